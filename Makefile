@@ -1,0 +1,38 @@
+# The first target that needs it creates .venv (from Debian's /usr/bin/python3,
+# which the unprivileged sandbox user can execute) and installs the project.
+PYTHON_BASE ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+SLUGS := $(shell ls assignments 2>/dev/null)
+GRADED ?= graded
+
+.PHONY: grade test template autograder student samples bench clean
+
+$(PY): pyproject.toml
+	$(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(PY)
+
+grade: $(PY) samples
+	@for slug in $(SLUGS); do \
+	    $(PY) -m grader grade-all $$slug dist/samples/$$slug -o $(GRADED)/$$slug || exit 1; \
+	done
+
+test: $(PY)
+	$(PY) -m pytest -q tests
+
+template: $(PY)
+	$(PY) -m grader build template all
+
+samples: $(PY)
+	$(PY) -m grader build samples all
+
+autograder: $(PY)
+	$(PY) -m grader build autograder all
+
+bench: $(PY)
+	$(PY) -m grader.bench
+
+clean:
+	rm -rf dist $(GRADED) $(VENV)

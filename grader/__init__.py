@@ -1,0 +1,1 @@
+"""A sandboxed autograder for backpropagation assignments."""

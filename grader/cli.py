@@ -1,0 +1,71 @@
+"""Command line: each command forwards to one module's function."""
+import argparse
+import sys
+from pathlib import Path
+
+from .config import ConfigError, all_slugs
+
+
+def _slugs(name):
+    return all_slugs() if name == "all" else [name]
+
+
+def cmd_grade(args):
+    from .grade import grade
+    graded = grade(args.slug, args.submission, args.output)
+    total = sum(t["max_score"] for t in graded["tests"])
+    print(f"{args.slug}: {graded['score']:g} / {total:g}  -> {args.output}")
+    return 0
+
+
+def cmd_grade_all(args):
+    from .batch import grade_all
+    grade_all(args.slug, Path(args.folder), Path(args.output), jobs=args.jobs)
+    return 0
+
+
+def cmd_build(args):
+    from .build import autograder, samples, template
+    status = 0
+    for slug in _slugs(args.slug):
+        if args.what == "template":
+            drift = template.build_template(slug, check=args.check)
+            if args.check and drift:
+                print(f"{slug}: student_template/ differs from the generator: {', '.join(drift)}")
+                status = 1
+            elif not args.check:
+                print(f"{slug}: wrote student_template/{slug}/")
+        elif args.what == "autograder":
+            print(f"{slug}: wrote {autograder.build_autograder(slug, Path(args.dist))}")
+        elif args.what == "samples":
+            folder = samples.build_samples(slug, Path(args.dist) / "samples" / slug)
+            print(f"{slug}: wrote sample submissions to {folder}")
+    return status
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("grade", help="grade one submission (zip, folder or file)")
+    p.add_argument("slug")
+    p.add_argument("submission")
+    p.add_argument("-o", "--output", default="results.json")
+    p.set_defaults(func=cmd_grade)
+    p = sub.add_parser("grade-all", help="grade a folder of submissions")
+    p.add_argument("slug")
+    p.add_argument("folder")
+    p.add_argument("-o", "--output", default="graded")
+    p.add_argument("-j", "--jobs", type=int, default=1)
+    p.set_defaults(func=cmd_grade_all)
+    p = sub.add_parser("build", help="generate templates, autograder zips, sample submissions")
+    p.add_argument("what", choices=["template", "autograder", "samples"])
+    p.add_argument("slug", help="an assignment slug, or 'all'")
+    p.add_argument("--check", action="store_true", help="template: compare only, exit 1 on drift")
+    p.add_argument("--dist", default="dist")
+    p.set_defaults(func=cmd_build)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2

@@ -1,0 +1,147 @@
+"""Compare what student code returned with the reference, and say what is wrong.
+
+Order of checks (stop at the first failure): returned something array-like
+at all, exact ndarray of a real dtype, shape (no broadcasting), finite
+values, then values within `rtol` and an `atol` scaled to the reference.
+When values are off, known wrong answers are tried to name the likely bug.
+"""
+import numpy as np
+
+from .failures import CheckFailure
+
+RTOL = 1e-6          # relative tolerance for float64 results
+ATOL_SCALE = 1e-8    # absolute tolerance, as a fraction of the largest reference entry
+SHOWN_ENTRIES = 3    # mismatching entries quoted in a message (never the whole array)
+
+
+def fmt(x):
+    return f"{x:.6g}"
+
+
+def _index(idx):
+    return "(" + ", ".join(str(int(i)) for i in idx) + ")" if len(idx) != 1 else f"[{int(idx[0])}]"
+
+
+def as_array(got, expected, name, call):
+    """Validate type, dtype and shape; return `got` as a float64 array."""
+    expected = np.asarray(expected)
+    where = f"{call}: {name}" if name else call
+    if got is None:
+        raise CheckFailure(f"{where} is None; expected {_kind(expected)}. "
+                           "Did you forget a return statement?", ["returned-none"])
+    if isinstance(got, (bool, np.bool_)) or (not isinstance(got, (int, float, np.ndarray))):
+        what = getattr(got, "_type", None) or type(got).__name__
+        raise CheckFailure(f"{where} is a {what}; expected {_kind(expected)}.", ["wrong-type"])
+    array = np.asarray(got)
+    if array.dtype.kind not in "iuf":
+        raise CheckFailure(f"{where} has dtype {array.dtype}; expected real numbers.", ["wrong-type"])
+    if array.shape != expected.shape:
+        raise CheckFailure(f"{where} has shape {array.shape}, expected {expected.shape}"
+                           f"{_shape_hint(array.shape, expected.shape)}.", _shape_tags(array.shape, expected.shape))
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = np.argwhere(bad)[0] if array.ndim else ()
+        raise CheckFailure(f"{where} contains {int(bad.sum())} non-finite value(s) (NaN or inf), "
+                           f"the first at index {_index(first)}.", ["non-finite"])
+    return array.astype(np.float64)
+
+
+def _kind(expected):
+    return "a number" if expected.ndim == 0 else f"a numpy array of shape {expected.shape}"
+
+
+def _shape_hint(got, want):
+    if len(got) == len(want) == 2 and got == want[::-1]:
+        return " (transposed?)"
+    if len(got) == len(want) + 1:
+        return " (an extra axis: did you forget to sum or average over the batch?)"
+    if len(got) + 1 == len(want) or (want and not got):
+        return " (an axis is missing: summed over the wrong axis, or keepdims?)"
+    return ""
+
+
+def _shape_tags(got, want):
+    return ["transposed"] if len(got) == len(want) == 2 and got == want[::-1] else ["wrong-shape"]
+
+
+def check_close(got, expected, *, call, name="", rtol=RTOL, atol_scale=ATOL_SCALE,
+                batch_size=None, wrong_answers=()):
+    """Fail with an explanation unless `got` matches `expected`.
+
+    `wrong_answers` is a sequence of (description, tag, array): results a
+    known bug would produce, so the message can name the bug.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    got = as_array(got, expected, name, call)
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    atol = atol_scale * (scale if scale > 0 else 1.0)
+    close = np.abs(got - expected) <= atol + rtol * np.abs(expected)
+    if close.all():
+        return
+    where = f"{call}: {name}" if name else call
+    rel = np.abs(got - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected))
+    worst = np.unravel_index(np.argmax(rel), rel.shape) if rel.ndim else ()
+    lines = [f"{where} is wrong in {int((~close).sum())} of {close.size} entries; "
+             f"max relative error {fmt(rel[worst])} at index {_index(worst)} (tolerance {rtol:g})."]
+    for idx in (np.argwhere(~close)[:SHOWN_ENTRIES] if got.ndim else [()]):
+        idx = tuple(idx)
+        lines.append(f"  at {_index(idx)}: expected {fmt(expected[idx])}, got {fmt(got[idx])}")
+    hint, tags = diagnose(got, expected, batch_size, wrong_answers, rtol, atol)
+    if hint:
+        lines.append(f"Likely bug: {hint}.")
+    raise CheckFailure("\n".join(lines), tags or ["wrong-values"])
+
+
+def diagnose(got, expected, batch_size, wrong_answers, rtol, atol):
+    """Name the known mistake that explains `got`, if any."""
+    def same(a):
+        a = np.asarray(a, dtype=np.float64)
+        return a.shape == got.shape and np.allclose(got, a, rtol=max(rtol, 1e-6), atol=atol)
+    candidates = list(wrong_answers) + [("the sign is flipped", "sign-flip", -expected)]
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1]:
+        candidates.append(("transposed", "transposed", expected.T))
+    if batch_size:
+        candidates += [("summed over the batch instead of averaging", "sum-vs-mean", expected * batch_size),
+                       ("averaged over the batch where a sum is expected", "mean-vs-sum", expected / batch_size)]
+    for text, tag, wrong in candidates:
+        if same(wrong):
+            return text, [tag]
+    nonzero = np.abs(expected) > atol
+    if nonzero.any():
+        ratio = got[nonzero] / expected[nonzero]
+        if np.allclose(ratio, ratio[0], rtol=1e-6) and abs(ratio[0]) > 1e-12:
+            return f"off by a constant factor of {fmt(ratio[0])}", ["scale"]
+    if np.allclose(got, 0):
+        return "the result is all zeros", ["zeros"]
+    return "", []
+
+
+def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-6):
+    """Fail unless an analytic gradient agrees with finite differences.
+
+    `numeric` comes from the student's own function, so it may be quoted.
+    """
+    numeric = np.asarray(numeric, dtype=np.float64)
+    got = as_array(got, numeric, name, call)
+    rel = np.abs(got - numeric) / np.maximum(1e-8, np.abs(got) + np.abs(numeric))
+    if not rel.size or rel.max() <= threshold:
+        return
+    worst = np.unravel_index(np.argmax(rel), rel.shape) if rel.ndim else ()
+    where = f"{call}: {name}" if name else call
+    hint, tags = diagnose(got, numeric, None, (), 1e-4, 1e-10)
+    raise CheckFailure(
+        f"{where} does not match finite differences of {of}: max relative error "
+        f"{fmt(rel[worst])} at index {_index(worst)} (allowed {threshold:g}); "
+        f"yours {fmt(got[worst])}, finite differences {fmt(numeric[worst])}."
+        + (f"\nLikely bug: {hint}." if hint else ""), tags or ["gradient-check"])
+
+
+def entry(result, key, call):
+    """`result[key]` for a dict the student returned, or a failure saying what is missing."""
+    if not isinstance(result, dict):
+        what = getattr(result, "_type", None) or type(result).__name__
+        raise CheckFailure(f"{call} returned a {what}; expected a dict with key {key!r}.", ["wrong-type"])
+    if key not in result:
+        raise CheckFailure(f"{call} returned a dict without the key {key!r} "
+                           f"(its keys: {', '.join(map(repr, result)) or 'none'}).", ["missing-key"])
+    return result[key]

@@ -1,0 +1,43 @@
+"""What a check says when the submission falls short, and the messages it uses.
+
+A `CheckFailure` is a verdict on the student's code, shown to the student.
+Anything else raised inside a check is a fault of the grader itself.
+"""
+import re
+
+NOT_ATTEMPTED = "Not attempted: {name} still raises NotImplementedError."
+RAISED = "Your code raised an exception in {call}:\n{traceback}"
+CHILD_GONE = "{call} could not finish: {how}."
+IMPORT_FAILED = "Importing {file} failed, so nothing in it could be checked:\n{detail}"
+MISSING_FILE = "{file} was not found in your submission{hint}, so nothing in it could be checked."
+GRADER_FAULT = "The autograder failed on this check; please tell course staff."
+TIME_BUDGET = "Not run: the grader's time budget for this submission ran out."
+
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(text, limit=4000):
+    """Printable, bounded text from anything a submission produced."""
+    text = _CONTROL.sub("", str(text))
+    if len(text) > limit:
+        text = text[:limit] + f"\n[... {len(text) - limit} more characters cut]"
+    return text
+
+
+class CheckFailure(AssertionError):
+    """The submission failed a check; `tags` name the likely bug classes."""
+
+    def __init__(self, message, tags=()):
+        super().__init__(message)
+        self.message = message
+        self.tags = tuple(tags)
+
+
+def student_raised(name, call, error):
+    """The failure for an exception that student code raised in the child."""
+    if error["type"] == "NotImplementedError":
+        stub = re.match(r"([\w.]+): not implemented yet", error["message"])
+        name = stub.group(1) if stub else name
+        return CheckFailure(NOT_ATTEMPTED.format(name=name), tags=["not-attempted"])
+    return CheckFailure(RAISED.format(call=call, traceback=clean_text(error["traceback"])),
+                        tags=["exception"])

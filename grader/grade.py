@@ -1,0 +1,47 @@
+"""Grade one submission: intake, run the checks under the plugin, write results."""
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from . import fixtures, results
+from .config import load_assignment
+from .intake import IntakeError, Staged, stage
+from .plugin import GradingPlugin
+
+PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
+
+
+def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True):
+    """Run the assignment's checks in this (trusted) process; returns pytest's exit code."""
+    plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
+    dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
+    args = ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder),
+            "-p", "no:cacheprovider", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    return pytest.main(args, plugins=[plugin, fixtures])
+
+
+def grade(slug, submission, out_path):
+    """Grade `submission` (zip, folder or file) and return the results dict."""
+    assignment = load_assignment(slug)
+    results.write_atomic(out_path, results.fallback())
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="grader-") as workspace:
+        try:
+            staged = stage(assignment, submission, workspace)
+            notes = staged.notes
+        except IntakeError as problem:
+            empty = Path(workspace) / "empty"
+            empty.mkdir()
+            staged = Staged(empty, assignment.modules, problem=str(problem))
+            notes = [str(problem)]
+        run_checks(assignment, staged, out_path, notes=notes)
+    with open(out_path) as f:
+        graded = json.load(f)
+    graded["execution_time"] = round(time.monotonic() - started, 3)
+    results.write_atomic(out_path, graded)
+    return graded

@@ -1,0 +1,163 @@
+"""From whatever a student handed in to a staged folder a sandbox child can use.
+
+A submission is a zip, a folder or a single file. Zips are checked entry by
+entry before a byte is written; files are then written by us (never
+`extractall`), so a name can only land inside the extraction folder.
+"""
+import difflib
+import io
+import os
+import shutil
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+MAX_ENTRIES = 2000
+MAX_TOTAL_BYTES = 200 * 2**20
+MAX_RATIO = 200
+IGNORED_PARTS = ("__MACOSX",)
+
+BROKEN_ZIP = "Your zip file could not be read ({why}). Please upload it again."
+UNSAFE_ZIP = "Your zip file was refused: {why}. Zip the files themselves and upload again."
+TOO_BIG = "Your zip file was refused: {why}."
+
+
+class IntakeError(Exception):
+    """The submission as a whole cannot be used; the message says why."""
+
+
+@dataclass
+class Staged:
+    folder: Path                                  # what every child gets a copy of
+    modules: dict                                 # module name -> file name
+    missing: dict = field(default_factory=dict)   # file name -> hint text
+    notes: list = field(default_factory=list)     # what intake did, for the student
+    problem: str = ""                             # why nothing could be used, if so
+
+
+def check_zip(archive):
+    """Refuse unsafe or oversized archives before anything is extracted."""
+    infos = archive.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise IntakeError(TOO_BIG.format(why=f"it has {len(infos)} entries (the limit is {MAX_ENTRIES})"))
+    seen, total = set(), 0
+    for info in infos:
+        name = info.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+            raise IntakeError(UNSAFE_ZIP.format(why=f"the entry {name!r} has an absolute path"))
+        if ".." in parts or "\\" in name:
+            raise IntakeError(UNSAFE_ZIP.format(why=f"the entry {name!r} points outside the folder"))
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise IntakeError(UNSAFE_ZIP.format(why=f"the entry {name!r} is a symbolic link"))
+        key = name.rstrip("/").lower()
+        if key in seen:
+            raise IntakeError(UNSAFE_ZIP.format(why=f"the name {name!r} appears twice"))
+        seen.add(key)
+        total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise IntakeError(TOO_BIG.format(why=f"it unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB"))
+        if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise IntakeError(TOO_BIG.format(why=f"the entry {name!r} is compressed suspiciously well (a zip bomb?)"))
+
+
+def extract_zip(path, dest):
+    """Check, then write each file ourselves, trusting no size the header claims."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise IntakeError(BROKEN_ZIP.format(why=exc)) from None
+    with archive:
+        check_zip(archive)
+        written = 0
+        for info in archive.infolist():
+            parts = PurePosixPath(info.filename).parts
+            if info.is_dir() or not parts or _ignored(parts):
+                continue
+            target = Path(dest).joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with archive.open(info) as src, open(target, "wb") as out:
+                    while chunk := src.read(1 << 20):
+                        written += len(chunk)
+                        if written > MAX_TOTAL_BYTES:
+                            raise IntakeError(TOO_BIG.format(why="it unpacks to more than its header says"))
+                        out.write(chunk)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+                raise IntakeError(BROKEN_ZIP.format(why=f"{info.filename}: {exc}")) from None
+
+
+def _ignored(parts):
+    return any(p in IGNORED_PARTS or p.startswith(".") for p in parts)
+
+
+def unpack(submission, dest):
+    """The folder holding the submission's files (a zip is extracted into `dest`)."""
+    submission = Path(submission)
+    if submission.is_dir():
+        return submission
+    if not submission.exists():
+        raise IntakeError(f"No submission was found at {submission}.")
+    if zipfile.is_zipfile(submission) or submission.suffix.lower() == ".zip":
+        extract_zip(submission, dest)
+        return Path(dest)
+    Path(dest).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(submission, Path(dest) / submission.name)
+    return Path(dest)
+
+
+def find_files(root, wanted):
+    """Locate each wanted file name at any depth. Returns (found, missing, notes)."""
+    candidates = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = Path(dirpath).relative_to(root)
+        dirnames[:] = sorted(d for d in dirnames if not _ignored((d,)))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if not _ignored((name,)) and path.is_file() and not path.is_symlink():
+                candidates.setdefault(name, []).append(rel / name)
+    found, missing, notes = {}, {}, []
+    for name in wanted:
+        paths = sorted(candidates.get(name, []), key=lambda p: (len(p.parts), str(p)))
+        if paths:
+            found[name] = Path(root) / paths[0]
+            if len(paths) > 1:
+                notes.append(f"Several files are named {name}; graded {paths[0]}.")
+            continue
+        close = difflib.get_close_matches(name.lower(), [c.lower() for c in candidates], n=1, cutoff=0.6)
+        by_lower = {c.lower(): c for c in candidates}
+        missing[name] = f" (did you mean {by_lower[close[0]]}?)" if close else ""
+    return found, missing, notes
+
+
+def stage(assignment, submission, workspace):
+    """Build the folder each child copies: student files, support files, data."""
+    workspace = Path(workspace)
+    root = unpack(submission, workspace / "unpacked")
+    found, missing, notes = find_files(root, assignment.submit)
+    folder = workspace / "staged"
+    folder.mkdir(parents=True)
+    for name, path in found.items():
+        shutil.copyfile(path, folder / name)
+        notes.append(f"Graded {name} (found at {path.relative_to(root)}).")
+    for name in assignment.support:
+        shutil.copyfile(assignment.reference / name, folder / name)
+    for name in assignment.data:
+        _copy_data(assignment.data_folder / name, folder / name, assignment.withhold.get(name, []))
+    return Staged(folder, assignment.modules, missing, notes)
+
+
+def _copy_data(source, target, withheld):
+    """Data for the child; arrays named in `withheld` (labels it must not see) are left out."""
+    if not withheld:
+        shutil.copyfile(source, target)
+        return
+    with np.load(source, allow_pickle=False) as data:
+        kept = {k: data[k] for k in data.files if k not in withheld}
+    buffer = io.BytesIO()
+    np.savez(buffer, **kept)
+    target.write_bytes(buffer.getvalue())

@@ -1,0 +1,117 @@
+"""The pytest plugin that turns check outcomes into results.json.
+
+Checks are plain pytest functions carrying gradescope-utils' attributes
+(`__weight__`, `__number__`, `__visibility__`, `__tags__`, and `__score__`
+set through `@partial_credit`). After every check the whole results file is
+rewritten atomically, so a crash or a kill leaves the last good state.
+"""
+import time
+import traceback
+
+import pytest
+
+from . import results
+from .config import ConfigError
+from .failures import GRADER_FAULT, TIME_BUDGET, CheckFailure, clean_text
+
+GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
+
+
+def check_name(item):
+    """The first docstring line, as gradescope-utils does, else the function name."""
+    doc = (item.function.__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else item.name
+
+
+def check_points(assignment, items):
+    """assignment.toml's points per part must equal the weights of that part's checks."""
+    weights = {}
+    for item in items:
+        part = item.number.split(".")[0]
+        weights[part] = weights.get(part, 0.0) + item.max_score
+    for part in sorted(set(weights) | set(assignment.parts)):
+        want = float(assignment.parts.get(part, {}).get("points", 0))
+        if abs(weights.get(part, 0.0) - want) > 1e-9:
+            raise ConfigError(f"assignment.toml: part '{part}' has {want:g} points "
+                              f"but its checks weigh {weights.get(part, 0.0):g}")
+
+
+class GradingPlugin:
+    def __init__(self, assignment, staged, results_path, notes=(), budget=None, full=True):
+        self.spec, self.staged, self.path = assignment, staged, results_path
+        self.notes = list(notes)
+        self.budget = budget or assignment.time_budget
+        self.start = time.monotonic()
+        self.items = {}
+        self.faults = []
+        self.full = full  # all checks collected, so points must add up to assignment.toml's
+
+    def pytest_configure(self, config):
+        config.stash[GRADING] = self
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        items.sort(key=lambda i: results.number_key(getattr(i.function, "__number__", "999")))
+        for item in items:
+            fn = item.function
+            if not hasattr(fn, "__weight__") or not hasattr(fn, "__number__"):
+                raise ConfigError(f"{item.nodeid}: every check needs @weight (or @partial_credit) and @number")
+            self.items[item.nodeid] = results.ItemResult(
+                nodeid=item.nodeid, name=check_name(item), number=fn.__number__,
+                max_score=float(fn.__weight__), visibility=getattr(fn, "__visibility__", "visible"),
+                tags=list(getattr(fn, "__tags__", ())))
+        if self.full:
+            check_points(self.spec, self.items.values())
+        self.write()
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.faults.append((report.nodeid, str(report.longrepr)))
+
+    def pytest_runtest_setup(self, item):
+        if hasattr(item.function, "__score__"):
+            del item.function.__score__
+        if time.monotonic() - self.start > self.budget:
+            pytest.skip(TIME_BUDGET)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        record = self.items.get(item.nodeid)
+        if record is not None:
+            self.record(record, item, call, report)
+        return report
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        self.write()
+
+    def record(self, record, item, call, report):
+        partial = getattr(item.function, "__score__", None)
+        if report.when == "call" and report.passed:
+            record.status, record.output = "passed", ""
+            record.score = record.max_score if partial is None else float(partial)
+        elif report.skipped:
+            record.status, record.output = "failed", clean_text(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+            record.output = record.output.replace("Skipped: ", "")
+        elif report.failed and record.status != "failed":
+            record.status = "failed"
+            record.score = 0.0 if partial is None else float(partial)
+            record.output = self.explain(item, call.excinfo)
+            exc = call.excinfo.value
+            record.tags += list(getattr(exc, "tags", ()))
+
+    def explain(self, item, excinfo):
+        exc = excinfo.value
+        if isinstance(exc, CheckFailure):
+            return clean_text(exc.message, 8000)
+        if isinstance(exc, AssertionError):
+            return clean_text(str(exc).split("\nassert")[0], 2000)
+        self.faults.append((item.nodeid, "".join(traceback.format_exception(exc))))
+        return GRADER_FAULT
+
+    def write(self):
+        extra = [{"name": f"Grader fault in {nodeid}", "score": 0, "max_score": 0, "status": "failed",
+                  "output": text[-6000:], "visibility": "hidden"} for nodeid, text in self.faults]
+        output = "\n".join(self.notes + ([GRADER_FAULT] if self.faults else []))
+        results.write_atomic(self.path, results.build(
+            self.items.values(), output=output, execution_time=time.monotonic() - self.start,
+            extra_tests=extra))

@@ -1,0 +1,65 @@
+"""Gradescope's results.json, built from plain records (no pytest here)."""
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+PENDING = "Not run: the grader stopped before reaching this check."
+FALLBACK = "The autograder failed before grading finished; please tell course staff."
+
+
+@dataclass
+class ItemResult:
+    """One graded item as the student will see it."""
+    nodeid: str
+    name: str
+    number: str
+    max_score: float
+    visibility: str = "visible"
+    tags: list = field(default_factory=list)
+    score: float = 0.0
+    status: str = "pending"
+    output: str = PENDING
+
+
+def number_key(number):
+    """Sort '1.10' after '1.9'."""
+    return tuple(int(p) if p.isdigit() else 0 for p in str(number).split("."))
+
+
+def test_entry(item):
+    score = round(min(max(item.score, 0.0), item.max_score), 4)
+    entry = {"name": item.name, "number": item.number, "score": score,
+             "max_score": item.max_score,
+             "status": "passed" if item.status == "passed" and score >= item.max_score else "failed",
+             "output": item.output, "visibility": item.visibility}
+    if item.tags:
+        entry["tags"] = sorted(set(item.tags))
+    return entry
+
+
+def build(items, *, output, execution_time, extra_tests=()):
+    """The whole results dict: one entry per item, in number order."""
+    tests = [test_entry(i) for i in sorted(items, key=lambda i: number_key(i.number))]
+    tests += list(extra_tests)
+    return {"score": round(sum(t["score"] for t in tests), 4),
+            "execution_time": round(execution_time, 3),
+            "output": output, "visibility": "visible", "stdout_visibility": "hidden",
+            "tests": tests}
+
+
+def fallback(message=FALLBACK):
+    return {"score": 0, "execution_time": 0, "output": message, "tests": []}
+
+
+def write_atomic(path, results):
+    """Replace `path` in one step, so a reader never sees half a file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".results-", suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(results, f, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)

@@ -1,0 +1,200 @@
+"""One sandbox child process: started with limits, spoken to over two pipes,
+killed from outside with SIGKILL when it overruns."""
+import os
+import pwd
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import server
+
+SERVER_SOURCE = Path(server.__file__).read_text()
+SANDBOX_USER = os.environ.get("GRADER_SANDBOX_USER", "student")
+PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-child limits; assignment.toml's [limits] table overrides these."""
+    call_timeout: float = 10.0
+    import_timeout: float = 10.0
+    memory_mb: int = 2048
+    cpu_seconds: int = 120
+    file_mb: int = 16
+    processes: int = 64
+
+
+class ChildGone(Exception):
+    """The child ended, or overran its time and was killed."""
+
+    def __init__(self, how):
+        super().__init__(how)
+        self.how = how
+
+
+class ChildTimeout(ChildGone):
+    pass
+
+
+def sandbox_user():
+    """The unprivileged account children run as, or None when not root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(SANDBOX_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
+                        "/usr/sbin/nologin", SANDBOX_USER], check=True)
+        return pwd.getpwnam(SANDBOX_USER)
+
+
+def child_env(workdir):
+    env = {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir,
+           "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env.update({k: os.environ[k] for k in PASSED_THROUGH_ENV if k in os.environ})
+    return env
+
+
+def _apply_limits(limits, as_other_user):
+    def setlimit(kind, value):
+        resource.setrlimit(kind, (value, value))
+    setlimit(resource.RLIMIT_CPU, limits.cpu_seconds)
+    setlimit(resource.RLIMIT_AS, limits.memory_mb * 2**20)
+    setlimit(resource.RLIMIT_FSIZE, limits.file_mb * 2**20)
+    setlimit(resource.RLIMIT_CORE, 0)
+    setlimit(resource.RLIMIT_NOFILE, 256)
+    if as_other_user:  # NPROC counts every process of the uid: only safe for a uid of our own
+        setlimit(resource.RLIMIT_NPROC, limits.processes)
+
+
+def kill_user_processes(uid):
+    """Kill every process of the sandbox uid, daemons that left our group included."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    os.kill(int(entry.name), signal.SIGKILL)
+            except (OSError, ProcessLookupError):
+                pass
+
+
+def describe_exit(returncode, limits):
+    if returncode is None:
+        return "it stopped answering"
+    if returncode >= 0:
+        return f"it exited with status {returncode}"
+    name = signal.Signals(-returncode).name
+    why = {"SIGXCPU": f"over the {limits.cpu_seconds} s CPU limit",
+           "SIGXFSZ": f"wrote a file or output over the {limits.file_mb} MB limit",
+           "SIGKILL": "killed from outside (time or memory limit)",
+           "SIGSEGV": "crashed (segmentation fault), often from running out of memory"}.get(name)
+    return f"it was ended by {name}" + (f": {why}" if why else "")
+
+
+class Child:
+    """A running child serving one submission folder."""
+
+    def __init__(self, workdir, limits, user=None):
+        self.limits, self.user = limits, user
+        req_r, self._req_w = os.pipe()
+        self._resp_r, resp_w = os.pipe()
+        self.log = tempfile.TemporaryFile()
+        kwargs = {}
+        if user is not None:
+            kwargs = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-c", SERVER_SOURCE, str(req_r), str(resp_w), workdir],
+                stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+                pass_fds=(req_r, resp_w), env=child_env(workdir), cwd=workdir,
+                start_new_session=True, preexec_fn=lambda: _apply_limits(limits, user is not None),
+                **kwargs)
+        finally:
+            os.close(req_r)
+            os.close(resp_w)
+        self.requests = os.fdopen(self._req_w, "wb")
+
+    def request(self, body, timeout, on_send, on_receive):
+        """Send one request and wait for the reply, at most `timeout` seconds."""
+        try:
+            server.write_message(self.requests, body, on_send)
+        except (BrokenPipeError, OSError):
+            raise self._gone() from None
+        reader = _DeadlineReader(self._resp_r, time.monotonic() + timeout)
+        try:
+            return server.read_message(reader, on_receive)
+        except TimeoutError:
+            self.kill()
+            raise ChildTimeout(f"it did not finish within {timeout:g} s and was stopped") from None
+        except (EOFError, server.WireError):
+            raise self._gone() from None
+
+    def _gone(self):
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill()
+        return ChildGone(describe_exit(self.proc.returncode, self.limits))
+
+    def output(self, limit=4000):
+        """What the child printed outside of calls (import time, crashes)."""
+        self.log.seek(0)
+        return self.log.read(limit).decode("utf-8", "replace")
+
+    def kill(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if self.user is not None:
+            kill_user_processes(self.user.pw_uid)
+        self.proc.wait()
+
+    def close(self):
+        self.kill()
+        for stream in (self.requests, self.log):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        os.close(self._resp_r)
+
+
+class _DeadlineReader:
+    """File-like `read(n)` over a pipe that raises TimeoutError at a deadline."""
+
+    def __init__(self, fd, deadline):
+        self.fd, self.deadline = fd, deadline
+
+    def read(self, n):
+        chunks, remaining = [], n
+        while remaining:
+            left = self.deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(self.fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+
+def fresh_workdir(staging, user):
+    """A private copy of the staged submission for one child."""
+    workdir = tempfile.mkdtemp(prefix="grader-child-")
+    shutil.copytree(staging, workdir, dirs_exist_ok=True)
+    if user is not None:
+        for path in [workdir, *Path(workdir).rglob("*")]:
+            os.chown(path, user.pw_uid, user.pw_gid)
+    os.chmod(workdir, 0o700)
+    return workdir

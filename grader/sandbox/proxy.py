@@ -1,0 +1,180 @@
+"""The `student` object checks use: names on the child's side, called remotely.
+
+`student.models.softsign_prime(z)` sends the call to a child process and
+returns plain data; an object that is not plain data stays in the child and
+comes back as a `Ref` that can be called or have attributes read with `fetch`.
+"""
+import shutil
+
+import numpy as np
+
+from ..failures import (CHILD_GONE, IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text,
+                        student_raised)
+from .process import Child, ChildGone, fresh_workdir, sandbox_user
+
+
+class Ref:
+    """A module, object or attribute path in the child."""
+
+    __slots__ = ("_sandbox", "_base", "_path", "_type")
+
+    def __init__(self, sandbox, base, path=(), type_name=None):
+        self._sandbox, self._base, self._path, self._type = sandbox, base, tuple(path), type_name
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Ref(self._sandbox, self._base, self._path + (name,), self._type)
+
+    def __call__(self, *args, **kwargs):
+        return self._sandbox.call(self, args, kwargs)
+
+    @property
+    def label(self):
+        """`MultilayerPerceptron.cost_derivatives` style name for messages."""
+        head = [self._type] if self._base[0] == "handle" else []
+        return ".".join(head + list(self._path)) or str(self._base[1])
+
+    def target(self):
+        return {"base": list(self._base), "path": list(self._path)}
+
+    def wire(self):
+        return {"$ref": self.target()}
+
+    def __repr__(self):
+        if self._base[0] == "handle" and not self._path:
+            return f"<{self._type} object in your code>"
+        return f"<{self.label}>"
+
+
+def describe(value):
+    """Short text for an argument or result: arrays by dtype and shape."""
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape}" if value.dtype == np.float64 else f"{value.dtype} array{value.shape}"
+    if isinstance(value, Ref):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__ + f" of {len(value)}"
+    if isinstance(value, dict):
+        return "dict(" + ", ".join(value) + ")"
+    text = repr(value)
+    return text if len(text) < 30 else text[:27] + "..."
+
+
+def _to_wire(value):
+    if isinstance(value, Ref):
+        return value.wire()
+    raise TypeError(f"a check tried to send a {type(value).__name__} to the child")
+
+
+class Sandbox:
+    """One child process for one check, started on first use."""
+
+    def __init__(self, staged, limits):
+        self.staged, self.limits = staged, limits
+        self.child = None
+        self.workdir = None
+        self.imported = set()
+        self.last_stdout = ""
+        self.call_timeout = limits.call_timeout
+
+    def module(self, name):
+        if name not in self.staged.modules:
+            raise AttributeError(f"the assignment has no student module {name!r}")
+        return Ref(self, ("module", name))
+
+    def _start(self):
+        user = sandbox_user()
+        self.workdir = fresh_workdir(self.staged.folder, user)
+        self.child = Child(self.workdir, self.limits, user)
+
+    def _import(self, module):
+        file = self.staged.modules[module]
+        if self.staged.problem:
+            raise CheckFailure(self.staged.problem, tags=["bad-submission"])
+        if file in self.staged.missing:
+            raise CheckFailure(MISSING_FILE.format(file=file, hint=self.staged.missing[file]),
+                               tags=["missing-file"])
+        reply = self._request({"op": "import", "modules": [module]}, f"importing {file}",
+                              self.limits.import_timeout, name=file)
+        if not reply["ok"]:
+            detail = clean_text(reply["error"]["traceback"] or reply["error"]["message"])
+            raise CheckFailure(IMPORT_FAILED.format(file=file, detail=detail), tags=["import-error"])
+        self.imported.add(module)
+
+    def _request(self, body, call, timeout, name):
+        if self.child is None:
+            self._start()
+        try:
+            reply = self.child.request(body, timeout, _to_wire, self._from_wire)
+        except ChildGone as gone:
+            printed = clean_text(self.child.output(), 1500).strip()
+            extra = f"\nIt printed:\n{printed}" if printed else ""
+            raise CheckFailure(CHILD_GONE.format(call=call, how=gone.how) + extra,
+                               tags=["timeout" if "within" in gone.how else "crash"]) from None
+        self.last_stdout = clean_text(reply.get("stdout", ""), 64 * 1024)
+        return reply
+
+    def _from_wire(self, tag, payload):
+        if tag != "$handle":
+            raise ValueError(f"unexpected tag {tag}")
+        return Ref(self, ("handle", payload["id"]), (), str(payload["type"])[:80])
+
+    def _ensure_imported(self, ref):
+        if ref._base[0] == "module" and ref._base[1] not in self.imported:
+            self._import(ref._base[1])
+
+    def call(self, ref, args, kwargs, timeout=None):
+        """Call `ref(*args, **kwargs)` in the child; student errors become CheckFailures."""
+        self._ensure_imported(ref)
+        text = f"{ref.label}({', '.join([describe(a) for a in args] + [f'{k}={describe(v)}' for k, v in kwargs.items()])})"
+        body = {"op": "call", "target": ref.target(), "args": list(args), "kwargs": kwargs}
+        return self._answer(body, text, ref.label, timeout or self.call_timeout)
+
+    def fetch(self, ref):
+        """The value of an attribute in the child, as plain data."""
+        self._ensure_imported(ref)
+        return self._answer({"op": "get", "target": ref.target()}, f"reading {ref.label}", ref.label)
+
+    def seed(self, seed):
+        """Seed the child's legacy global numpy generator, as the original APIs use it."""
+        self._answer({"op": "seed", "seed": int(seed)}, "seeding numpy", "seed")
+
+    def _answer(self, body, call, name, timeout=None):
+        reply = self._request(body, call, timeout or self.limits.call_timeout, name)
+        if not reply["ok"]:
+            raise student_raised(name, call, reply["error"])
+        return reply["value"]
+
+    def close(self):
+        if self.child is not None:
+            self.child.close()
+        if self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Student:
+    """What the `student` fixture gives a check: `student.<module>` and helpers."""
+
+    def __init__(self, sandbox):
+        self._sandbox = sandbox
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._sandbox.module(name)
+
+    def fetch(self, ref):
+        return self._sandbox.fetch(ref)
+
+    def seed(self, seed):
+        self._sandbox.seed(seed)
+
+    def time_limit(self, seconds):
+        """Allow each later call in this check up to `seconds` (training runs)."""
+        self._sandbox.call_timeout = float(seconds)
+
+    @property
+    def stdout(self):
+        """What the last call printed."""
+        return self._sandbox.last_stdout

@@ -1,0 +1,238 @@
+"""The sandbox child: imports a submission and serves calls on it.
+
+This file runs in two places. The grader imports it for the wire format
+(`read_message`, `write_message`, `encode`, `decode`), and the child process
+runs its *source text* with `python -I -c`, so the child needs no read access
+to the grader's files. It may therefore import only the standard library and
+numpy.
+
+Wire format, both directions: a 4-byte big-endian length and a JSON header,
+then one 8-byte length and `.npy` bytes per array the header refers to.
+Arrays are read back with `allow_pickle=False`; nothing is ever unpickled.
+"""
+import io
+import json
+import os
+import struct
+import sys
+import traceback
+
+import numpy as np
+
+MAX_HEADER_BYTES = 16 * 2**20
+MAX_ARRAY_BYTES = 256 * 2**20
+MAX_CAPTURED_OUTPUT = 64 * 1024
+PLAIN_SCALARS = (bool, int, float, str, type(None))
+
+
+class WireError(Exception):
+    """The other side sent something that is not a valid message."""
+
+
+def _read_exact(stream, n):
+    data = stream.read(n)
+    if data is None or len(data) < n:
+        raise EOFError("the other side closed the channel")
+    return data
+
+
+def read_message(stream, on_object=None):
+    """Read one message; `on_object(tag, value)` decodes `$ref`/`$handle` tags."""
+    (size,) = struct.unpack(">I", _read_exact(stream, 4))
+    if size > MAX_HEADER_BYTES:
+        raise WireError(f"message header of {size} bytes is too large")
+    header = json.loads(_read_exact(stream, size).decode("utf-8"))
+    arrays = []
+    for _ in range(header.get("n_arrays", 0)):
+        (length,) = struct.unpack(">Q", _read_exact(stream, 8))
+        if length > MAX_ARRAY_BYTES:
+            raise WireError(f"array of {length} bytes is over the limit")
+        blob = io.BytesIO(_read_exact(stream, length))
+        try:
+            arrays.append(np.lib.format.read_array(blob, allow_pickle=False))
+        except ValueError as exc:
+            raise WireError(f"unreadable array: {exc}") from None
+    return decode(header["body"], arrays, on_object)
+
+
+def write_message(stream, body, on_object=None):
+    """Write one message; `on_object(value)` encodes what is not plain data."""
+    arrays = []
+    header = {"body": encode(body, arrays, on_object)}
+    header["n_arrays"] = len(arrays)
+    raw = json.dumps(header).encode("utf-8")
+    parts = [struct.pack(">I", len(raw)), raw]
+    for array in arrays:
+        blob = io.BytesIO()
+        np.lib.format.write_array(blob, array, allow_pickle=False)
+        parts += [struct.pack(">Q", blob.tell()), blob.getvalue()]
+    stream.write(b"".join(parts))
+    stream.flush()
+
+
+def encode(value, arrays, on_object=None):
+    """Turn plain data into JSON-able structure; arrays go to `arrays`."""
+    kind = type(value)
+    if kind in PLAIN_SCALARS:
+        return value
+    if kind is np.ndarray and value.dtype.kind in "biuf":
+        arrays.append(value)
+        return {"$nd": len(arrays) - 1}
+    if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in "biuf":
+        return value.item()
+    if kind in (list, tuple):
+        tag = "$list" if kind is list else "$tuple"
+        return {tag: [encode(v, arrays, on_object) for v in value]}
+    if kind is dict and all(type(k) is str for k in value):
+        return {"$dict": {k: encode(v, arrays, on_object) for k, v in value.items()}}
+    if on_object is None:
+        raise WireError(f"cannot send a {kind.__name__} object")
+    return on_object(value)
+
+
+def decode(value, arrays, on_object=None):
+    if not isinstance(value, dict):
+        if isinstance(value, list):
+            raise WireError("bare JSON list in message")
+        return value
+    if "$nd" in value:
+        return arrays[value["$nd"]]
+    if "$list" in value:
+        return [decode(v, arrays, on_object) for v in value["$list"]]
+    if "$tuple" in value:
+        return tuple(decode(v, arrays, on_object) for v in value["$tuple"])
+    if "$dict" in value:
+        return {k: decode(v, arrays, on_object) for k, v in value["$dict"].items()}
+    if on_object is None:
+        raise WireError(f"unexpected tag {sorted(value)}")
+    (tag, payload), = value.items()
+    return on_object(tag, payload)
+
+
+class BoundedText(io.TextIOBase):
+    """A stdout stand-in that keeps the first MAX_CAPTURED_OUTPUT characters."""
+
+    def __init__(self):
+        self.parts, self.size, self.dropped = [], 0, 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        room = MAX_CAPTURED_OUTPUT - self.size
+        self.parts.append(text[:max(room, 0)])
+        self.size += min(len(text), max(room, 0))
+        self.dropped += max(len(text) - max(room, 0), 0)
+        return len(text)
+
+    def getvalue(self):
+        note = f"\n[... {self.dropped} more characters not kept]" if self.dropped else ""
+        return "".join(self.parts) + note
+
+
+class Server:
+    """Holds the submission's modules and the objects handed out as handles."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.handles = {}
+
+    def resolve(self, ref):
+        base, path = ref["base"], ref["path"]
+        if base[0] == "module":
+            obj = __import__(base[1], fromlist=["_"])
+        else:
+            obj = self.handles[base[1]]
+        for name in path:
+            obj = getattr(obj, name)
+        return obj
+
+    def to_wire(self, value):
+        handle = len(self.handles) + 1
+        self.handles[handle] = value
+        name = type(value).__name__
+        if isinstance(value, np.ndarray):
+            try:
+                name += f" (dtype {value.dtype})"
+            except Exception:
+                pass
+        return {"$handle": {"id": handle, "type": name}}
+
+    def from_wire(self, tag, payload):
+        if tag != "$ref":
+            raise WireError(f"unexpected tag {tag}")
+        return self.resolve(payload)
+
+    def run(self, request):
+        op = request["op"]
+        if op == "import":
+            for name in request["modules"]:
+                __import__(name)
+            return None
+        if op == "seed":
+            np.random.seed(request["seed"])
+            return None
+        target = self.resolve(request["target"])
+        if op == "call":
+            return target(*request["args"], **request["kwargs"])
+        if op == "get":
+            return target
+        if op == "set":
+            setattr(target, request["name"], request["value"])
+            return None
+        raise WireError(f"unknown op {op!r}")
+
+    def student_traceback(self, exc):
+        """Only the frames from the submission's own files."""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if os.path.abspath(f.filename).startswith(self.workdir + os.sep)]
+        lines = traceback.format_list(frames)
+        return "".join(lines) + "".join(traceback.format_exception_only(type(exc), exc))
+
+    def serve(self, requests, responses):
+        while True:
+            try:
+                request = read_message(requests, self.from_wire)
+            except EOFError:
+                return
+            captured = BoundedText()
+            sys.stdout = captured
+            try:
+                result = self.run(request)
+                reply = {"ok": True, "value": result}
+            except BaseException as exc:  # student code may raise anything, even SystemExit
+                reply = {"ok": False, "error": {
+                    "type": type(exc).__name__,
+                    "message": _safe_str(exc),
+                    "traceback": self.student_traceback(exc)}}
+            finally:
+                sys.stdout = sys.__stdout__
+            reply["stdout"] = captured.getvalue()
+            try:
+                write_message(responses, reply, self.to_wire)
+            except Exception as exc:
+                write_message(responses, {"ok": False, "stdout": reply["stdout"], "error": {
+                    "type": "UnsendableResult", "message": _safe_str(exc), "traceback": ""}})
+
+
+def _safe_str(exc):
+    try:
+        return str(exc)[:2000]
+    except Exception:
+        return "<the exception could not be printed>"
+
+
+def main(argv):
+    request_fd, response_fd, workdir = int(argv[1]), int(argv[2]), argv[3]
+    workdir = os.path.realpath(workdir)
+    os.chdir(workdir)
+    sys.path.insert(0, workdir)
+    requests = os.fdopen(request_fd, "rb")
+    responses = os.fdopen(response_fd, "wb")
+    Server(workdir).serve(requests, responses)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
