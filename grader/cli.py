@@ -1,5 +1,6 @@
 """Command line: each command forwards to one module's function."""
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def main(argv=None):
     p.add_argument("slug")
     p.add_argument("folder")
     p.add_argument("-o", "--output", default="graded")
-    p.add_argument("-j", "--jobs", type=int, default=1)
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     p.set_defaults(func=cmd_grade_all)
     p = sub.add_parser("build", help="generate templates, autograder zips, sample submissions")
     p.add_argument("what", choices=["template", "autograder", "samples"])

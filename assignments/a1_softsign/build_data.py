@@ -79,17 +79,18 @@ def build_trained_model(data):
     }
 
 
-def main():
-    os.makedirs(OUT_DIR, exist_ok=True)
+def main(out_dir=OUT_DIR):
+    """Write both files into out_dir (the tests rebuild into a temporary folder)."""
+    os.makedirs(out_dir, exist_ok=True)
     data = build_data()
-    np.savez(os.path.join(OUT_DIR, 'data.npz'), **data)
+    np.savez(os.path.join(out_dir, 'data.npz'), **data)
     params = build_trained_model(data)
-    np.savez(os.path.join(OUT_DIR, 'trained_model.npz'), **params)
+    np.savez(os.path.join(out_dir, 'trained_model.npz'), **params)
     for key, value in data.items():
         print('{:14s} {} {}'.format(key, value.shape, value.dtype))
-    print('wrote', os.path.join(OUT_DIR, 'data.npz'))
-    print('wrote', os.path.join(OUT_DIR, 'trained_model.npz'))
+    print('wrote', os.path.join(out_dir, 'data.npz'))
+    print('wrote', os.path.join(out_dir, 'trained_model.npz'))
 
 
 if __name__ == '__main__':
-    main()
+    main(*sys.argv[1:])

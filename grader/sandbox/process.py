@@ -1,5 +1,6 @@
 """One sandbox child process: started with limits, spoken to over two pipes,
 killed from outside with SIGKILL when it overruns."""
+import fcntl
 import os
 import pwd
 import resource
@@ -17,6 +18,8 @@ from . import server
 
 SERVER_SOURCE = Path(server.__file__).read_text()
 SANDBOX_USER = os.environ.get("GRADER_SANDBOX_USER", "student")
+POOL_SIZE = 32
+_claimed = None  # (passwd entry, held lock file) of this process's sandbox account
 PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
@@ -44,15 +47,37 @@ class ChildTimeout(ChildGone):
 
 
 def sandbox_user():
-    """The unprivileged account children run as, or None when not root."""
+    """The unprivileged account this grader's children run as, or None when not root.
+
+    Leftover processes of the account are killed after every check, so two
+    graders running at once must not share one: each claims a free account
+    from a pool (student, student1, ...) by holding a lock for its lifetime.
+    """
+    global _claimed
     if os.geteuid() != 0:
         return None
+    if _claimed is None:
+        for name in [SANDBOX_USER] + [f"{SANDBOX_USER}{i}" for i in range(1, POOL_SIZE)]:
+            lock = open(f"/tmp/grader-sandbox-{name}.lock", "w")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                lock.close()
+                continue
+            _claimed = (_ensure_user(name), lock)
+            break
+        else:
+            raise RuntimeError(f"all {POOL_SIZE} sandbox accounts are busy")
+    return _claimed[0]
+
+
+def _ensure_user(name):
     try:
-        return pwd.getpwnam(SANDBOX_USER)
+        return pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
-                        "/usr/sbin/nologin", SANDBOX_USER], check=True)
-        return pwd.getpwnam(SANDBOX_USER)
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                       check=True, capture_output=True)
+        return pwd.getpwnam(name)
 
 
 def child_env(workdir):

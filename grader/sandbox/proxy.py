@@ -10,6 +10,7 @@ import numpy as np
 
 from ..failures import (CHILD_GONE, IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text,
                         student_raised)
+from .server import MAX_CAPTURED_OUTPUT
 from .process import Child, ChildGone, fresh_workdir, sandbox_user
 
 
@@ -112,7 +113,7 @@ class Sandbox:
             extra = f"\nIt printed:\n{printed}" if printed else ""
             raise CheckFailure(CHILD_GONE.format(call=call, how=gone.how) + extra,
                                tags=["timeout" if "within" in gone.how else "crash"]) from None
-        self.last_stdout = clean_text(reply.get("stdout", ""), 64 * 1024)
+        self.last_stdout = clean_text(reply.get("stdout", ""), MAX_CAPTURED_OUTPUT + 200)
         return reply
 
     def _from_wire(self, tag, payload):

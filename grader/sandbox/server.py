@@ -185,10 +185,13 @@ class Server:
 
     def student_traceback(self, exc):
         """Only the frames from the submission's own files."""
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if os.path.abspath(f.filename).startswith(self.workdir + os.sep)]
-        lines = traceback.format_list(frames)
-        return "".join(lines) + "".join(traceback.format_exception_only(type(exc), exc))
+        prefix = self.workdir + os.sep
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(prefix)]
+        try:
+            text = "".join(traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc))
+        except Exception:
+            text = f"{type(exc).__name__} (its message could not be printed)\n"
+        return text.replace(prefix, "")
 
     def serve(self, requests, responses):
         while True:

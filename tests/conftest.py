@@ -1,0 +1,56 @@
+"""Helpers for the harness's own tests: grading runs in a separate process,
+exactly as an instructor or Gradescope would run it."""
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+IS_ROOT = os.geteuid() == 0
+
+
+def grade(slug, submission, out):
+    """Run `python -m grader grade` and return the results dict."""
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade", slug, str(submission), "-o", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return json.loads(Path(out).read_text())
+
+
+def scores(results):
+    """number -> (score, max_score) for the graded items."""
+    return {t["number"]: (t["score"], t["max_score"]) for t in results["tests"] if t.get("max_score")}
+
+
+def lost(results):
+    return sorted(n for n, (s, m) in scores(results).items() if s < m)
+
+
+def outputs(results):
+    return {t["number"]: t["output"] for t in results["tests"] if t.get("max_score")}
+
+
+def zip_files(path, files):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path
+
+
+@pytest.fixture
+def grade_files(tmp_path):
+    """Grade a submission given as {file name: text}; returns the results dict."""
+    counter = iter(range(1000))
+
+    def run(slug, files):
+        n = next(counter)
+        folder = tmp_path / f"submission{n}"
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text)
+        return grade(slug, folder, tmp_path / f"results{n}.json")
+    return run

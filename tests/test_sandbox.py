@@ -1,0 +1,125 @@
+"""The sandbox boundary: who the child runs as, what may cross, and limits."""
+import io
+import os
+import struct
+import json
+
+import numpy as np
+import pytest
+
+from conftest import IS_ROOT
+from grader.failures import CheckFailure
+from grader.intake import Staged
+from grader.sandbox import server
+from grader.sandbox.process import Limits
+from grader.sandbox.proxy import Sandbox, Student
+
+
+@pytest.fixture
+def probe(tmp_path):
+    """A sandbox over a one-module submission written by the test."""
+    made = []
+
+    def make(source, limits=Limits(call_timeout=5, import_timeout=5)):
+        folder = tmp_path / f"staged{len(made)}"
+        folder.mkdir()
+        (folder / "probe.py").write_text(source)
+        sandbox = Sandbox(Staged(folder, {"probe": "probe.py"}), limits)
+        made.append(sandbox)
+        return Student(sandbox)
+    yield make
+    for sandbox in made:
+        sandbox.close()
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="user separation needs the grader to run as root")
+def test_child_runs_as_unprivileged_user_without_groups(probe):
+    student = probe("import os\ndef ids():\n    return [os.getuid(), os.geteuid(), os.getgid(), os.getgroups()]\n")
+    uid, euid, gid, groups = student.probe.ids()
+    assert uid != 0 and euid != 0 and gid != 0
+    assert groups == [] or groups == [gid]
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="user separation needs the grader to run as root")
+def test_child_cannot_read_the_graders_files(probe, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("expected values")
+    os.chmod(secret, 0o600)
+    student = probe(f"def peek():\n    return open({str(secret)!r}).read()\n")
+    with pytest.raises(CheckFailure, match="PermissionError"):
+        student.probe.peek()
+
+
+def test_plain_data_round_trips(probe):
+    student = probe("def echo(*a, **k):\n    return a, k\n")
+    args, kwargs = student.probe.echo(np.arange(6.0).reshape(2, 3), [1, 2.5, None, "s"], flag=True)
+    assert type(args[0]) is np.ndarray and args[0].shape == (2, 3)
+    assert args[1] == [1, 2.5, None, "s"] and kwargs == {"flag": True}
+
+
+def test_objects_stay_in_the_child_as_handles(probe):
+    student = probe("class Box:\n    def __init__(self, v):\n        self.v = v\n"
+                    "    def double(self):\n        return 2 * self.v\n")
+    box = student.probe.Box(np.ones(3))
+    assert repr(box) == "<Box object in your code>"
+    np.testing.assert_array_equal(box.double(), 2 * np.ones(3))
+    np.testing.assert_array_equal(student.fetch(box.v), np.ones(3))
+
+
+@pytest.mark.parametrize("expression,kind", [
+    ("np.array([object()], dtype=object)", "dtype object"),
+    ("np.ones(2, dtype=complex)", "dtype complex128"),
+    ("np.ones(3).view(type('Sub', (np.ndarray,), {}))", "Sub"),
+    ("(x for x in range(3))", "generator")])
+def test_non_plain_results_come_back_as_named_handles(probe, expression, kind):
+    student = probe(f"import numpy as np\ndef make():\n    return {expression}\n")
+    result = student.probe.make()
+    assert kind in repr(result)
+
+
+def test_pickled_arrays_are_never_loaded():
+    blob = io.BytesIO()
+    np.save(blob, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    header = json.dumps({"body": {"$nd": 0}, "n_arrays": 1}).encode()
+    raw = struct.pack(">I", len(header)) + header + struct.pack(">Q", blob.tell()) + blob.getvalue()
+    with pytest.raises(server.WireError):
+        server.read_message(io.BytesIO(raw))
+
+
+def test_infinite_loop_is_killed_at_the_timeout(probe):
+    student = probe("def spin():\n    while True:\n        pass\n", Limits(call_timeout=1))
+    with pytest.raises(CheckFailure, match="did not finish within 1 s"):
+        student.probe.spin()
+
+
+def test_exit_at_import_is_reported(probe):
+    student = probe("import os\nos._exit(0)\n")
+    with pytest.raises(CheckFailure, match="exited with status 0"):
+        student.probe.anything()
+
+
+def test_exception_shows_only_student_frames(probe):
+    student = probe("def f():\n    return 1 / 0\n")
+    with pytest.raises(CheckFailure) as info:
+        student.probe.f()
+    message = info.value.message
+    assert "ZeroDivisionError" in message and 'File "probe.py", line 2' in message
+    assert "serve" not in message and "/tmp/" not in message
+
+
+def test_memory_limit_turns_a_bomb_into_an_error(probe):
+    student = probe("def bomb():\n    return bytearray(8 * 2**30)\n", Limits(memory_mb=1024))
+    with pytest.raises(CheckFailure, match="MemoryError"):
+        student.probe.bomb()
+
+
+def test_output_is_captured_per_call_and_bounded(probe):
+    student = probe("def chatty(n):\n    print('x' * n)\n    return n\n")
+    assert student.probe.chatty(10) == 10 and student.stdout == "x" * 10 + "\n"
+    student.probe.chatty(10**6)
+    assert len(student.stdout) < 70_000 and "not kept" in student.stdout
+
+
+def test_blas_runs_single_threaded_in_the_child(probe):
+    student = probe("import os\ndef env():\n    return os.environ.get('OPENBLAS_NUM_THREADS')\n")
+    assert student.probe.env() == "1"
