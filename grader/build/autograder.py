@@ -1,0 +1,61 @@
+"""dist/<slug>-autograder.zip: what Gradescope unpacks into /autograder/source."""
+import sys
+import zipfile
+from pathlib import Path
+
+from ..config import REPO_ROOT, load_assignment
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+set -euo pipefail
+apt-get update
+apt-get install -y python3 python3-pip
+python3 -m pip install -r /autograder/source/requirements.txt
+# Submissions run as this unprivileged user (see docs/security.md).
+id -u student >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin student
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission. The root folder and the
+# interpreter can be overridden, which is how the tests run it locally.
+ROOT="${{GRADER_AUTOGRADER_ROOT:-/autograder}}"
+PYTHON="${{GRADER_PYTHON:-python3}}"
+cd "$ROOT/source" || exit 1
+if [ "$(id -u)" = 0 ]; then
+    chmod 700 "$ROOT/source" "$ROOT/results"   # out of reach of the sandbox user
+fi
+exec "$PYTHON" -m grader grade {slug} "$ROOT/submission" -o "$ROOT/results/results.json"
+"""
+
+
+def requirements(root=REPO_ROOT):
+    with open(Path(root) / "pyproject.toml", "rb") as f:
+        return "\n".join(tomllib.load(f)["project"]["dependencies"]) + "\n"
+
+
+def _add_tree(archive, root, folder):
+    for path in sorted((root / folder).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            archive.write(path, str(path.relative_to(root)))
+
+
+def build_autograder(slug, dist, root=REPO_ROOT):
+    assignment = load_assignment(slug, root)
+    root = Path(root)
+    target = Path(dist) / f"{slug}-autograder.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in [("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.format(slug=slug))]:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o755 << 16
+            archive.writestr(info, text)
+        archive.writestr("requirements.txt", requirements(root))
+        _add_tree(archive, root, "grader")
+        _add_tree(archive, root, Path("assignments") / slug)
+        _add_tree(archive, root, assignment.reference.relative_to(root))
+    return target

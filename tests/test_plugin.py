@@ -1,0 +1,93 @@
+"""The pytest plugin, driven with pytester on small synthetic checks."""
+import json
+
+import pytest
+
+from gradescope_schema import validate
+from grader import fixtures
+from grader.config import Assignment, ConfigError
+from grader.failures import GRADER_FAULT, TIME_BUDGET
+from grader.intake import Staged
+from grader.plugin import GradingPlugin, check_points
+from grader.results import ItemResult, number_key
+
+pytest_plugins = ["pytester"]
+
+CHECKS = '''
+import json
+from gradescope_utils.autograder_utils.decorators import number, partial_credit, tags, visibility, weight
+from grader.failures import CheckFailure
+
+@weight(1)
+@number("1.1")
+def test_passes():
+    """A passing check"""
+
+@partial_credit(2)
+@number("1.2")
+def test_partial(set_score=None):
+    set_score(0.5)
+    raise CheckFailure("half right", ["sign-flip"])
+
+@weight(1)
+@number("1.10")
+@visibility("after_due_date")
+@tags("extra")
+def test_plain_assert():
+    assert 1 == 2, "numbers differ"
+
+@weight(1)
+@number("1.3")
+def test_grader_bug():
+    {}["missing"]
+
+@weight(1)
+@number("1.4")
+def test_sees_earlier_results_on_disk(results_path):
+    written = {t.get("number"): t for t in json.load(open(results_path))["tests"]}
+    assert written["1.1"]["status"] == "passed" and written["1.2"]["score"] == 0.5
+'''
+
+
+def run(pytester, tmp_path, checks=CHECKS, budget=None, parts=None):
+    pytester.makepyfile(test_checks=checks)
+    out = tmp_path / "results.json"
+    spec = Assignment(slug="x", title="x", origin="x", submit=[], parts=parts or {"1": {"points": 6}})
+    plugin = GradingPlugin(spec, Staged(tmp_path, {}), out, notes=["note"], budget=budget)
+    conftest = f"import pytest\n@pytest.fixture\ndef results_path():\n    return {str(out)!r}\n"
+    pytester.makeconftest(conftest)
+    pytester.runpytest_inprocess("-p", "no:cacheprovider", plugins=[plugin, fixtures])
+    return json.loads(out.read_text())
+
+
+def test_outcomes_become_gradescope_entries(pytester, tmp_path):
+    results = run(pytester, tmp_path)
+    validate(results)
+    tests = {t["number"]: t for t in results["tests"] if t["max_score"]}
+    assert [t["number"] for t in results["tests"][:5]] == ["1.1", "1.2", "1.3", "1.4", "1.10"]
+    assert tests["1.1"]["name"] == "A passing check" and tests["1.1"]["status"] == "passed"
+    assert tests["1.2"]["score"] == 0.5 and tests["1.2"]["output"] == "half right"
+    assert tests["1.2"]["tags"] == ["sign-flip"]
+    assert tests["1.10"]["output"] == "numbers differ" and tests["1.10"]["visibility"] == "after_due_date"
+    assert tests["1.10"]["tags"] == ["extra"]
+    assert tests["1.3"]["output"] == GRADER_FAULT
+    assert tests["1.4"]["status"] == "passed"
+    faults = [t for t in results["tests"] if t["max_score"] == 0]
+    assert len(faults) == 1 and faults[0]["visibility"] == "hidden" and "KeyError" in faults[0]["output"]
+    assert results["score"] == 2.5 and "note" in results["output"]
+
+
+def test_time_budget_lists_remaining_checks(pytester, tmp_path):
+    results = run(pytester, tmp_path, budget=-1)
+    assert all(t["output"] == TIME_BUDGET and t["score"] == 0 for t in results["tests"])
+    assert len(results["tests"]) == 5
+
+
+def test_points_must_match_assignment_toml():
+    spec = Assignment(slug="x", title="x", origin="x", submit=[], parts={"1": {"points": 2}})
+    with pytest.raises(ConfigError, match="part '1' has 2 points but its checks weigh 1"):
+        check_points(spec, [ItemResult("a", "a", "1.1", 1.0)])
+
+
+def test_numbers_sort_numerically():
+    assert sorted(["1.10", "1.9", "2.1", "1.2"], key=number_key) == ["1.2", "1.9", "1.10", "2.1"]
