@@ -15,6 +15,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from .notebook import definitions, notebook_to_module
+
 MAX_ENTRIES = 2000
 MAX_TOTAL_BYTES = 200 * 2**20
 MAX_RATIO = 200
@@ -144,11 +146,44 @@ def stage(assignment, submission, workspace):
     for name, path in found.items():
         shutil.copyfile(path, folder / name)
         notes.append(f"Graded {name} (found at {path.relative_to(root)}).")
+    for name in [n for n in assignment.notebook if n in missing]:
+        source, note = from_notebook(root, assignment.reference / name)
+        notes += note
+        if source is not None:
+            (folder / name).write_text(source)
+            del missing[name]
     for name in assignment.support:
         shutil.copyfile(assignment.reference / name, folder / name)
     for name in assignment.data:
         _copy_data(assignment.data_folder / name, folder / name, assignment.withhold.get(name, []))
     return Staged(folder, assignment.modules, missing, notes)
+
+
+def from_notebook(root, reference_file):
+    """Module source for a file missing from the submission, from its best notebook.
+
+    The notebook whose definitions share the most names with the reference
+    file wins; none sharing any name means the file stays missing.
+    """
+    wanted = definitions(reference_file.read_text())
+    best, best_names, notes = None, set(), []
+    for path in sorted(Path(root).rglob("*.ipynb"), key=lambda p: (len(p.parts), str(p))):
+        rel = path.relative_to(root)
+        if _ignored(rel.parts) or path.is_symlink():
+            continue
+        try:
+            source, names, cell_notes = notebook_to_module(path, str(rel), reference_file.stem)
+        except Exception as exc:  # nbformat raises many kinds on malformed JSON
+            notes.append(f"{rel} could not be read as a notebook ({type(exc).__name__}).")
+            continue
+        if len(names & wanted) > len(best_names):
+            best, best_names, notes = source, names & wanted, notes + cell_notes
+            chosen = rel
+    if best is None:
+        return None, notes
+    notes.append(f"Graded {reference_file.name} made from the notebook {chosen} "
+                 f"(it defines {', '.join(sorted(best_names))}).")
+    return best, notes
 
 
 def _copy_data(source, target, withheld):
