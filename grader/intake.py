@@ -166,7 +166,7 @@ def from_notebook(root, reference_file):
     file wins; none sharing any name means the file stays missing.
     """
     wanted = definitions(reference_file.read_text())
-    best, best_names, notes = None, set(), []
+    best, best_names, chosen, notes = None, set(), None, []
     for path in sorted(Path(root).rglob("*.ipynb"), key=lambda p: (len(p.parts), str(p))):
         rel = path.relative_to(root)
         if _ignored(rel.parts) or path.is_symlink():
@@ -176,9 +176,9 @@ def from_notebook(root, reference_file):
         except Exception as exc:  # nbformat raises many kinds on malformed JSON
             notes.append(f"{rel} could not be read as a notebook ({type(exc).__name__}).")
             continue
+        notes += cell_notes
         if len(names & wanted) > len(best_names):
-            best, best_names, notes = source, names & wanted, notes + cell_notes
-            chosen = rel
+            best, best_names, chosen = source, names & wanted, rel
     if best is None:
         return None, notes
     notes.append(f"Graded {reference_file.name} made from the notebook {chosen} "

@@ -1,7 +1,7 @@
 """A submitted notebook, turned into the module a check imports.
 
-Only imports and top-level `def`/`class` statements of its code cells are
-kept, so training runs, plots and prints at the top level do not run when the
+Only imports, top-level `def`/`class` statements and assignments of plain
+literals (`ACTIVATIONS = ('relu', 'sigmoid')`) of its code cells are kept, so training runs, plots and prints at the top level do not run when the
 module is imported. IPython magics and shell lines (`%...`, `!...`) are dropped.
 """
 import ast
@@ -9,7 +9,7 @@ import re
 
 import nbformat
 
-MAGIC = re.compile(r"^\s*[%!]")
+MAGIC = re.compile(r"^[%!]")  # at the start of a line; an indented "% (...)" is Python
 KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 HEADER = "# Extracted by the grader from {notebook}: imports and definitions of its code cells.\n\n"
 
@@ -18,6 +18,22 @@ def definitions(source):
     """Top-level function and class names defined by Python `source`."""
     tree = ast.parse(source)
     return {node.name for node in tree.body if isinstance(node, KEPT[2:])}
+
+
+def _literal_assignment(node):
+    if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+        return False
+    try:
+        ast.literal_eval(node.value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def _kept(node, module):
+    if isinstance(node, KEPT):
+        return not _imports_module(node, module)
+    return _literal_assignment(node)
 
 
 def _imports_module(node, module):
@@ -44,7 +60,7 @@ def notebook_to_module(path, label, module):
             notes.append(f"{label}: code cell {number} could not be parsed ({exc.msg}, line {exc.lineno}) and was skipped.")
             continue
         for node in tree.body:
-            if isinstance(node, KEPT) and not _imports_module(node, module):
+            if _kept(node, module):
                 chunks.append(f"# cell {number}\n{ast.unparse(node)}\n")
                 if isinstance(node, KEPT[2:]):
                     names.add(node.name)

@@ -6,7 +6,6 @@ set through `@partial_credit`). After every check the whole results file is
 rewritten atomically, so a crash or a kill leaves the last good state.
 """
 import time
-import traceback
 
 import pytest
 
@@ -105,7 +104,7 @@ class GradingPlugin:
             return clean_text(exc.message, 8000)
         if isinstance(exc, AssertionError):
             return clean_text(str(exc).split("\nassert")[0], 2000)
-        self.faults.append((item.nodeid, "".join(traceback.format_exception(exc))))
+        self.faults.append((item.nodeid, str(excinfo.getrepr(style="short"))))
         return GRADER_FAULT
 
     def write(self):

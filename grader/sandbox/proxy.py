@@ -137,6 +137,12 @@ class Sandbox:
         self._ensure_imported(ref)
         return self._answer({"op": "get", "target": ref.target()}, f"reading {ref.label}", ref.label)
 
+    def set(self, ref, name, value):
+        """Set attribute `name` of a child-side object (e.g. a network's params)."""
+        self._ensure_imported(ref)
+        self._answer({"op": "set", "target": ref.target(), "name": name, "value": value},
+                     f"setting {ref.label}.{name}", f"{ref.label}.{name}")
+
     def seed(self, seed):
         """Seed the child's legacy global numpy generator, as the original APIs use it."""
         self._answer({"op": "seed", "seed": int(seed)}, "seeding numpy", "seed")
@@ -167,6 +173,9 @@ class Student:
 
     def fetch(self, ref):
         return self._sandbox.fetch(ref)
+
+    def set(self, ref, name, value):
+        self._sandbox.set(ref, name, value)
 
     def seed(self, seed):
         self._sandbox.seed(seed)

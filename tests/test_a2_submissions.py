@@ -1,0 +1,63 @@
+"""a2: a notebook can stand in for mlp.py, and expression answers are graded
+by value, never run."""
+import nbformat
+
+from conftest import grade, lost, outputs, zip_files
+from grader.config import load_assignment
+
+SPEC = load_assignment("a2_two_layer_mlp")
+REFERENCE = (SPEC.reference / "mlp.py").read_text()
+ANSWERS = (SPEC.reference / "answers.py").read_text()
+
+
+def notebook_with(*cells):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# My work")] + [nbformat.v4.new_code_cell(c) for c in cells]
+    return nbformat.writes(notebook)
+
+
+def test_notebook_alone_scores_full_on_the_code_items(tmp_path):
+    notebook = notebook_with(
+        "%matplotlib inline\n%load_ext autoreload\nimport numpy as np\nimport matplotlib.pyplot as plt",
+        "from mlp import TwoLayerMLP  # the notebook's own import of the file it replaces",
+        REFERENCE,
+        "!ls -la\nnet = TwoLayerMLP(4, 10, 3)\nraise SystemExit('top-level code must not run at import')",
+        "print('training...')\nwhile True:\n    pass")
+    path = zip_files(tmp_path / "s.zip", {"work/handout.ipynb": notebook, "work/answers.py": ANSWERS})
+    results = grade("a2_two_layer_mlp", path, tmp_path / "r.json")
+    assert lost(results) == [], outputs(results)
+    assert "made from the notebook work/handout.ipynb" in results["output"]
+
+
+def test_python_file_wins_over_a_notebook(tmp_path):
+    notebook = notebook_with("class TwoLayerMLP:\n    pass")
+    path = zip_files(tmp_path / "s.zip", {"mlp.py": REFERENCE, "answers.py": ANSWERS, "handout.ipynb": notebook})
+    results = grade("a2_two_layer_mlp", path, tmp_path / "r.json")
+    assert lost(results) == [] and "Graded mlp.py (found at mlp.py)" in results["output"]
+
+
+def test_unreadable_notebook_is_named(tmp_path):
+    path = zip_files(tmp_path / "s.zip", {"handout.ipynb": "{not json", "answers.py": ANSWERS})
+    results = grade("a2_two_layer_mlp", path, tmp_path / "r.json")
+    assert "handout.ipynb could not be read as a notebook" in results["output"]
+    assert "mlp.py was not found" in outputs(results)["1.1"]
+    assert outputs(results)["5.1"] == ""  # answers still graded
+
+
+def test_equivalent_answer_forms_score_full_and_hostile_one_runs_nothing(tmp_path):
+    marker = tmp_path / "ran"
+    answers = ANSWERS
+    for old, new in [('"(yhat - y) @ h1.T"', '"(yhat - y) * transpose(h1)"'),
+                     ('"W2.T @ (yhat - y)"', '"W2.T * (sigmoid(a2) - y)"'),
+                     ('"yhat - y"\n# END SOLUTION\n\n# Q1.2',
+                      '"(yhat - y) / ((1 - yhat) * yhat) * exp(-a2) / (1 + exp(-a2)) ** 2"\n# END SOLUTION\n\n# Q1.2'),
+                     ('"theta - eta * (g + 2 * lam * theta)"', '"(1 - 2 * eta * lam) * theta - eta * g"'),
+                     ('"theta - eta * (g + lam * sign(theta))"',
+                      f'"__import__(\'os\').system(\'touch {marker}\')"')]:
+        assert answers.count(old) == 1, old
+        answers = answers.replace(old, new)
+    path = zip_files(tmp_path / "s.zip", {"mlp.py": REFERENCE, "answers.py": answers})
+    results = grade("a2_two_layer_mlp", path, tmp_path / "r.json")
+    assert lost(results) == ["5.8"], outputs(results)
+    assert "not allowed in an answer" in outputs(results)["5.8"] and "__import__" in outputs(results)["5.8"]
+    assert not marker.exists()
