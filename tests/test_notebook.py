@@ -25,5 +25,4 @@ def test_only_definitions_survive(tmp_path):
     assert namespace["SIZES"] == (1, 2) and namespace["make"]() == "a b"
     assert "net" not in namespace and "TwoLayerMLP" not in namespace
     assert "!pip" not in source and "print" not in source
-    assert notes == ["work.ipynb: code cell 4 could not be parsed ('(' was never closed, line 1) and was skipped."] \
-        or "code cell 4 could not be parsed" in notes[0]
+    assert len(notes) == 1 and notes[0].startswith("work.ipynb: code cell 4 could not be parsed")

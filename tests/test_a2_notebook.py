@@ -1,0 +1,61 @@
+"""a2's handout.ipynb runs from top to bottom against the reference solution,
+as a student's kernel would run it (without IPython: magics are dropped)."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+
+from conftest import REPO
+
+SLUG = "a2_two_layer_mlp"
+NOTEBOOK = REPO / "assignments" / SLUG / "handout.ipynb"
+
+# Runs each cell in one namespace and names the cell that fails.
+RUNNER = """
+import json, sys
+ns = {"__name__": "__main__"}
+for i, source in enumerate(json.load(open("cells.json"))):
+    print("--- cell %d" % i, flush=True)
+    exec(compile(source, "<cell %d>" % i, "exec"), ns)
+"""
+
+
+def code_cells(path):
+    """The source of each code cell, with IPython magics and shell lines removed."""
+    nb = nbformat.read(path, as_version=4)
+    return ["\n".join(line for line in cell.source.splitlines()
+                      if not line.lstrip().startswith(("%", "!")))
+            for cell in nb.cells if cell.cell_type == "code"]
+
+
+def test_notebook_runs_against_the_reference(tmp_path):
+    shutil.copy(REPO / "reference" / SLUG / "mlp.py", tmp_path)
+    shutil.copy(REPO / "reference" / SLUG / "utils.py", tmp_path)
+    shutil.copy(REPO / "assignments" / SLUG / "data" / "digits.npz", tmp_path)
+    (tmp_path / "cells.json").write_text(json.dumps(code_cells(NOTEBOOK)))
+    (tmp_path / "run.py").write_text(RUNNER)
+    env = {**os.environ, "MPLBACKEND": "Agg", "A2_QUICK": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+    # Every "difference" the notebook prints is tiny with the reference.
+    differences = re.findall(r"difference[^:]*: (\S+)", proc.stdout)
+    assert len(differences) == 4, proc.stdout
+    assert all(float(d) < 1e-6 for d in differences), differences
+    assert "validation accuracy" in proc.stdout
+
+
+def test_notebook_has_no_outputs_and_is_built_by_its_script(tmp_path):
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    assert all(not cell.get("outputs") and cell.get("execution_count") is None
+               for cell in nb.cells if cell.cell_type == "code")
+    assert nb.metadata.kernelspec.name == "python3"
+    out = tmp_path / "handout.ipynb"
+    subprocess.run([sys.executable, "-B", str(REPO / "assignments" / SLUG / "build_notebook.py"), str(out)],
+                   cwd=REPO, check=True, capture_output=True)
+    assert out.read_bytes() == NOTEBOOK.read_bytes()
