@@ -1,16 +1,18 @@
 """The sandbox boundary: who the child runs as, what may cross, and limits."""
 import io
-import os
-import struct
 import json
+import os
+import signal
+import socket
+import struct
 
 import numpy as np
 import pytest
 
-from conftest import IS_ROOT
+from conftest import IS_ROOT, REPO
 from grader.failures import CheckFailure
 from grader.intake import Staged
-from grader.sandbox import server
+from grader.sandbox import landlock, server
 from grader.sandbox.process import Limits
 from grader.sandbox.proxy import Sandbox, Student
 
@@ -123,3 +125,46 @@ def test_output_is_captured_per_call_and_bounded(probe):
 def test_blas_runs_single_threaded_in_the_child(probe):
     student = probe("import os\ndef env():\n    return os.environ.get('OPENBLAS_NUM_THREADS')\n")
     assert student.probe.env() == "1"
+
+
+landlock_only = pytest.mark.skipif(landlock.abi_version() < 6, reason="needs Landlock ABI 6 (signal scoping)")
+
+
+@landlock_only
+def test_child_cannot_read_the_reference_or_write_outside_its_folder(probe):
+    reference = REPO / "reference" / "a1_softsign" / "models.py"
+    student = probe("def read(p):\n    return open(p).read()\n"
+                    "def write(p):\n    open(p, 'w').write('x')\n    return True\n")
+    with pytest.raises(CheckFailure, match="PermissionError"):
+        student.probe.read(str(reference))
+    with pytest.raises(CheckFailure, match="PermissionError"):
+        student.probe.write(str(REPO / "planted.py"))
+    assert not (REPO / "planted.py").exists()
+    assert student.probe.write("inside.txt") is True
+
+
+@landlock_only
+def test_child_cannot_connect_to_the_network(probe):
+    server_socket = socket.socket()
+    server_socket.bind(("127.0.0.1", 0))
+    server_socket.listen()
+    port = server_socket.getsockname()[1]
+    student = probe(f"import socket\ndef connect():\n    return socket.create_connection(('127.0.0.1', {port}), timeout=2)\n")
+    try:
+        with pytest.raises(CheckFailure, match="PermissionError"):
+            student.probe.connect()
+    finally:
+        server_socket.close()
+
+
+@landlock_only
+def test_child_cannot_signal_the_grader(probe):
+    received = []
+    previous = signal.signal(signal.SIGUSR1, lambda *_: received.append(1))
+    student = probe("import os, signal\ndef poke():\n    os.kill(os.getppid(), signal.SIGUSR1)\n")
+    try:
+        with pytest.raises(CheckFailure, match="PermissionError"):
+            student.probe.poke()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert received == []

@@ -14,13 +14,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import server
+from . import landlock, server
 
 SERVER_SOURCE = Path(server.__file__).read_text()
 SANDBOX_USER = os.environ.get("GRADER_SANDBOX_USER", "student")
 POOL_SIZE = 32
 _claimed = None  # (passwd entry, held lock file) of this process's sandbox account
 PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+READABLE = list(landlock.SYSTEM_FOLDERS) + landlock.python_folders()  # all a child may read
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def child_env(workdir):
     return env
 
 
-def _apply_limits(limits, as_other_user):
+def _apply_limits(limits, as_other_user, workdir, readable):
     def setlimit(kind, value):
         resource.setrlimit(kind, (value, value))
     setlimit(resource.RLIMIT_CPU, limits.cpu_seconds)
@@ -98,6 +99,7 @@ def _apply_limits(limits, as_other_user):
     setlimit(resource.RLIMIT_NOFILE, 256)
     if as_other_user:  # NPROC counts every process of the uid: only safe for a uid of our own
         setlimit(resource.RLIMIT_NPROC, limits.processes)
+    landlock.confine(workdir, readable)
 
 
 def kill_user_processes(uid):
@@ -140,7 +142,8 @@ class Child:
                 [sys.executable, "-I", "-B", "-c", SERVER_SOURCE, str(req_r), str(resp_w), workdir],
                 stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
                 pass_fds=(req_r, resp_w), env=child_env(workdir), cwd=workdir,
-                start_new_session=True, preexec_fn=lambda: _apply_limits(limits, user is not None),
+                start_new_session=True,
+                preexec_fn=lambda: _apply_limits(limits, user is not None, workdir, READABLE),
                 **kwargs)
         finally:
             os.close(req_r)
