@@ -9,7 +9,9 @@ import io
 import os
 import shutil
 import stat
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -21,6 +23,9 @@ MAX_ENTRIES = 2000
 MAX_TOTAL_BYTES = 200 * 2**20
 MAX_RATIO = 200
 IGNORED_PARTS = ("__MACOSX",)
+# What a damaged or hostile archive can raise while being opened or read (encrypted: RuntimeError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, OSError, ValueError, EOFError,
+              NotImplementedError, RuntimeError, UnicodeDecodeError)
 
 BROKEN_ZIP = "Your zip file could not be read ({why}). Please upload it again."
 UNSAFE_ZIP = "Your zip file was refused: {why}. Zip the files themselves and upload again."
@@ -38,6 +43,7 @@ class Staged:
     missing: dict = field(default_factory=dict)   # file name -> hint text
     notes: list = field(default_factory=list)     # what intake did, for the student
     problem: str = ""                             # why nothing could be used, if so
+    import_failures: dict = field(default_factory=dict)  # module -> CheckFailure, reused by later checks
 
 
 def check_zip(archive):
@@ -71,7 +77,7 @@ def extract_zip(path, dest):
     """Check, then write each file ourselves, trusting no size the header claims."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except ZIP_ERRORS as exc:
         raise IntakeError(BROKEN_ZIP.format(why=exc)) from None
     with archive:
         check_zip(archive)
@@ -89,7 +95,7 @@ def extract_zip(path, dest):
                         if written > MAX_TOTAL_BYTES:
                             raise IntakeError(TOO_BIG.format(why="it unpacks to more than its header says"))
                         out.write(chunk)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            except ZIP_ERRORS as exc:
                 raise IntakeError(BROKEN_ZIP.format(why=f"{info.filename}: {exc}")) from None
 
 

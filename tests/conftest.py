@@ -16,7 +16,7 @@ IS_ROOT = os.geteuid() == 0
 def grade(slug, submission, out):
     """Run `python -m grader grade` and return the results dict."""
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", slug, str(submission), "-o", str(out)],
-                          cwd=REPO, capture_output=True, text=True, timeout=600)
+                          cwd=REPO, capture_output=True, text=True, errors="replace", timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     return json.loads(Path(out).read_text())
 
@@ -54,3 +54,12 @@ def grade_files(tmp_path):
             (folder / name).write_text(text)
         return grade(slug, folder, tmp_path / f"results{n}.json")
     return run
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line for the adversarial suite: how many cases ran and how many broke through."""
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])
+               if r.when == "call" and "test_adversarial.py::test_case_gets_its_outcome" in r.nodeid]
+    if reports:
+        breaches = sum(r.failed for r in reports)
+        terminalreporter.write_line(f"adversarial: {len(reports)} cases, {breaches} breaches")

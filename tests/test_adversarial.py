@@ -1,14 +1,19 @@
-"""Hostile and broken submissions (tests/adversarial/*.toml): each case says
-what it must score; every case must also leave a valid results.json."""
+"""Hostile and broken submissions (tests/adversarial/*.toml). Each case says
+what it must score; every case must also leave a valid results.json, let
+every check run, and keep the grader alive."""
+import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import lost, outputs
+from conftest import IS_ROOT, REPO, grade, lost, outputs, zip_files
 from gradescope_schema import validate
 from grader.build.template import template_files
 from grader.config import load_assignment
+from grader.failures import TIME_BUDGET
+from grader.sandbox import landlock
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -16,32 +21,48 @@ else:
     import tomli as tomllib
 
 CASES = sorted(Path(__file__).with_name("adversarial").glob("*.toml"))
+HAS_LANDLOCK = landlock.abi_version() >= 6
+NEEDS = {"root": (IS_ROOT, "needs the grader to run as root"),
+         "landlock": (HAS_LANDLOCK, "needs Landlock ABI 6"),
+         "root-or-landlock": (IS_ROOT or HAS_LANDLOCK, "needs root or Landlock ABI 6")}
 
 
 def submission(case):
-    """The case's files: a base (reference or template) with edits and an appended tail."""
+    """The case's files: the base's submitted files, edited, plus any files it ships."""
     spec = load_assignment(case["slug"])
-    file = case.get("file", spec.submit[0])
     if case["base"] == "reference":
-        text = (spec.reference / file).read_text()
+        files = {n: (spec.reference / n).read_text() for n in spec.submit}
     else:
-        text = template_files(case["slug"])[file]
+        files = {n: t for n, t in template_files(case["slug"]).items() if n in spec.submit}
+    file = case.get("file", spec.submit[0])
     for edit in case.get("edit", []):
-        assert text.count(edit["find"]) == 1, edit["find"]
-        text = text.replace(edit["find"], edit["replace"])
-    return {file: text + case.get("append", "")}
+        assert files[file].count(edit["find"]) == 1, edit["find"]
+        files[file] = files[file].replace(edit["find"], edit["replace"])
+    files[file] += case.get("append", "")
+    files.update(case.get("extra_files", {}))
+    return {name: text.replace("@REPO@", str(REPO)) for name, text in files.items()}
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_case_gets_its_outcome(path, grade_files):
+def test_case_gets_its_outcome(path, tmp_path):
     case = tomllib.loads(path.read_text())
-    results = grade_files(case["slug"], submission(case))
+    possible, reason = NEEDS.get(case.get("needs"), (True, ""))
+    if not possible:
+        pytest.skip(reason)
+    out = tmp_path / "results.json"
+    results = grade(case["slug"], zip_files(tmp_path / "submission.zip", submission(case)), out)
+    if case.get("settle_seconds"):
+        time.sleep(case["settle_seconds"])  # give a daemon the chance to strike, then re-read
+        results = json.loads(out.read_text())
     validate(results)
+    assert not any(t["output"] == TIME_BUDGET for t in results["tests"]), "checks were left unrun"
     if "lost" in case:
         assert lost(results) == sorted(case["lost"]), outputs(results)
     if "max_score" in case:
         assert results["score"] <= case["max_score"], outputs(results)
     for number, text in case.get("output_contains", {}).items():
-        assert text in outputs(results)[number]
+        assert text in outputs(results)[number], outputs(results)[number]
     if "all_outputs_contain" in case:
         assert all(case["all_outputs_contain"] in o for o in outputs(results).values()), outputs(results)
+    for text in case.get("output_not_contains", []):
+        assert all(text not in t["output"] for t in results["tests"])

@@ -118,8 +118,10 @@ def test_memory_limit_turns_a_bomb_into_an_error(probe):
 def test_output_is_captured_per_call_and_bounded(probe):
     student = probe("def chatty(n):\n    print('x' * n)\n    return n\n")
     assert student.probe.chatty(10) == 10 and student.stdout == "x" * 10 + "\n"
+    student = probe("def chatty(n):\n    print('x' * n)\n    print('the end')\n")
     student.probe.chatty(10**6)
     assert len(student.stdout) < 70_000 and "not kept" in student.stdout
+    assert student.stdout.startswith("xxx") and student.stdout.endswith("the end\n")
 
 
 def test_blas_runs_single_threaded_in_the_child(probe):

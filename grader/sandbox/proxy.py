@@ -96,11 +96,17 @@ class Sandbox:
         if file in self.staged.missing:
             raise CheckFailure(MISSING_FILE.format(file=file, hint=self.staged.missing[file]),
                                tags=["missing-file"])
-        reply = self._request({"op": "import", "modules": [module]}, f"importing {file}",
-                              self.limits.import_timeout, name=file)
-        if not reply["ok"]:
-            detail = clean_text(reply["error"]["traceback"] or reply["error"]["message"])
-            raise CheckFailure(IMPORT_FAILED.format(file=file, detail=detail), tags=["import-error"])
+        if module in self.staged.import_failures:  # failed in an earlier check: do not wait again
+            raise self.staged.import_failures[module]
+        try:
+            reply = self._request({"op": "import", "modules": [module]}, f"importing {file}",
+                                  self.limits.import_timeout, name=file)
+            if not reply["ok"]:
+                detail = clean_text(reply["error"]["traceback"] or reply["error"]["message"])
+                raise CheckFailure(IMPORT_FAILED.format(file=file, detail=detail), tags=["import-error"])
+        except CheckFailure as failure:
+            self.staged.import_failures[module] = failure
+            raise
         self.imported.add(module)
 
     def _request(self, body, call, timeout, name):

@@ -110,25 +110,32 @@ def decode(value, arrays, on_object=None):
 
 
 class BoundedText(io.TextIOBase):
-    """A stdout stand-in that keeps the first MAX_CAPTURED_OUTPUT characters."""
+    """A stdout stand-in keeping the first and the last MAX_CAPTURED_OUTPUT/2 characters,
+    so a flood of noise cannot push out what a call prints at its end."""
 
     def __init__(self):
-        self.parts, self.size, self.dropped = [], 0, 0
+        self.head, self.tail, self.dropped = "", "", 0
+        self.half = MAX_CAPTURED_OUTPUT // 2
 
     def writable(self):
         return True
 
     def write(self, text):
         text = str(text)
-        room = MAX_CAPTURED_OUTPUT - self.size
-        self.parts.append(text[:max(room, 0)])
-        self.size += min(len(text), max(room, 0))
-        self.dropped += max(len(text) - max(room, 0), 0)
+        room = self.half - len(self.head)
+        self.head += text[:max(room, 0)]
+        self.tail += text[max(room, 0):]
+        if len(self.tail) > 2 * self.half:
+            self.dropped += len(self.tail) - self.half
+            self.tail = self.tail[-self.half:]
         return len(text)
 
     def getvalue(self):
-        note = f"\n[... {self.dropped} more characters not kept]" if self.dropped else ""
-        return "".join(self.parts) + note
+        if len(self.tail) > self.half:
+            self.dropped += len(self.tail) - self.half
+            self.tail = self.tail[-self.half:]
+        note = f"\n[... {self.dropped} characters not kept ...]\n" if self.dropped else ""
+        return self.head + note + self.tail
 
 
 class Server:
