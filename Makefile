@@ -31,6 +31,9 @@ samples: $(PY)
 autograder: $(PY)
 	$(PY) -m grader build autograder all
 
+student: $(PY)
+	$(PY) -m grader build student all
+
 bench: $(PY)
 	$(PY) -m grader.bench
 

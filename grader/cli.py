@@ -25,8 +25,13 @@ def cmd_grade_all(args):
     return 0
 
 
+def cmd_check(args):
+    from .check import check
+    return 0 if check(args.slug, args.folder) is not None else 1
+
+
 def cmd_build(args):
-    from .build import autograder, samples, template
+    from .build import autograder, samples, student, template
     status = 0
     for slug in _slugs(args.slug):
         if args.what == "template":
@@ -38,6 +43,8 @@ def cmd_build(args):
                 print(f"{slug}: wrote student_template/{slug}/")
         elif args.what == "autograder":
             print(f"{slug}: wrote {autograder.build_autograder(slug, Path(args.dist))}")
+        elif args.what == "student":
+            print(f"{slug}: wrote {student.build_student(slug, Path(args.dist))}")
         elif args.what == "samples":
             folder = samples.build_samples(slug, Path(args.dist) / "samples" / slug)
             print(f"{slug}: wrote sample submissions to {folder}")
@@ -58,8 +65,12 @@ def main(argv=None):
     p.add_argument("-o", "--output", default="graded")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     p.set_defaults(func=cmd_grade_all)
-    p = sub.add_parser("build", help="generate templates, autograder zips, sample submissions")
-    p.add_argument("what", choices=["template", "autograder", "samples"])
+    p = sub.add_parser("check", help="run the public checks on your working folder")
+    p.add_argument("slug")
+    p.add_argument("folder", nargs="?", default=".")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("build", help="generate templates, autograder and student zips, sample submissions")
+    p.add_argument("what", choices=["template", "autograder", "student", "samples"])
     p.add_argument("slug", help="an assignment slug, or 'all'")
     p.add_argument("--check", action="store_true", help="template: compare only, exit 1 on drift")
     p.add_argument("--dist", default="dist")

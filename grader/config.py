@@ -27,6 +27,7 @@ class Assignment:
     data: list = field(default_factory=list)
     withhold: dict = field(default_factory=dict)
     notebook: list = field(default_factory=list)  # submitted files that may come from a .ipynb
+    release_withhold: dict = field(default_factory=dict)  # data file -> arrays left out of the student zip
     parts: dict = field(default_factory=dict)
     thresholds: dict = field(default_factory=dict)
     manual: list = field(default_factory=list)
@@ -86,7 +87,8 @@ def load_assignment(slug, root=REPO_ROOT):
     return Assignment(
         slug=slug, title=raw["title"], origin=raw["origin"], submit=raw["submit"],
         support=raw.get("support", []), data=raw.get("data", []),
-        withhold=raw.get("withhold", {}), notebook=raw.get("notebook", []), parts=raw["parts"],
+        withhold=raw.get("withhold", {}), notebook=raw.get("notebook", []),
+        release_withhold=raw.get("release_withhold", {}), parts=raw["parts"],
         thresholds=raw.get("thresholds", {}), manual=raw.get("manual", []),
         limits=Limits(**raw.get("limits", {})), time_budget=raw.get("time_budget", 600.0),
         late_policy=raw.get("late_policy", {}), root=Path(root))

@@ -142,8 +142,12 @@ def find_files(root, wanted):
     return found, missing, notes
 
 
-def stage(assignment, submission, workspace):
-    """Build the folder each child copies: student files, support files, data."""
+def stage(assignment, submission, workspace, trusted=None):
+    """Build the folder each child copies: student files, support files, data.
+
+    Support files and data come from the assignment (reference/ and data/), or
+    from `trusted` when a student checks their own folder without those.
+    """
     workspace = Path(workspace)
     root = unpack(submission, workspace / "unpacked")
     found, missing, notes = find_files(root, assignment.submit)
@@ -159,9 +163,9 @@ def stage(assignment, submission, workspace):
             (folder / name).write_text(source)
             del missing[name]
     for name in assignment.support:
-        shutil.copyfile(assignment.reference / name, folder / name)
+        shutil.copyfile(Path(trusted or assignment.reference) / name, folder / name)
     for name in assignment.data:
-        _copy_data(assignment.data_folder / name, folder / name, assignment.withhold.get(name, []))
+        copy_data(Path(trusted or assignment.data_folder) / name, folder / name, assignment.withhold.get(name, []))
     return Staged(folder, assignment.modules, missing, notes)
 
 
@@ -192,8 +196,8 @@ def from_notebook(root, reference_file):
     return best, notes
 
 
-def _copy_data(source, target, withheld):
-    """Data for the child; arrays named in `withheld` (labels it must not see) are left out."""
+def copy_data(source, target, withheld):
+    """A data file without the arrays named in `withheld` (labels a reader must not see)."""
     if not withheld:
         shutil.copyfile(source, target)
         return

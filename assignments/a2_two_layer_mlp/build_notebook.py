@@ -442,13 +442,18 @@ CELLS = [
     """),
 
     md(r"""
-    Once you have settled on your settings, you can look at the test set
-    **once**, at the very end:
+    The test labels are not in your copy of the data: the autograder keeps
+    them and measures the test accuracy of a network trained with your code.
+    Course staff, who have the labels, can look at the test set here, once,
+    at the very end:
     """),
 
     code(r"""
     for activation, net in nets.items():
-        print('%-8s test accuracy %.3f' % (activation, np.mean(net.predict(X_test) == y_test)))
+        if y_test is None:
+            print('%-8s test labels are held back by the autograder' % activation)
+        else:
+            print('%-8s test accuracy %.3f' % (activation, np.mean(net.predict(X_test) == y_test)))
     """),
 
     md(r"""
