@@ -13,7 +13,7 @@ def _slugs(name):
 
 def cmd_grade(args):
     from .grade import grade
-    graded = grade(args.slug, args.submission, args.output)
+    graded = grade(args.slug, args.submission, args.output, metadata=args.metadata)
     total = sum(t["max_score"] for t in graded["tests"])
     print(f"{args.slug}: {graded['score']:g} / {total:g}  -> {args.output}")
     return 0
@@ -58,6 +58,7 @@ def main(argv=None):
     p.add_argument("slug")
     p.add_argument("submission")
     p.add_argument("-o", "--output", default="results.json")
+    p.add_argument("--metadata", help="Gradescope's submission_metadata.json (late policy)")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("grade-all", help="grade a folder of submissions")
     p.add_argument("slug")

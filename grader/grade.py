@@ -10,6 +10,7 @@ import pytest
 from . import fixtures, results
 from .config import load_assignment
 from .intake import IntakeError, Staged, stage
+from .late import apply_policy, load_metadata, seconds_late
 from .plugin import GradingPlugin
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
@@ -25,8 +26,11 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     return pytest.main(args, plugins=[plugin, fixtures])
 
 
-def grade(slug, submission, out_path):
-    """Grade `submission` (zip, folder or file) and return the results dict."""
+def grade(slug, submission, out_path, metadata=None):
+    """Grade `submission` (zip, folder or file) and return the results dict.
+
+    `metadata`: Gradescope's submission_metadata.json, for the late policy.
+    """
     assignment = load_assignment(slug)
     results.write_atomic(out_path, results.fallback())
     started = time.monotonic()
@@ -43,5 +47,7 @@ def grade(slug, submission, out_path):
     with open(out_path) as f:
         graded = json.load(f)
     graded["execution_time"] = round(time.monotonic() - started, 3)
+    if metadata and Path(metadata).is_file():
+        graded = apply_policy(graded, assignment.late_policy, seconds_late(load_metadata(metadata)))
     results.write_atomic(out_path, graded)
     return graded

@@ -29,7 +29,8 @@ cd "$ROOT/source" || exit 1
 if [ "$(id -u)" = 0 ]; then
     chmod 700 "$ROOT/source" "$ROOT/results"   # out of reach of the sandbox user
 fi
-exec "$PYTHON" -m grader grade {slug} "$ROOT/submission" -o "$ROOT/results/results.json"
+exec "$PYTHON" -m grader grade {slug} "$ROOT/submission" -o "$ROOT/results/results.json" \\
+    --metadata "$ROOT/submission_metadata.json"
 """
 
 
