@@ -16,14 +16,15 @@ from .plugin import GradingPlugin
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 
 
-def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True):
+def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
+               fixture_module=fixtures):
     """Run the assignment's checks in this (trusted) process; returns pytest's exit code."""
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
     args = ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder),
             "-p", "no:cacheprovider", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    return pytest.main(args, plugins=[plugin, fixtures])
+    return pytest.main(args, plugins=[plugin, fixture_module])
 
 
 def grade(slug, submission, out_path, metadata=None):

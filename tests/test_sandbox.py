@@ -163,10 +163,20 @@ def test_child_cannot_connect_to_the_network(probe):
 def test_child_cannot_signal_the_grader(probe):
     received = []
     previous = signal.signal(signal.SIGUSR1, lambda *_: received.append(1))
-    student = probe("import os, signal\ndef poke():\n    os.kill(os.getppid(), signal.SIGUSR1)\n")
+    student = probe(f"import os, signal\ndef poke():\n    os.kill({os.getpid()}, signal.SIGUSR1)\n")
     try:
         with pytest.raises(CheckFailure, match="PermissionError"):
             student.probe.poke()
     finally:
         signal.signal(signal.SIGUSR1, previous)
     assert received == []
+
+
+def test_a_child_that_kills_the_fork_server_costs_nothing_later(probe):
+    student = probe("import os, signal\ndef kill_parent():\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+                    "def ok():\n    return 1\n")
+    try:
+        student.probe.kill_parent()
+    except CheckFailure:
+        pass  # the child may die with its parent, or answer first
+    assert probe("def ok():\n    return 2\n").probe.ok() == 2

@@ -1,17 +1,21 @@
-"""One sandbox child process: started with limits, spoken to over two pipes,
-killed from outside with SIGKILL when it overruns."""
+"""Sandbox processes: a fork server started with limits (and Landlock, and as
+an unprivileged user when root), and the per-check children it forks, spoken
+to over two pipes and killed from outside with SIGKILL when they overrun."""
+import atexit
 import fcntl
+import json
 import os
 import pwd
 import resource
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import landlock, server
@@ -20,6 +24,7 @@ SERVER_SOURCE = Path(server.__file__).read_text()
 SANDBOX_USER = os.environ.get("GRADER_SANDBOX_USER", "student")
 POOL_SIZE = 32
 _claimed = None  # (passwd entry, held lock file) of this process's sandbox account
+_zygote = None   # this process's fork server
 PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 READABLE = list(landlock.SYSTEM_FOLDERS) + landlock.python_folders()  # all a child may read
 
@@ -102,10 +107,10 @@ def _apply_limits(limits, as_other_user, workdir, readable):
     landlock.confine(workdir, readable)
 
 
-def kill_user_processes(uid):
-    """Kill every process of the sandbox uid, daemons that left our group included."""
+def kill_user_processes(uid, spare=None):
+    """Kill every process of the sandbox uid but the fork server, daemons included."""
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
+        if entry.name.isdigit() and int(entry.name) != spare:
             try:
                 if entry.stat().st_uid == uid:
                     os.kill(int(entry.name), signal.SIGKILL)
@@ -126,25 +131,98 @@ def describe_exit(returncode, limits):
     return f"it was ended by {name}" + (f": {why}" if why else "")
 
 
-class Child:
-    """A running child serving one submission folder."""
+class Zygote:
+    """The fork server of this grading run: one sandboxed process that imports
+    numpy once and forks a fresh child per check (see server.zygote)."""
 
-    def __init__(self, workdir, limits, user=None):
+    def __init__(self, limits, user):
         self.limits, self.user = limits, user
+        self.root = tempfile.mkdtemp(prefix="grader-run-")  # children's work folders live here
+        if user is not None:
+            os.chown(self.root, user.pw_uid, user.pw_gid)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        kwargs = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []} if user else {}
+        zygote_limits = replace(limits, cpu_seconds=24 * 3600)  # each child sets its own CPU limit
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-c", SERVER_SOURCE, str(theirs.fileno())],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                pass_fds=(theirs.fileno(),), env=child_env(self.root), cwd=self.root, start_new_session=True,
+                preexec_fn=lambda: _apply_limits(zygote_limits, user is not None, self.root, READABLE), **kwargs)
+        finally:
+            theirs.close()
+        self.control = ours
+        self.exited = {}
+        if self._receive(limits.import_timeout).get("ready") is not True:
+            raise RuntimeError("the sandbox's fork server did not start")
+
+    def _receive(self, timeout):
+        if not select.select([self.control], [], [], timeout)[0]:
+            raise TimeoutError
+        message = self.control.recv(65536)
+        if not message:
+            raise ChildGone("the sandbox's fork server ended")
+        return json.loads(message)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def fork(self, workdir, fds):
+        """Fork a child serving `workdir` on `fds` (requests, responses, log); returns its pid."""
+        request = json.dumps({"workdir": workdir, "cpu_seconds": self.limits.cpu_seconds}).encode()
+        socket.send_fds(self.control, [request], fds)
+        while True:
+            reply = self._receive(self.limits.import_timeout)
+            if "exited" in reply:
+                self.exited[reply["exited"]] = reply["code"]
+            elif "error" in reply:
+                raise ChildGone(f"it could not be started: {reply['error']}")
+            else:
+                return reply["forked"]
+
+    def exit_code(self, pid, timeout=2.0):
+        """How child `pid` ended, once the fork server has reaped it (None if unknown)."""
+        deadline = time.monotonic() + timeout
+        while pid not in self.exited and time.monotonic() < deadline:
+            try:
+                reply = self._receive(max(deadline - time.monotonic(), 0))
+            except (TimeoutError, ChildGone):
+                break
+            if "exited" in reply:
+                self.exited[reply["exited"]] = reply["code"]
+        return self.exited.pop(pid, None)
+
+    def close(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        self.control.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def zygote_for(limits, user):
+    """This process's fork server, started on first use and again if a child killed it."""
+    global _zygote
+    if _zygote is None or not _zygote.alive() or _zygote.limits != limits:
+        if _zygote is not None:
+            _zygote.close()
+        _zygote = Zygote(limits, user)
+        atexit.register(_zygote.close)
+    return _zygote
+
+
+class Child:
+    """A child forked for one check, spoken to over two pipes, killed from outside."""
+
+    def __init__(self, zygote, workdir):
+        self.zygote, self.limits, self.user = zygote, zygote.limits, zygote.user
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
         self.log = tempfile.TemporaryFile()
-        kwargs = {}
-        if user is not None:
-            kwargs = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
         try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-c", SERVER_SOURCE, str(req_r), str(resp_w), workdir],
-                stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
-                pass_fds=(req_r, resp_w), env=child_env(workdir), cwd=workdir,
-                start_new_session=True,
-                preexec_fn=lambda: _apply_limits(limits, user is not None, workdir, READABLE),
-                **kwargs)
+            self.pid = zygote.fork(workdir, [req_r, resp_w, self.log.fileno()])
         finally:
             os.close(req_r)
             os.close(resp_w)
@@ -166,12 +244,9 @@ class Child:
             raise self._gone() from None
 
     def _gone(self):
-        try:
-            self.proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            pass
+        code = self.zygote.exit_code(self.pid)
         self.kill()
-        return ChildGone(describe_exit(self.proc.returncode, self.limits))
+        return ChildGone(describe_exit(code, self.limits))
 
     def output(self, limit=4000):
         """What the child printed outside of calls (import time, crashes)."""
@@ -180,12 +255,11 @@ class Child:
 
     def kill(self):
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(self.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         if self.user is not None:
-            kill_user_processes(self.user.pw_uid)
-        self.proc.wait()
+            kill_user_processes(self.user.pw_uid, spare=self.zygote.proc.pid)
 
     def close(self):
         self.kill()
@@ -217,9 +291,9 @@ class _DeadlineReader:
         return b"".join(chunks)
 
 
-def fresh_workdir(staging, user):
-    """A private copy of the staged submission for one child."""
-    workdir = tempfile.mkdtemp(prefix="grader-child-")
+def fresh_workdir(staging, user, parent):
+    """A private copy of the staged submission for one child, inside `parent`."""
+    workdir = tempfile.mkdtemp(prefix="child-", dir=parent)
     shutil.copytree(staging, workdir, dirs_exist_ok=True)
     if user is not None:
         for path in [workdir, *Path(workdir).rglob("*")]:

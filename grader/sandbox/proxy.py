@@ -11,7 +11,7 @@ import numpy as np
 from ..failures import (CHILD_GONE, IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text,
                         student_raised)
 from .server import MAX_CAPTURED_OUTPUT
-from .process import Child, ChildGone, fresh_workdir, sandbox_user
+from .process import Child, ChildGone, fresh_workdir, sandbox_user, zygote_for
 
 
 class Ref:
@@ -85,9 +85,16 @@ class Sandbox:
         return Ref(self, ("module", name))
 
     def _start(self):
-        user = sandbox_user()
-        self.workdir = fresh_workdir(self.staged.folder, user)
-        self.child = Child(self.workdir, self.limits, user)
+        for attempt in (1, 2):  # a previous check's child may have killed the fork server
+            zygote = zygote_for(self.limits, sandbox_user())
+            self.workdir = fresh_workdir(self.staged.folder, zygote.user, zygote.root)
+            try:
+                self.child = Child(zygote, self.workdir)
+                return
+            except (OSError, ChildGone, TimeoutError):
+                zygote.close()
+                if attempt == 2:
+                    raise
 
     def _import(self, module):
         file = self.staged.modules[module]

@@ -1,18 +1,22 @@
-"""The sandbox child: imports a submission and serves calls on it.
+"""The sandbox side: a fork server (the zygote) and the children it forks,
+each of which imports a submission and serves calls on it.
 
 This file runs in two places. The grader imports it for the wire format
-(`read_message`, `write_message`, `encode`, `decode`), and the child process
-runs its *source text* with `python -I -c`, so the child needs no read access
-to the grader's files. It may therefore import only the standard library and
-numpy.
+(`read_message`, `write_message`, `encode`, `decode`), and the sandbox process
+runs its *source text* with `python -I -c`, so it needs no read access to the
+grader's files. It may therefore import only the standard library and numpy.
 
 Wire format, both directions: a 4-byte big-endian length and a JSON header,
 then one 8-byte length and `.npy` bytes per array the header refers to.
 Arrays are read back with `allow_pickle=False`; nothing is ever unpickled.
 """
+import ctypes
 import io
 import json
 import os
+import resource
+import select
+import socket
 import struct
 import sys
 import traceback
@@ -233,16 +237,77 @@ def _safe_str(exc):
         return "<the exception could not be printed>"
 
 
-def main(argv):
-    request_fd, response_fd, workdir = int(argv[1]), int(argv[2]), argv[3]
-    workdir = os.path.realpath(workdir)
-    os.chdir(workdir)
-    sys.path.insert(0, workdir)
-    requests = os.fdopen(request_fd, "rb")
-    responses = os.fdopen(response_fd, "wb")
-    Server(workdir).serve(requests, responses)
-    os._exit(0)
+def zygote(control_fd):
+    """Fork a fresh child per request; numpy is already imported, so a fork is cheap.
+
+    Requests arrive on a SOCK_SEQPACKET socket with the child's three fds
+    (requests, responses, log); replies say which pid was forked and, later,
+    how each child exited.
+    """
+    libc = ctypes.CDLL(None)
+    libc.prctl(4, 0, 0, 0, 0)   # PR_SET_DUMPABLE=0: children cannot ptrace us
+    libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come back to us to be reaped
+    control = socket.socket(fileno=control_fd)
+    control.send(b'{"ready": true}')
+    while True:
+        _reap(control)
+        if not select.select([control], [], [], 0.05)[0]:
+            continue
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 65536, 3)
+        except OSError:
+            return
+        if not message:
+            return  # the grader has gone
+        request = json.loads(message)
+        pid = _fork(control)
+        if pid == 0:
+            control.close()
+            _run_child(request, fds)
+        for fd in fds:
+            os.close(fd)
+        reply = {"forked": pid} if pid else {"error": "the sandbox account has too many processes"}
+        control.send(json.dumps(reply).encode())
+
+
+def _fork(control, attempts=200):
+    """fork(), waiting a little while killed processes of an earlier check are reaped."""
+    for _ in range(attempts):
+        try:
+            return os.fork()
+        except BlockingIOError:
+            _reap(control)
+            select.select([], [], [], 0.01)
+    return None
+
+
+def _reap(control):
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        control.send(json.dumps({"exited": pid, "code": os.waitstatus_to_exitcode(status)}).encode())
+
+
+def _run_child(request, fds):
+    try:
+        requests_fd, responses_fd, log_fd = fds
+        os.setsid()  # its own process group, so the grader can kill it and all it starts
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_seconds"], request["cpu_seconds"]))
+        workdir = os.path.realpath(request["workdir"])
+        os.environ.update(HOME=workdir, TMPDIR=workdir)
+        os.chdir(workdir)
+        sys.path.insert(0, workdir)
+        Server(workdir).serve(os.fdopen(requests_fd, "rb"), os.fdopen(responses_fd, "wb"))
+    finally:
+        os._exit(0)
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    zygote(int(sys.argv[1]))
