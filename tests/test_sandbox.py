@@ -180,3 +180,19 @@ def test_a_child_that_kills_the_fork_server_costs_nothing_later(probe):
     except CheckFailure:
         pass  # the child may die with its parent, or answer first
     assert probe("def ok():\n    return 2\n").probe.ok() == 2
+
+
+def test_batch_runs_in_order_in_one_round_trip(probe):
+    student = probe("class Box:\n    v = 0\n    def get(self):\n        return self.v\n"
+                    "    def fail(self):\n        raise ValueError('bad box')\n")
+    box = student.probe.Box()
+    batch = student.batch()
+    for value in (1, 2, 3):
+        batch.set(box, "v", value)
+        batch.call(box.get)
+    assert batch.run() == [None, 1, None, 2, None, 3]
+    failing = student.batch()
+    failing.call(box.get)
+    failing.call(box.fail)
+    with pytest.raises(CheckFailure, match="bad box"):
+        failing.run()

@@ -62,6 +62,19 @@ def describe(value):
     return text if len(text) < 30 else text[:27] + "..."
 
 
+def call_body(ref, args, kwargs):
+    return {"op": "call", "target": ref.target(), "args": list(args), "kwargs": kwargs}
+
+
+def set_body(ref, name, value):
+    return {"op": "set", "target": ref.target(), "name": name, "value": value}
+
+
+def call_text(ref, args, kwargs):
+    described = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+    return f"{ref.label}({', '.join(described)})"
+
+
 def _to_wire(value):
     if isinstance(value, Ref):
         return value.wire()
@@ -141,9 +154,12 @@ class Sandbox:
     def call(self, ref, args, kwargs, timeout=None):
         """Call `ref(*args, **kwargs)` in the child; student errors become CheckFailures."""
         self._ensure_imported(ref)
-        text = f"{ref.label}({', '.join([describe(a) for a in args] + [f'{k}={describe(v)}' for k, v in kwargs.items()])})"
-        body = {"op": "call", "target": ref.target(), "args": list(args), "kwargs": kwargs}
-        return self._answer(body, text, ref.label, timeout or self.call_timeout)
+        return self._answer(call_body(ref, args, kwargs), call_text(ref, args, kwargs), ref.label,
+                            timeout or self.call_timeout)
+
+    def many(self, bodies, text, name):
+        """Several request bodies in one round trip, within one call's time limit."""
+        return self._answer({"op": "many", "requests": bodies}, text, name, self.call_timeout)
 
     def fetch(self, ref):
         """The value of an attribute in the child, as plain data."""
@@ -153,8 +169,7 @@ class Sandbox:
     def set(self, ref, name, value):
         """Set attribute `name` of a child-side object (e.g. a network's params)."""
         self._ensure_imported(ref)
-        self._answer({"op": "set", "target": ref.target(), "name": name, "value": value},
-                     f"setting {ref.label}.{name}", f"{ref.label}.{name}")
+        self._answer(set_body(ref, name, value), f"setting {ref.label}.{name}", f"{ref.label}.{name}")
 
     def seed(self, seed):
         """Seed the child's legacy global numpy generator, as the original APIs use it."""
@@ -193,6 +208,10 @@ class Student:
     def seed(self, seed):
         self._sandbox.seed(seed)
 
+    def batch(self):
+        """Collect calls and sets to send in one round trip (finite differences)."""
+        return Batch(self._sandbox)
+
     def time_limit(self, seconds):
         """Allow each later call in this check up to `seconds` (training runs)."""
         self._sandbox.call_timeout = float(seconds)
@@ -201,3 +220,24 @@ class Student:
     def stdout(self):
         """What the last call printed."""
         return self._sandbox.last_stdout
+
+
+class Batch:
+    """Calls and attribute sets run in the child in one request, in order."""
+
+    def __init__(self, sandbox):
+        self._sandbox, self._bodies, self._first = sandbox, [], None
+
+    def call(self, ref, *args, **kwargs):
+        self._first = self._first or (ref, args, kwargs)
+        self._bodies.append(call_body(ref, args, kwargs))
+
+    def set(self, ref, name, value):
+        self._bodies.append(set_body(ref, name, value))
+
+    def run(self):
+        """The results in order (None for each set)."""
+        ref, args, kwargs = self._first
+        self._sandbox._ensure_imported(ref)
+        text = f"{len(self._bodies)} calls like {call_text(ref, args, kwargs)}"
+        return self._sandbox.many(self._bodies, text, ref.label)

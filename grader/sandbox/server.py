@@ -184,6 +184,8 @@ class Server:
         if op == "seed":
             np.random.seed(request["seed"])
             return None
+        if op == "many":  # several requests in one round trip; the first error stops the batch
+            return [self.run(r) for r in request["requests"]]
         target = self.resolve(request["target"])
         if op == "call":
             return target(*request["args"], **request["kwargs"])

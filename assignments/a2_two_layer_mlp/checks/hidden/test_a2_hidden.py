@@ -6,7 +6,7 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 from grader.compare import as_array, check_close, entry
 from grader.expressions import grade_answer
 from grader.failures import CheckFailure
-from grader.gradcheck import numeric_gradient
+from grader.gradcheck import batched_gradient
 
 N, D, H, C = 7, 4, 6, 3
 REG = 0.05
@@ -133,12 +133,13 @@ def gradients_match(student, ref, rng, activation, points, set_score):
 
 def own_loss_verdict(student, net, X, y, params, name, grads):
     """Say whether the wrong gradient at least agrees with the student's own loss."""
-    def loss_at(value):
-        student.set(net, "params", {**params, name: value})
-        return float(as_array(pair(net.loss(X, y, reg=REG), "loss")[0], 0.0, "loss", "loss"))
+    def stage(batch, moved):
+        batch.set(net, "params", {**params, name: moved})
+        batch.call(net.loss, X, y, reg=REG)
     try:
         got = np.asarray(grads[name], dtype=float)
-        numeric = numeric_gradient(loss_at, params[name])
+        numeric = batched_gradient(student, params[name], stage,
+                                   lambda result: as_array(pair(result, "loss")[0], 0.0, "loss", "loss"))
     except (CheckFailure, TypeError, ValueError, KeyError):
         return ""
     if got.shape == numeric.shape and np.allclose(got, numeric, rtol=1e-5, atol=1e-8):
