@@ -25,7 +25,7 @@ MAX_RATIO = 200
 IGNORED_PARTS = ("__MACOSX",)
 # What a damaged or hostile archive can raise while being opened or read (encrypted: RuntimeError).
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, OSError, ValueError, EOFError,
-              NotImplementedError, RuntimeError, UnicodeDecodeError)
+              NotImplementedError, RuntimeError, UnicodeDecodeError, IndexError, KeyError)
 
 BROKEN_ZIP = "Your zip file could not be read ({why}). Please upload it again."
 UNSAFE_ZIP = "Your zip file was refused: {why}. Zip the files themselves and upload again."
@@ -54,6 +54,8 @@ def check_zip(archive):
     seen, total = set(), 0
     for info in infos:
         name = info.filename
+        if not name:
+            raise IntakeError(UNSAFE_ZIP.format(why="an entry has no name"))
         parts = PurePosixPath(name.replace("\\", "/")).parts
         if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
             raise IntakeError(UNSAFE_ZIP.format(why=f"the entry {name!r} has an absolute path"))
@@ -76,27 +78,27 @@ def check_zip(archive):
 def extract_zip(path, dest):
     """Check, then write each file ourselves, trusting no size the header claims."""
     try:
-        archive = zipfile.ZipFile(path)
+        with zipfile.ZipFile(path) as archive:
+            check_zip(archive)
+            _write_entries(archive, dest)
     except ZIP_ERRORS as exc:
         raise IntakeError(BROKEN_ZIP.format(why=exc)) from None
-    with archive:
-        check_zip(archive)
-        written = 0
-        for info in archive.infolist():
-            parts = PurePosixPath(info.filename).parts
-            if info.is_dir() or not parts or _ignored(parts):
-                continue
-            target = Path(dest).joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with archive.open(info) as src, open(target, "wb") as out:
-                    while chunk := src.read(1 << 20):
-                        written += len(chunk)
-                        if written > MAX_TOTAL_BYTES:
-                            raise IntakeError(TOO_BIG.format(why="it unpacks to more than its header says"))
-                        out.write(chunk)
-            except ZIP_ERRORS as exc:
-                raise IntakeError(BROKEN_ZIP.format(why=f"{info.filename}: {exc}")) from None
+
+
+def _write_entries(archive, dest):
+    written = 0
+    for info in archive.infolist():
+        parts = PurePosixPath(info.filename).parts
+        if info.is_dir() or not parts or _ignored(parts):
+            continue
+        target = Path(dest).joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(info) as src, open(target, "wb") as out:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > MAX_TOTAL_BYTES:
+                    raise IntakeError(TOO_BIG.format(why="it unpacks to more than its header says"))
+                out.write(chunk)
 
 
 def _ignored(parts):

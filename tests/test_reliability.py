@@ -60,7 +60,7 @@ def valid_zip_bytes():
     return buffer.getvalue()
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(
     st.binary(max_size=2000),
     st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=12).map(

@@ -153,8 +153,7 @@ class Zygote:
             theirs.close()
         self.control = ours
         self.exited = {}
-        if self._receive(limits.import_timeout).get("ready") is not True:
-            raise RuntimeError("the sandbox's fork server did not start")
+        self.ready = False  # its "ready" is read on first use, so start-up overlaps other work
 
     def _receive(self, timeout):
         if not select.select([self.control], [], [], timeout)[0]:
@@ -169,6 +168,10 @@ class Zygote:
 
     def fork(self, workdir, fds):
         """Fork a child serving `workdir` on `fds` (requests, responses, log); returns its pid."""
+        if not self.ready:
+            if self._receive(self.limits.import_timeout).get("ready") is not True:
+                raise ChildGone("the sandbox's fork server did not start")
+            self.ready = True
         request = json.dumps({"workdir": workdir, "cpu_seconds": self.limits.cpu_seconds}).encode()
         socket.send_fds(self.control, [request], fds)
         while True:
