@@ -145,3 +145,17 @@ def entry(result, key, call):
         raise CheckFailure(f"{call} returned a dict without the key {key!r} "
                            f"(its keys: {', '.join(map(repr, result)) or 'none'}).", ["missing-key"])
     return result[key]
+
+
+def partial_credit_over(parts, points, set_score):
+    """Run each zero-argument check in `parts`; credit `points` in proportion to
+    those that pass, then fail with every message if any did not."""
+    failures = []
+    for part in parts:
+        try:
+            part()
+        except CheckFailure as failure:
+            failures.append(failure)
+    set_score(points * (len(parts) - len(failures)) / len(parts))
+    if failures:
+        raise CheckFailure("\n".join(f.message for f in failures), [t for f in failures for t in f.tags])

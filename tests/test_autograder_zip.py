@@ -5,7 +5,6 @@ import subprocess
 import sys
 import zipfile
 
-from conftest import REPO
 from gradescope_schema import validate
 from grader.build.autograder import build_autograder
 from grader.config import load_assignment

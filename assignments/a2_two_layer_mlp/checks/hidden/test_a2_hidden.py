@@ -3,7 +3,7 @@ toy training runs, digits accuracy, and the expression answers."""
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import as_array, check_close, entry
+from grader.compare import as_array, check_close, entry, partial_credit_over
 from grader.expressions import grade_answer
 from grader.failures import CheckFailure
 from grader.gradcheck import batched_gradient
@@ -111,8 +111,8 @@ def gradients_match(student, ref, rng, activation, points, set_score):
     _, grads = pair(mine.loss(X, y, reg=REG), call)
     text, tag, wrong_grad = ACTIVATION_BUGS[activation]
     slipped = backward_with(X, y, params, REG, wrong_grad, activation)
-    problems = []
-    for name in ("W1", "b1", "W2", "b2"):
+
+    def matches(name):
         penalty = expected[name] - data_part[name]
         bugs = [("the penalty gradient is added twice", "reg-twice", data_part[name] + 2 * penalty),
                 ("the penalty gradient is missing", "reg-missing", data_part[name]),
@@ -124,11 +124,9 @@ def gradients_match(student, ref, rng, activation, points, set_score):
             check_close(entry(grads, name, call), expected[name], call=call, name=f"grads['{name}']",
                         wrong_answers=bugs)
         except CheckFailure as failure:
-            problems.append(CheckFailure(failure.message + own_loss_verdict(student, mine, X, y, params, name, grads),
-                                         failure.tags))
-    set_score(points * (4 - len(problems)) / 4)
-    if problems:
-        raise CheckFailure("\n".join(p.message for p in problems), [t for p in problems for t in p.tags])
+            raise CheckFailure(failure.message + own_loss_verdict(student, mine, X, y, params, name, grads),
+                               failure.tags) from None
+    partial_credit_over([lambda name=name: matches(name) for name in ("W1", "b1", "W2", "b2")], points, set_score)
 
 
 def own_loss_verdict(student, net, X, y, params, name, grads):
@@ -256,61 +254,21 @@ def draw_update(rng):
                 eta=np.float64(rng.uniform(0.01, 0.5)), lam=np.float64(rng.uniform(0.01, 1.0)))
 
 
-def answer(student, ref, rng, name, draw):
-    grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name), draw, rng)
+def answer_check(number_, name, draw, title):
+    """One expression question as its own graded item."""
+    @weight(1.0)
+    @number(number_)
+    def check(student, ref, rng):
+        grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name), draw, rng)
+    check.__doc__ = title
+    return check
 
 
-@weight(1.0)
-@number("5.1")
-def test_answer_Q1_1(student, ref, rng):
-    """Q1.1: dJ/da2"""
-    answer(student, ref, rng, "Q1_1", draw_backprop)
-
-
-@weight(1.0)
-@number("5.2")
-def test_answer_Q1_2(student, ref, rng):
-    """Q1.2: dJ/db2"""
-    answer(student, ref, rng, "Q1_2", draw_backprop)
-
-
-@weight(1.0)
-@number("5.3")
-def test_answer_Q1_3(student, ref, rng):
-    """Q1.3: dJ/dW2"""
-    answer(student, ref, rng, "Q1_3", draw_backprop)
-
-
-@weight(1.0)
-@number("5.4")
-def test_answer_Q1_4(student, ref, rng):
-    """Q1.4: dJ/dh1"""
-    answer(student, ref, rng, "Q1_4", draw_backprop)
-
-
-@weight(1.0)
-@number("5.5")
-def test_answer_Q1_5_b1(student, ref, rng):
-    """Q1.5: dJ/db1"""
-    answer(student, ref, rng, "Q1_5_b1", draw_backprop)
-
-
-@weight(1.0)
-@number("5.6")
-def test_answer_Q1_5_W1(student, ref, rng):
-    """Q1.5: dJ/dW1"""
-    answer(student, ref, rng, "Q1_5_W1", draw_backprop)
-
-
-@weight(1.0)
-@number("5.7")
-def test_answer_Q3_1(student, ref, rng):
-    """Q3.1: update with an L2 penalty"""
-    answer(student, ref, rng, "Q3_1", draw_update)
-
-
-@weight(1.0)
-@number("5.8")
-def test_answer_Q3_2(student, ref, rng):
-    """Q3.2: update with an L1 penalty"""
-    answer(student, ref, rng, "Q3_2", draw_update)
+test_answer_Q1_1 = answer_check("5.1", "Q1_1", draw_backprop, "Q1.1: dJ/da2")
+test_answer_Q1_2 = answer_check("5.2", "Q1_2", draw_backprop, "Q1.2: dJ/db2")
+test_answer_Q1_3 = answer_check("5.3", "Q1_3", draw_backprop, "Q1.3: dJ/dW2")
+test_answer_Q1_4 = answer_check("5.4", "Q1_4", draw_backprop, "Q1.4: dJ/dh1")
+test_answer_Q1_5_b1 = answer_check("5.5", "Q1_5_b1", draw_backprop, "Q1.5: dJ/db1")
+test_answer_Q1_5_W1 = answer_check("5.6", "Q1_5_W1", draw_backprop, "Q1.5: dJ/dW1")
+test_answer_Q3_1 = answer_check("5.7", "Q3_1", draw_update, "Q3.1: update with an L2 penalty")
+test_answer_Q3_2 = answer_check("5.8", "Q3_2", draw_update, "Q3.2: update with an L1 penalty")

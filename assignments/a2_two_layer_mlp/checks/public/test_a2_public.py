@@ -3,7 +3,7 @@ and the shapes and keys the notebook relies on. They need only your files."""
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import as_array, check_gradient, entry
+from grader.compare import as_array, check_gradient, entry, partial_credit_over
 from grader.failures import CheckFailure
 from grader.gradcheck import batched_gradient
 
@@ -46,17 +46,12 @@ def gradient_check(student, rng, activation, set_score):
 
     student.set(net, "params", params)
     _, grads = loss_and_grads(net.loss(X, y, reg=REG), call)
-    problems = []
-    for name, value in params.items():
+
+    def agrees(name):
         numeric = numeric_loss_gradient(student, net, params, name, X, y, call)
-        try:
-            check_gradient(entry(grads, name, call), numeric, name=f"grads['{name}']", call=call,
-                           of="your loss", threshold=1e-6)
-        except CheckFailure as failure:
-            problems.append(failure)
-    set_score((len(params) - len(problems)) / len(params))
-    if problems:
-        raise CheckFailure("\n".join(p.message for p in problems), [t for p in problems for t in p.tags])
+        check_gradient(entry(grads, name, call), numeric, name=f"grads['{name}']", call=call,
+                       of="your loss", threshold=1e-6)
+    partial_credit_over([lambda name=name: agrees(name) for name in params], 1.0, set_score)
 
 
 @partial_credit(1.0)
