@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, all_slugs
+from .sandbox.process import SandboxUnavailable
 
 
 def _slugs(name):
@@ -79,6 +80,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except ConfigError as problem:
+    except (ConfigError, SandboxUnavailable) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

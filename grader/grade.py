@@ -12,7 +12,7 @@ from .config import load_assignment
 from .intake import IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
 from .plugin import GradingPlugin
-from .sandbox.process import sandbox_user, zygote_for
+from .sandbox.process import SandboxUnavailable, sandbox_user, zygote_for
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 
@@ -20,7 +20,11 @@ PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
                fixture_module=fixtures):
     """Run the assignment's checks in this (trusted) process; returns pytest's exit code."""
-    zygote_for(assignment.limits, sandbox_user())  # starts while pytest collects and imports
+    try:
+        zygote_for(assignment.limits, sandbox_user())  # starts while pytest collects and imports
+    except SandboxUnavailable as problem:
+        results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
+        raise
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
     args = ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder),

@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import struct
+import sys
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from conftest import IS_ROOT, REPO
 from grader.failures import CheckFailure
 from grader.intake import Staged
-from grader.sandbox import landlock, server
+from grader.sandbox import landlock, process, server
 from grader.sandbox.process import Limits
 from grader.sandbox.proxy import Sandbox, Student
 
@@ -196,3 +197,13 @@ def test_batch_runs_in_order_in_one_round_trip(probe):
     failing.call(box.fail)
     with pytest.raises(CheckFailure, match="bad box"):
         failing.run()
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="user separation needs the grader to run as root")
+def test_unreachable_interpreter_is_reported_before_grading(monkeypatch, tmp_path):
+    hidden = tmp_path / "private" / "bin"
+    hidden.mkdir(parents=True)
+    os.chmod(tmp_path / "private", 0o700)
+    monkeypatch.setattr(sys, "executable", str(hidden / "python"))
+    with pytest.raises(process.SandboxUnavailable, match="cannot reach .*private"):
+        process.check_reachable(process.sandbox_user())

@@ -52,6 +52,10 @@ class ChildTimeout(ChildGone):
     pass
 
 
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot run here at all: a fault of the set-up, not of a submission."""
+
+
 def sandbox_user():
     """The unprivileged account this grader's children run as, or None when not root.
 
@@ -131,12 +135,29 @@ def describe_exit(returncode, limits):
     return f"it was ended by {name}" + (f": {why}" if why else "")
 
 
+UNREACHABLE = ("The sandbox account cannot reach {path} ({folder} is not open to other users), so it "
+               "cannot run Python. Keep the repository and its .venv under a folder others may enter "
+               "(e.g. /work, /opt or /tmp), or grade as a normal user.")
+
+
+def check_reachable(user):
+    """Fail loudly, before any check runs, when the sandbox account cannot run our Python."""
+    for path in {os.path.realpath(sys.executable), sys.prefix, *[p for p in READABLE if "site-packages" in p]}:
+        folder = Path(path)
+        for parent in [folder, *folder.parents]:
+            mode = parent.stat().st_mode if parent.exists() else 0o755
+            if parent.is_dir() and not mode & 0o001 and parent.stat().st_uid != user.pw_uid:
+                raise SandboxUnavailable(UNREACHABLE.format(path=path, folder=parent))
+
+
 class Zygote:
     """The fork server of this grading run: one sandboxed process that imports
     numpy once and forks a fresh child per check (see server.zygote)."""
 
     def __init__(self, limits, user):
         self.limits, self.user = limits, user
+        if user is not None:
+            check_reachable(user)
         self.root = tempfile.mkdtemp(prefix="grader-run-")  # children's work folders live here
         if user is not None:
             os.chown(self.root, user.pw_uid, user.pw_gid)
