@@ -33,6 +33,12 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     return pytest.main(args, plugins=[plugin, fixture_module])
 
 
+def staff_graded(assignment):
+    """The written questions course staff grade, so students see they were not forgotten."""
+    return [f"Graded by course staff, not by this autograder: {q['question']} ({q['points']:g} points)."
+            for q in assignment.manual]
+
+
 def grade(slug, submission, out_path, metadata=None):
     """Grade `submission` (zip, folder or file) and return the results dict.
 
@@ -50,7 +56,7 @@ def grade(slug, submission, out_path, metadata=None):
             empty.mkdir()
             staged = Staged(empty, assignment.modules, problem=str(problem))
             notes = [str(problem)]
-        run_checks(assignment, staged, out_path, notes=notes)
+        run_checks(assignment, staged, out_path, notes=notes + staff_graded(assignment))
     with open(out_path) as f:
         graded = json.load(f)
     graded["execution_time"] = round(time.monotonic() - started, 3)

@@ -16,6 +16,7 @@ def test_reference_zip_scores_full_marks(slug, tmp_path):
     assert lost(results) == [], results
     assert results["score"] == spec.total_points
     assert sum(t["max_score"] for t in results["tests"]) == spec.total_points
+    assert all(q["question"] in results["output"] for q in spec.manual)
 
 
 @pytest.mark.parametrize("slug", all_slugs())

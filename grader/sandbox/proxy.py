@@ -11,7 +11,7 @@ import numpy as np
 from ..failures import (CHILD_GONE, IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text,
                         student_raised)
 from .server import MAX_CAPTURED_OUTPUT
-from .process import Child, ChildGone, fresh_workdir, sandbox_user, zygote_for
+from .process import Child, ChildGone, ChildTimeout, fresh_workdir, sandbox_user, zygote_for
 
 
 class Ref:
@@ -138,7 +138,7 @@ class Sandbox:
             printed = clean_text(self.child.output(), 1500).strip()
             extra = f"\nIt printed:\n{printed}" if printed else ""
             raise CheckFailure(CHILD_GONE.format(call=call, how=gone.how) + extra,
-                               tags=["timeout" if "within" in gone.how else "crash"]) from None
+                               tags=["timeout" if isinstance(gone, ChildTimeout) else "crash"]) from None
         self.last_stdout = clean_text(reply.get("stdout", ""), MAX_CAPTURED_OUTPUT + 200)
         return reply
 
