@@ -20,17 +20,20 @@ PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
                fixture_module=fixtures):
     """Run the assignment's checks in this (trusted) process; returns pytest's exit code."""
-    try:
-        zygote_for(assignment.limits, sandbox_user())  # starts while pytest collects and imports
-    except SandboxUnavailable as problem:
-        results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
-        raise
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
     args = ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder),
             "-p", "no:cacheprovider", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    return pytest.main(args, plugins=[plugin, fixture_module])
+    try:
+        zygote_for(assignment.limits, sandbox_user())  # starts while pytest collects and imports
+        code = pytest.main(args, plugins=[plugin, fixture_module])
+        if plugin.unavailable:
+            raise plugin.unavailable
+    except SandboxUnavailable as problem:
+        results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
+        raise
+    return code
 
 
 def staff_graded(assignment):

@@ -12,6 +12,7 @@ import pytest
 from . import results
 from .config import ConfigError
 from .failures import GRADER_FAULT, TIME_BUDGET, CheckFailure, clean_text
+from .sandbox.process import SandboxUnavailable
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
 
@@ -44,6 +45,7 @@ class GradingPlugin:
         self.items = {}
         self.faults = []
         self.full = full  # all checks collected, so points must add up to assignment.toml's
+        self.unavailable = None  # set when the sandbox cannot run at all (not the student's fault)
 
     def pytest_configure(self, config):
         config.stash[GRADING] = self
@@ -104,6 +106,9 @@ class GradingPlugin:
             return clean_text(exc.message, 8000)
         if isinstance(exc, AssertionError):
             return clean_text(str(exc).split("\nassert")[0], 2000)
+        if isinstance(exc, SandboxUnavailable):
+            self.unavailable = exc
+            item.session.shouldstop = "the sandbox cannot run here"  # every later check would fail alike
         self.faults.append((item.nodeid, str(excinfo.getrepr(style="short"))))
         return GRADER_FAULT
 

@@ -164,10 +164,11 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         kwargs = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []} if user else {}
         zygote_limits = replace(limits, cpu_seconds=24 * 3600)  # each child sets its own CPU limit
+        self.errors = tempfile.TemporaryFile()  # why it failed to start, if it does
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", "-B", "-c", SERVER_SOURCE, str(theirs.fileno())],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
                 pass_fds=(theirs.fileno(),), env=child_env(self.root), cwd=self.root, start_new_session=True,
                 preexec_fn=lambda: _apply_limits(zygote_limits, user is not None, self.root, READABLE), **kwargs)
         finally:
@@ -190,9 +191,14 @@ class Zygote:
     def fork(self, workdir, fds):
         """Fork a child serving `workdir` on `fds` (requests, responses, log); returns its pid."""
         if not self.ready:
-            if self._receive(self.limits.import_timeout).get("ready") is not True:
-                raise ChildGone("the sandbox's fork server did not start")
-            self.ready = True
+            try:
+                self.ready = self._receive(self.limits.import_timeout).get("ready") is True
+            except (ChildGone, TimeoutError):
+                pass
+            if not self.ready:
+                self.errors.seek(0)
+                said = self.errors.read(2000).decode("utf-8", "replace").strip() or "it said nothing"
+                raise SandboxUnavailable(f"The sandbox's Python ({sys.executable}) could not start: {said}")
         request = json.dumps({"workdir": workdir, "cpu_seconds": self.limits.cpu_seconds}).encode()
         socket.send_fds(self.control, [request], fds)
         while True:

@@ -11,7 +11,8 @@ import numpy as np
 from ..failures import (CHILD_GONE, IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text,
                         student_raised)
 from .server import MAX_CAPTURED_OUTPUT
-from .process import Child, ChildGone, ChildTimeout, fresh_workdir, sandbox_user, zygote_for
+from .process import (Child, ChildGone, ChildTimeout, SandboxUnavailable, fresh_workdir, sandbox_user,
+                      zygote_for)
 
 
 class Ref:
@@ -104,6 +105,8 @@ class Sandbox:
             try:
                 self.child = Child(zygote, self.workdir)
                 return
+            except SandboxUnavailable:
+                raise
             except (OSError, ChildGone, TimeoutError):
                 zygote.close()
                 if attempt == 2:
