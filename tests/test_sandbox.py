@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import struct
+import subprocess
 import sys
 
 import numpy as np
@@ -207,3 +208,12 @@ def test_unreachable_interpreter_is_reported_before_grading(monkeypatch, tmp_pat
     monkeypatch.setattr(sys, "executable", str(hidden / "python"))
     with pytest.raises(process.SandboxUnavailable, match="cannot reach .*private"):
         process.check_reachable(process.sandbox_user())
+
+
+def test_a_sandbox_that_cannot_start_stops_grading_loudly(tmp_path):
+    out = tmp_path / "results.json"
+    program = ("import sys; sys.executable = '/nonexistent/python'; from grader.cli import main; "
+               f"sys.exit(main(['grade', 'a1_softsign', {str(REPO / 'reference' / 'a1_softsign')!r}, '-o', {str(out)!r}]))")
+    proc = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "could not start" in proc.stderr
+    assert "could not start" in json.loads(out.read_text())["output"]

@@ -171,6 +171,8 @@ class Zygote:
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
                 pass_fds=(theirs.fileno(),), env=child_env(self.root), cwd=self.root, start_new_session=True,
                 preexec_fn=lambda: _apply_limits(zygote_limits, user is not None, self.root, READABLE), **kwargs)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise SandboxUnavailable(f"The sandbox's Python ({sys.executable}) could not start: {exc}") from None
         finally:
             theirs.close()
         self.control = ours
