@@ -47,11 +47,15 @@ def test_data_is_digits_four_versus_nine_with_ten_percent_noise(data):
     assert np.sum(data["t_train_clean"] != data["t_train_noisy"]) == 20
 
 
-def test_data_rebuilds_byte_for_byte(tmp_path):
+def test_data_rebuilds_from_the_script(tmp_path):
     subprocess.run([sys.executable, "-B", str(SPEC.folder / "build_data.py"), str(tmp_path)],
                    cwd=REPO, check=True, capture_output=True)
-    for name in ("data.npz", "trained_model.npz"):
-        assert (tmp_path / name).read_bytes() == (SPEC.data_folder / name).read_bytes(), name
+    assert (tmp_path / "data.npz").read_bytes() == (SPEC.data_folder / "data.npz").read_bytes()
+    # The trained weights come out of floating-point training: equal to the last bits
+    # on one numpy version, within rounding across versions (checked on numpy 2.2 and 2.4).
+    with np.load(tmp_path / "trained_model.npz") as rebuilt, np.load(SPEC.data_folder / "trained_model.npz") as kept:
+        for key in kept.files:
+            np.testing.assert_allclose(rebuilt[key], kept[key], rtol=1e-9, atol=1e-12)
 
 
 def test_training_threshold_has_margin_over_the_reference(ref, data):
