@@ -6,22 +6,29 @@ import pytest
 
 from .loader import load_modules
 from .plugin import GRADING
-from .sandbox.proxy import Sandbox, Student
+from .sandbox.proxy import Sandboxes, Student
 
 
 def _grading(request):
     return request.config.stash[GRADING]
 
 
-@pytest.fixture
-def student(request):
-    """The submission, running in a fresh sandbox child for this check."""
+@pytest.fixture(scope="session")
+def sandboxes(request):
     grading = _grading(request)
-    sandbox = Sandbox(grading.staged, grading.spec.limits)
+    pool = Sandboxes(grading.staged, grading.spec.limits)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def student(sandboxes):
+    """The submission, running in a fresh sandbox child for this check."""
+    sandbox = sandboxes.take()
     try:
         yield Student(sandbox)
     finally:
-        sandbox.close()
+        sandboxes.release(sandbox)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,8 @@ import socket
 import struct
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +18,7 @@ from grader.failures import CheckFailure
 from grader.intake import Staged
 from grader.sandbox import landlock, process, server
 from grader.sandbox.process import Limits
-from grader.sandbox.proxy import Sandbox, Student
+from grader.sandbox.proxy import Sandbox, Sandboxes, Student
 
 
 @pytest.fixture
@@ -81,13 +83,40 @@ def test_non_plain_results_come_back_as_named_handles(probe, expression, kind):
     assert kind in repr(result)
 
 
-def test_pickled_arrays_are_never_loaded():
-    blob = io.BytesIO()
-    np.save(blob, np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    header = json.dumps({"body": {"$nd": 0}, "n_arrays": 1}).encode()
-    raw = struct.pack(">I", len(header)) + header + struct.pack(">Q", blob.tell()) + blob.getvalue()
+@pytest.mark.parametrize("dtype,shape,blob", [
+    ("|O", [1], b"\x80\x04N."),           # an object array would be a pickle
+    ("<U3", [1], b"a\0\0\0" * 3),         # strings are not numbers
+    ("<f8", [3], b"\0" * 16),               # the shape promises more bytes than were sent
+    ("<f8", [-2, -1], b"\0" * 16),          # a shape that only multiplies out
+    (["<f8"], [2], b"\0" * 16)])
+def test_arrays_that_are_not_plain_numbers_are_refused(dtype, shape, blob):
+    header = json.dumps({"body": {"$nd": 0}, "arrays": [[dtype, shape]]}).encode()
+    raw = struct.pack(">I", len(header)) + header + struct.pack(">Q", len(blob)) + blob
     with pytest.raises(server.WireError):
         server.read_message(io.BytesIO(raw))
+
+
+def test_an_array_sent_twice_crosses_once_and_arrives_as_two():
+    x = np.arange(3.0)
+    stream = io.BytesIO()
+    server.write_message(stream, [x, {"again": x}])
+    assert stream.getvalue().count(x.tobytes()) == 1
+    stream.seek(0)
+    first, second = server.read_message(stream)
+    first += 1  # code that changes one argument in place leaves the other alone
+    np.testing.assert_array_equal(second["again"], x)
+
+
+@pytest.mark.parametrize("array", [
+    np.arange(6.0).reshape(2, 3).T, np.array(3.5), np.zeros((0, 4)), np.arange(4, dtype=">i2"),
+    np.array([True, False])])
+def test_arrays_cross_exactly_and_writable(array):
+    stream = io.BytesIO()
+    server.write_message(stream, {"x": array})
+    stream.seek(0)
+    back = server.read_message(stream)["x"]
+    assert back.dtype == array.dtype and back.shape == array.shape and back.flags.writeable
+    np.testing.assert_array_equal(back, array)
 
 
 def test_infinite_loop_is_killed_at_the_timeout(probe):
@@ -198,6 +227,69 @@ def test_batch_runs_in_order_in_one_round_trip(probe):
     failing.call(box.fail)
     with pytest.raises(CheckFailure, match="bad box"):
         failing.run()
+
+
+def _gone(pid, seconds=3.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+                raise FileNotFoundError  # a zombie waiting for the fork server to reap it
+        except FileNotFoundError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_next_checks_child_is_forked_ahead_and_survives_the_cleanup(tmp_path):
+    (tmp_path / "probe.py").write_text("import os\ndef pid():\n    return os.getpid()\n")
+    pool = Sandboxes(Staged(tmp_path, {"probe": "probe.py"}), Limits(call_timeout=5, import_timeout=5))
+    try:
+        first = pool.take()
+        assert pool.next is None  # nothing is known to import yet
+        Student(first).probe.pid()
+        pool.release(first)
+        second = pool.take()
+        assert second.importing == ["probe"] and pool.next is not None  # the third is on its way too
+        third, third_pid = pool.next, pool.next.child.pid
+        Student(second).probe.pid()
+        pool.release(second)  # its cleanup kills the sandbox account's processes, but not the third
+        assert pool.take() is third and Student(third).probe.pid() == third_pid
+        pool.release(third)
+    finally:
+        pool.close()
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="user separation needs the grader to run as root")
+def test_shared_data_is_readable_but_no_child_can_change_it_for_the_next(tmp_path):
+    (tmp_path / "probe.py").write_text("def read():\n    return open('data.bin').read()\n"
+                                       "def spoil():\n    open('data.bin', 'w').write('spoiled')\n")
+    (tmp_path / "data.bin").write_text("data")
+    os.chmod(tmp_path / "data.bin", 0o444)
+    sandbox = Sandbox(Staged(tmp_path, {"probe": "probe.py"}, shared=("data.bin",)), Limits())
+    try:
+        student = Student(sandbox)
+        assert student.probe.read() == "data"
+        with pytest.raises(CheckFailure, match="PermissionError"):
+            student.probe.spoil()
+    finally:
+        sandbox.close()
+    assert (tmp_path / "data.bin").read_text() == "data"
+
+
+def test_a_child_forked_ahead_that_died_is_replaced_and_none_outlive_the_run(tmp_path):
+    (tmp_path / "probe.py").write_text("def one():\n    return 1\n")
+    pool = Sandboxes(Staged(tmp_path, {"probe": "probe.py"}), Limits(call_timeout=5, import_timeout=5))
+    sandbox = pool.take()
+    Student(sandbox).probe.one()
+    pool.release(sandbox)
+    os.kill(pool.next.child.pid, signal.SIGKILL)  # as a hostile earlier check might
+    sandbox = pool.take()
+    assert Student(sandbox).probe.one() == 1
+    pool.release(sandbox)
+    left = pool.next.child.pid
+    pool.close()
+    assert _gone(left)
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="user separation needs the grader to run as root")

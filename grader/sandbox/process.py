@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -111,14 +112,15 @@ def _apply_limits(limits, as_other_user, workdir, readable):
     landlock.confine(workdir, readable)
 
 
-def kill_user_processes(uid, spare=None):
-    """Kill every process of the sandbox uid but the fork server, daemons included."""
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != spare:
+def kill_user_processes(uid, spare=()):
+    """Kill every process of the sandbox uid, daemons included, but those in `spare`
+    (the fork server, and children forked ahead for later checks with what they started)."""
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) not in spare:
             try:
-                if entry.stat().st_uid == uid:
-                    os.kill(int(entry.name), signal.SIGKILL)
-            except (OSError, ProcessLookupError):
+                if os.stat("/proc/" + name).st_uid == uid and os.getpgid(int(name)) not in spare:
+                    os.kill(int(name), signal.SIGKILL)
+            except OSError:
                 pass
 
 
@@ -177,6 +179,8 @@ class Zygote:
             theirs.close()
         self.control = ours
         self.exited = {}
+        self.ahead = set()  # children forked for checks yet to come: spared by kill_user_processes
+        self.waiting = deque()  # fork requests not yet answered, oldest first
         self.ready = False  # its "ready" is read on first use, so start-up overlaps other work
 
     def _receive(self, timeout):
@@ -191,7 +195,8 @@ class Zygote:
         return self.proc.poll() is None
 
     def fork(self, workdir, fds):
-        """Fork a child serving `workdir` on `fds` (requests, responses, log); returns its pid."""
+        """Ask for a child serving `workdir` on `fds` (requests, responses, log), without
+        waiting: returns a ticket for `forked`, so the fork overlaps the grader's own work."""
         if not self.ready:
             try:
                 self.ready = self._receive(self.limits.import_timeout).get("ready") is True
@@ -203,26 +208,43 @@ class Zygote:
                 raise SandboxUnavailable(f"The sandbox's Python ({sys.executable}) could not start: {said}")
         request = json.dumps({"workdir": workdir, "cpu_seconds": self.limits.cpu_seconds}).encode()
         socket.send_fds(self.control, [request], fds)
-        while True:
-            reply = self._receive(self.limits.import_timeout)
-            if "exited" in reply:
-                self.exited[reply["exited"]] = reply["code"]
-            elif "error" in reply:
-                raise ChildGone(f"it could not be started: {reply['error']}")
-            else:
-                return reply["forked"]
+        ticket = {}
+        self.waiting.append(ticket)
+        return ticket
+
+    def forked(self, ticket):
+        """The pid the fork server gave the child of `ticket`."""
+        while not ticket:
+            self._take(self._receive(self.limits.import_timeout))
+        if "error" in ticket:
+            raise ChildGone(f"it could not be started: {ticket['error']}")
+        return ticket["forked"]
+
+    def _take(self, reply):
+        if "exited" in reply:
+            self.exited[reply["exited"]] = reply["code"]
+        else:  # the fork server answers fork requests in order
+            self.waiting.popleft().update(reply)
 
     def exit_code(self, pid, timeout=2.0):
         """How child `pid` ended, once the fork server has reaped it (None if unknown)."""
         deadline = time.monotonic() + timeout
         while pid not in self.exited and time.monotonic() < deadline:
             try:
-                reply = self._receive(max(deadline - time.monotonic(), 0))
+                self._take(self._receive(max(deadline - time.monotonic(), 0)))
             except (TimeoutError, ChildGone):
                 break
-            if "exited" in reply:
-                self.exited[reply["exited"]] = reply["code"]
         return self.exited.pop(pid, None)
+
+    def spared(self):
+        """The pids kill_user_processes leaves alone: this server and the children forked ahead."""
+        pids = {self.proc.pid}
+        for child in self.ahead:
+            try:
+                pids.add(child.pid)
+            except (ChildGone, TimeoutError):
+                pass
+        return pids
 
     def close(self):
         try:
@@ -232,6 +254,13 @@ class Zygote:
         self.proc.wait()
         self.control.close()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def live_zygote(limits):
+    """This process's fork server if it is running with `limits`, else None (never starts one)."""
+    if _zygote is not None and _zygote.alive() and _zygote.limits == limits:
+        return _zygote
+    return None
 
 
 def zygote_for(limits, user):
@@ -254,29 +283,49 @@ class Child:
         self._resp_r, resp_w = os.pipe()
         self.log = tempfile.TemporaryFile()
         try:
-            self.pid = zygote.fork(workdir, [req_r, resp_w, self.log.fileno()])
+            self._ticket = zygote.fork(workdir, [req_r, resp_w, self.log.fileno()])
         finally:
             os.close(req_r)
             os.close(resp_w)
         self.requests = os.fdopen(self._req_w, "wb")
 
+    @property
+    def pid(self):
+        """Read from the fork server's reply on first use."""
+        return self.zygote.forked(self._ticket)
+
     def request(self, body, timeout, on_send, on_receive):
         """Send one request and wait for the reply, at most `timeout` seconds."""
+        self.send(body, on_send)
+        return self.receive(timeout, on_receive)
+
+    def send(self, body, on_send=None):
         try:
             server.write_message(self.requests, body, on_send)
         except (BrokenPipeError, OSError):
             raise self._gone() from None
+
+    def receive(self, timeout, on_receive=None):
+        """The reply to the oldest request not yet answered, waiting at most `timeout` seconds."""
         reader = _DeadlineReader(self._resp_r, time.monotonic() + timeout)
         try:
-            return server.read_message(reader, on_receive)
+            return server.check_reply(server.read_message(reader, on_receive))
         except TimeoutError:
             self.kill()
             raise ChildTimeout(f"it did not finish within {timeout:g} s and was stopped") from None
-        except (EOFError, server.WireError):
+        except EOFError:
             raise self._gone() from None
+        except server.WireError:
+            self.kill()
+            raise ChildGone("it wrote something that is not a reply on the grader's channel") from None
 
     def _gone(self):
-        code = self.zygote.exit_code(self.pid)
+        try:
+            code = self.zygote.exit_code(self.pid)
+        except ChildGone as never_started:
+            return never_started
+        except TimeoutError:
+            code = None
         self.kill()
         return ChildGone(describe_exit(code, self.limits))
 
@@ -288,10 +337,10 @@ class Child:
     def kill(self):
         try:
             os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
+        except (ProcessLookupError, PermissionError, ChildGone, TimeoutError):
             pass
         if self.user is not None:
-            kill_user_processes(self.user.pw_uid, spare=self.zygote.proc.pid)
+            kill_user_processes(self.user.pw_uid, spare=self.zygote.spared())
 
     def close(self):
         self.kill()
@@ -323,12 +372,22 @@ class _DeadlineReader:
         return b"".join(chunks)
 
 
-def fresh_workdir(staging, user, parent):
-    """A private copy of the staged submission for one child, inside `parent`."""
+def fresh_workdir(staging, user, parent, shared=()):
+    """A private copy of the staged submission for one child, inside `parent`.
+
+    Files named in `shared` (data, the same for every check) are hard links to
+    the staged file, not copies; they stay the grader's, so a child running as
+    the sandbox account can read them but not change them for later checks.
+    """
     workdir = tempfile.mkdtemp(prefix="child-", dir=parent)
-    shutil.copytree(staging, workdir, dirs_exist_ok=True)
+    shutil.copytree(staging, workdir, dirs_exist_ok=True, ignore=lambda folder, names: shared if folder == str(staging) else ())
     if user is not None:
         for path in [workdir, *Path(workdir).rglob("*")]:
             os.chown(path, user.pw_uid, user.pw_gid)
     os.chmod(workdir, 0o700)
+    for name in shared:
+        try:
+            os.link(Path(staging) / name, Path(workdir) / name)
+        except OSError:  # on another file system: a copy
+            shutil.copyfile(Path(staging) / name, Path(workdir) / name)
     return workdir

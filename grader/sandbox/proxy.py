@@ -10,9 +10,9 @@ import numpy as np
 
 from ..failures import (CHILD_GONE, IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text,
                         student_raised)
-from .server import MAX_CAPTURED_OUTPUT
-from .process import (Child, ChildGone, ChildTimeout, SandboxUnavailable, fresh_workdir, sandbox_user,
-                      zygote_for)
+from .server import MAX_CAPTURED_OUTPUT, WireError
+from .process import (Child, ChildGone, ChildTimeout, SandboxUnavailable, fresh_workdir, live_zygote,
+                      sandbox_user, zygote_for)
 
 
 class Ref:
@@ -90,6 +90,7 @@ class Sandbox:
         self.child = None
         self.workdir = None
         self.imported = set()
+        self.importing = []  # modules whose import was sent ahead and not yet answered
         self.last_stdout = ""
         self.call_timeout = limits.call_timeout
 
@@ -101,9 +102,10 @@ class Sandbox:
     def _start(self):
         for attempt in (1, 2):  # a previous check's child may have killed the fork server
             zygote = zygote_for(self.limits, sandbox_user())
-            self.workdir = fresh_workdir(self.staged.folder, zygote.user, zygote.root)
+            self.workdir = fresh_workdir(self.staged.folder, zygote.user, zygote.root, self.staged.shared)
             try:
                 self.child = Child(zygote, self.workdir)
+                self.child.pid  # noqa: B018  a child that could not be forked fails here, not later
                 return
             except SandboxUnavailable:
                 raise
@@ -111,6 +113,44 @@ class Sandbox:
                 zygote.close()
                 if attempt == 2:
                     raise
+
+    @classmethod
+    def ahead(cls, staged, limits):
+        """A sandbox for a later check, forked now and already importing the modules that
+        imported cleanly before, so that work overlaps the running check (None if it fails)."""
+        zygote = live_zygote(limits)  # a fork server a child killed is restarted when a check needs it
+        if zygote is None:
+            return None
+        sandbox = cls(staged, limits)
+        try:
+            sandbox.workdir = fresh_workdir(staged.folder, zygote.user, zygote.root, staged.shared)
+            sandbox.child = Child(zygote, sandbox.workdir)
+            zygote.ahead.add(sandbox.child)
+            sandbox.importing = sorted(staged.imported)
+            sandbox.child.send({"op": "import", "modules": sandbox.importing})
+        except (OSError, ChildGone, TimeoutError, SandboxUnavailable):
+            sandbox.close()
+            return None
+        return sandbox
+
+    def claim(self):
+        """This sandbox now serves the running check: it is no longer spared between checks."""
+        if self.child is not None:
+            self.child.zygote.ahead.discard(self.child)
+
+    def _finish_ahead_import(self):
+        """Read the reply to the import sent ahead; on any trouble start over with a cold child."""
+        modules, self.importing = self.importing, []
+        try:
+            reply = self.child.receive(self.limits.import_timeout, self._from_wire)
+        except ChildGone:
+            reply = {"ok": False}
+        if reply["ok"]:
+            self.imported.update(modules)
+            self.last_stdout = clean_text(reply.get("stdout", ""), MAX_CAPTURED_OUTPUT + 200)
+        else:  # it imported cleanly before: whatever went wrong, a cold child tells it afresh
+            self.close()
+            self.child = self.workdir = None
 
     def _import(self, module):
         file = self.staged.modules[module]
@@ -131,8 +171,11 @@ class Sandbox:
             self.staged.import_failures[module] = failure
             raise
         self.imported.add(module)
+        self.staged.imported.add(module)
 
     def _request(self, body, call, timeout, name):
+        if self.importing:
+            self._finish_ahead_import()
         if self.child is None:
             self._start()
         try:
@@ -146,11 +189,13 @@ class Sandbox:
         return reply
 
     def _from_wire(self, tag, payload):
-        if tag != "$handle":
-            raise ValueError(f"unexpected tag {tag}")
-        return Ref(self, ("handle", payload["id"]), (), str(payload["type"])[:80])
+        if tag != "$handle" or not isinstance(payload, dict) or type(payload.get("id")) is not int:
+            raise WireError(f"unexpected {tag} in a reply")
+        return Ref(self, ("handle", payload["id"]), (), str(payload.get("type"))[:80])
 
     def _ensure_imported(self, ref):
+        if self.importing:
+            self._finish_ahead_import()
         if ref._base[0] == "module" and ref._base[1] not in self.imported:
             self._import(ref._base[1])
 
@@ -186,9 +231,41 @@ class Sandbox:
 
     def close(self):
         if self.child is not None:
+            self.claim()
             self.child.close()
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Sandboxes:
+    """Hands each check a fresh sandbox. While a check runs, the next check's child is
+    being forked and imports the modules that imported cleanly before, on the other core."""
+
+    def __init__(self, staged, limits):
+        self.staged, self.limits, self.next = staged, limits, None
+
+    def take(self):
+        sandbox, self.next = self.next, None
+        if sandbox is None or not sandbox.child.zygote.alive():
+            if sandbox is not None:
+                sandbox.close()
+            sandbox = Sandbox(self.staged, self.limits)
+        sandbox.claim()
+        self._prepare_next()
+        return sandbox
+
+    def release(self, sandbox):
+        sandbox.close()
+        self._prepare_next()
+
+    def _prepare_next(self):
+        if self.next is None and self.staged.imported and not self.staged.problem:
+            self.next = Sandbox.ahead(self.staged, self.limits)
+
+    def close(self):
+        if self.next is not None:
+            self.next.close()
+            self.next = None
 
 
 class Student:
