@@ -91,6 +91,12 @@ class DirectBatch:
     def call(self, ref, *args, **kwargs):
         self._steps.append(lambda: ref(*args, **kwargs))
 
+    def call_first(self, ref, *args, **kwargs):
+        def first():
+            result = ref(*args, **kwargs)
+            return result[0] if type(result) in (tuple, list) and result else result
+        self._steps.append(first)
+
     def set(self, ref, name, value):
         self._steps.append(lambda: self._student.set(ref, name, value))
 

@@ -22,13 +22,16 @@ def sandboxes(request):
 
 
 @pytest.fixture
-def student(sandboxes):
-    """The submission, running in a fresh sandbox child for this check."""
-    sandbox = sandboxes.take()
+def student(request, sandboxes):
+    """The submission, running in a fresh sandbox child for this check; consecutive checks
+    marked @pytest.mark.shared_child("group") share one (for checks that only read values)."""
+    marker = request.node.get_closest_marker("shared_child")
+    group = marker.args[0] if marker else None
+    sandbox = sandboxes.take(group)
     try:
         yield Student(sandbox)
     finally:
-        sandboxes.release(sandbox)
+        sandboxes.release(sandbox, group)
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
     args = ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder),
-            "-p", "no:cacheprovider", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
+            "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
         zygote_for(assignment.limits, sandbox_user())  # starts while pytest collects and imports
@@ -65,5 +65,5 @@ def grade(slug, submission, out_path, metadata=None):
     graded["execution_time"] = round(time.monotonic() - started, 3)
     if metadata and Path(metadata).is_file():
         graded = apply_policy(graded, assignment.late_policy, seconds_late(load_metadata(metadata)))
-    results.write_atomic(out_path, graded)
+    results.write_atomic(out_path, graded, indent=1)
     return graded

@@ -45,7 +45,6 @@ class Staged:
     problem: str = ""                             # why nothing could be used, if so
     import_failures: dict = field(default_factory=dict)  # module -> CheckFailure, reused by later checks
     imported: set = field(default_factory=set)           # modules that imported cleanly in some check
-    shared: tuple = ()                                   # data files, linked (not copied) into each child's folder
 
 
 def check_zip(archive):
@@ -170,8 +169,10 @@ def stage(assignment, submission, workspace, trusted=None):
         shutil.copyfile(Path(trusted or assignment.reference) / name, folder / name)
     for name in assignment.data:
         copy_data(Path(trusted or assignment.data_folder) / name, folder / name, assignment.withhold.get(name, []))
-        os.chmod(folder / name, 0o444)  # children share this file (hard links): read-only to all
-    return Staged(folder, assignment.modules, missing, notes, shared=tuple(assignment.data))
+    for path in folder.iterdir():
+        if path.is_file():
+            os.chmod(path, 0o444)  # every child's folder links to these files: read-only to all
+    return Staged(folder, assignment.modules, missing, notes)
 
 
 def from_notebook(root, reference_file):

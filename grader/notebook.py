@@ -7,8 +7,6 @@ module is imported. IPython magics and shell lines (`%...`, `!...`) are dropped.
 import ast
 import re
 
-import nbformat
-
 MAGIC = re.compile(r"^[%!]")  # at the start of a line; an indented "% (...)" is Python
 KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 HEADER = "# Extracted by the grader from {notebook}: imports and definitions of its code cells.\n\n"
@@ -48,6 +46,8 @@ def notebook_to_module(path, label, module):
     Imports of `module` itself (the notebook may import the very file it
     replaces) are dropped, or the module would import itself.
     """
+    import nbformat  # here, not at the top: it takes 60 ms to import and most submissions have no notebook
+
     notebook = nbformat.read(str(path), as_version=4)
     chunks, names, notes = [], set(), []
     for number, cell in enumerate(notebook.cells, 1):

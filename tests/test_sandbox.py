@@ -215,13 +215,16 @@ def test_a_child_that_kills_the_fork_server_costs_nothing_later(probe):
 
 def test_batch_runs_in_order_in_one_round_trip(probe):
     student = probe("class Box:\n    v = 0\n    def get(self):\n        return self.v\n"
+                    "    def both(self):\n        return self.v, [self.v]\n"
                     "    def fail(self):\n        raise ValueError('bad box')\n")
     box = student.probe.Box()
     batch = student.batch()
     for value in (1, 2, 3):
         batch.set(box, "v", value)
         batch.call(box.get)
-    assert batch.run() == [None, 1, None, 2, None, 3]
+    batch.call_first(box.both)
+    batch.call_first(box.get)  # not a tuple: comes back whole
+    assert batch.run() == [None, 1, None, 2, None, 3, 3, 3]
     failing = student.batch()
     failing.call(box.get)
     failing.call(box.fail)
@@ -261,20 +264,23 @@ def test_next_checks_child_is_forked_ahead_and_survives_the_cleanup(tmp_path):
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="user separation needs the grader to run as root")
-def test_shared_data_is_readable_but_no_child_can_change_it_for_the_next(tmp_path):
+def test_staged_files_are_readable_but_no_child_can_change_them_for_the_next(tmp_path):
     (tmp_path / "probe.py").write_text("def read():\n    return open('data.bin').read()\n"
-                                       "def spoil():\n    open('data.bin', 'w').write('spoiled')\n")
+                                       "def spoil(name):\n    open(name, 'w').write('spoiled')\n"
+                                       "def add():\n    open('mine.txt', 'w').write('ok')\n    return True\n")
     (tmp_path / "data.bin").write_text("data")
-    os.chmod(tmp_path / "data.bin", 0o444)
-    sandbox = Sandbox(Staged(tmp_path, {"probe": "probe.py"}, shared=("data.bin",)), Limits())
+    for path in tmp_path.iterdir():
+        os.chmod(path, 0o444)  # as intake leaves them
+    sandbox = Sandbox(Staged(tmp_path, {"probe": "probe.py"}), Limits())
     try:
         student = Student(sandbox)
-        assert student.probe.read() == "data"
-        with pytest.raises(CheckFailure, match="PermissionError"):
-            student.probe.spoil()
+        assert student.probe.read() == "data" and student.probe.add() is True
+        for name in ("data.bin", "probe.py"):
+            with pytest.raises(CheckFailure, match="PermissionError"):
+                student.probe.spoil(name)
     finally:
         sandbox.close()
-    assert (tmp_path / "data.bin").read_text() == "data"
+    assert (tmp_path / "data.bin").read_text() == "data" and "spoil" in (tmp_path / "probe.py").read_text()
 
 
 def test_a_child_forked_ahead_that_died_is_replaced_and_none_outlive_the_run(tmp_path):
@@ -290,6 +296,36 @@ def test_a_child_forked_ahead_that_died_is_replaced_and_none_outlive_the_run(tmp
     left = pool.next.child.pid
     pool.close()
     assert _gone(left)
+
+
+def test_checks_of_one_group_share_a_child_until_it_dies(tmp_path):
+    (tmp_path / "probe.py").write_text("import os\ndef pid():\n    return os.getpid()\n"
+                                       "def die():\n    os._exit(3)\n")
+    pool = Sandboxes(Staged(tmp_path, {"probe": "probe.py"}), Limits(call_timeout=5, import_timeout=5))
+    pids = []
+
+    def check(group, action="pid", seconds=None):
+        sandbox = pool.take(group)
+        try:
+            assert sandbox.call_timeout == 5  # a time limit one check set does not carry over
+            if seconds:
+                Student(sandbox).time_limit(seconds)
+            pids.append(getattr(Student(sandbox).probe, action)())
+        except CheckFailure:
+            pids.append(None)
+        finally:
+            pool.release(sandbox, group)
+    try:
+        check("answers", seconds=1)
+        check("answers")
+        check(None)
+        check("answers")
+        check("answers", "die")
+        check("answers")
+    finally:
+        pool.close()
+    assert pids[0] == pids[1] and len({pids[1], pids[2], pids[3]}) == 3
+    assert pids[4] is None and pids[5] not in pids[:4]
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="user separation needs the grader to run as root")

@@ -186,7 +186,10 @@ class Zygote:
     def _receive(self, timeout):
         if not select.select([self.control], [], [], timeout)[0]:
             raise TimeoutError
-        message = self.control.recv(65536)
+        try:
+            message = self.control.recv(65536)
+        except OSError:  # reset: it was killed
+            message = b""
         if not message:
             raise ChildGone("the sandbox's fork server ended")
         return json.loads(message)
@@ -372,22 +375,20 @@ class _DeadlineReader:
         return b"".join(chunks)
 
 
-def fresh_workdir(staging, user, parent, shared=()):
-    """A private copy of the staged submission for one child, inside `parent`.
-
-    Files named in `shared` (data, the same for every check) are hard links to
-    the staged file, not copies; they stay the grader's, so a child running as
-    the sandbox account can read them but not change them for later checks.
-    """
+def fresh_workdir(staging, user, parent):
+    """A folder of its own for one child, inside `parent`, holding hard links to the staged
+    files: nothing is copied. The files stay the grader's and read-only, so a child running
+    as the sandbox account cannot change them for the next check; it may add its own."""
     workdir = tempfile.mkdtemp(prefix="child-", dir=parent)
-    shutil.copytree(staging, workdir, dirs_exist_ok=True, ignore=lambda folder, names: shared if folder == str(staging) else ())
-    if user is not None:
-        for path in [workdir, *Path(workdir).rglob("*")]:
-            os.chown(path, user.pw_uid, user.pw_gid)
+    for folder, _, files in os.walk(staging):
+        target = os.path.normpath(os.path.join(workdir, os.path.relpath(folder, staging)))
+        os.makedirs(target, exist_ok=True)
+        if user is not None:
+            os.chown(target, user.pw_uid, user.pw_gid)
+        for name in files:
+            try:
+                os.link(os.path.join(folder, name), os.path.join(target, name))
+            except OSError:  # another file system: a copy, still the grader's
+                shutil.copyfile(os.path.join(folder, name), os.path.join(target, name))
     os.chmod(workdir, 0o700)
-    for name in shared:
-        try:
-            os.link(Path(staging) / name, Path(workdir) / name)
-        except OSError:  # on another file system: a copy
-            shutil.copyfile(Path(staging) / name, Path(workdir) / name)
     return workdir

@@ -91,6 +91,7 @@ class Sandbox:
         self.workdir = None
         self.imported = set()
         self.importing = []  # modules whose import was sent ahead and not yet answered
+        self.gone = False  # its child died or was killed
         self.last_stdout = ""
         self.call_timeout = limits.call_timeout
 
@@ -102,7 +103,7 @@ class Sandbox:
     def _start(self):
         for attempt in (1, 2):  # a previous check's child may have killed the fork server
             zygote = zygote_for(self.limits, sandbox_user())
-            self.workdir = fresh_workdir(self.staged.folder, zygote.user, zygote.root, self.staged.shared)
+            self.workdir = fresh_workdir(self.staged.folder, zygote.user, zygote.root)
             try:
                 self.child = Child(zygote, self.workdir)
                 self.child.pid  # noqa: B018  a child that could not be forked fails here, not later
@@ -123,7 +124,7 @@ class Sandbox:
             return None
         sandbox = cls(staged, limits)
         try:
-            sandbox.workdir = fresh_workdir(staged.folder, zygote.user, zygote.root, staged.shared)
+            sandbox.workdir = fresh_workdir(staged.folder, zygote.user, zygote.root)
             sandbox.child = Child(zygote, sandbox.workdir)
             zygote.ahead.add(sandbox.child)
             sandbox.importing = sorted(staged.imported)
@@ -181,6 +182,7 @@ class Sandbox:
         try:
             reply = self.child.request(body, timeout, _to_wire, self._from_wire)
         except ChildGone as gone:
+            self.gone = True
             printed = clean_text(self.child.output(), 1500).strip()
             extra = f"\nIt printed:\n{printed}" if printed else ""
             raise CheckFailure(CHILD_GONE.format(call=call, how=gone.how) + extra,
@@ -239,12 +241,25 @@ class Sandbox:
 
 class Sandboxes:
     """Hands each check a fresh sandbox. While a check runs, the next check's child is
-    being forked and imports the modules that imported cleanly before, on the other core."""
+    being forked and imports the modules that imported cleanly before, on the other core.
+
+    Consecutive checks of one group (checks that only read values, such as answers to
+    questions) share the group's child: one fork instead of one per check.
+    """
 
     def __init__(self, staged, limits):
-        self.staged, self.limits, self.next = staged, limits, None
+        self.staged, self.limits = staged, limits
+        self.next = None  # forked ahead for the next check
+        self.kept = None  # (group, sandbox) of the last check, if it had a group
 
-    def take(self):
+    def take(self, group=None):
+        if self.kept is not None:
+            kept_group, sandbox = self.kept
+            self.kept = None
+            if kept_group == group and not sandbox.gone and sandbox.child and sandbox.child.zygote.alive():
+                sandbox.call_timeout, sandbox.last_stdout = self.limits.call_timeout, ""
+                return sandbox
+            self.release(sandbox)
         sandbox, self.next = self.next, None
         if sandbox is None or not sandbox.child.zygote.alive():
             if sandbox is not None:
@@ -254,7 +269,10 @@ class Sandboxes:
         self._prepare_next()
         return sandbox
 
-    def release(self, sandbox):
+    def release(self, sandbox, group=None):
+        if group is not None:
+            self.kept = (group, sandbox)
+            return
         sandbox.close()
         self._prepare_next()
 
@@ -263,9 +281,10 @@ class Sandboxes:
             self.next = Sandbox.ahead(self.staged, self.limits)
 
     def close(self):
-        if self.next is not None:
-            self.next.close()
-            self.next = None
+        for sandbox in (self.next, self.kept and self.kept[1]):
+            if sandbox:
+                sandbox.close()
+        self.next = self.kept = None
 
 
 class Student:
@@ -311,6 +330,12 @@ class Batch:
     def call(self, ref, *args, **kwargs):
         self._first = self._first or (ref, args, kwargs)
         self._bodies.append(call_body(ref, args, kwargs))
+
+    def call_first(self, ref, *args, **kwargs):
+        """Like call, but of a tuple or list result only the first item comes back
+        (the loss of `(loss, grads)`), which is all finite differences need."""
+        self.call(ref, *args, **kwargs)
+        self._bodies[-1]["first"] = True
 
     def set(self, ref, name, value):
         self._bodies.append(set_body(ref, name, value))

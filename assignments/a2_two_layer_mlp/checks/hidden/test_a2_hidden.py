@@ -1,6 +1,7 @@
 """Hidden checks: your network against the reference on unseen inputs, the
 toy training runs, digits accuracy, and the expression answers."""
 import numpy as np
+import pytest
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
 from grader.compare import as_array, check_close, entry, partial_credit_over
@@ -133,11 +134,10 @@ def own_loss_verdict(student, net, X, y, params, name, grads):
     """Say whether the wrong gradient at least agrees with the student's own loss."""
     def stage(batch, moved):
         batch.set(net, "params", {**params, name: moved})
-        batch.call(net.loss, X, y, reg=REG)
+        batch.call_first(net.loss, X, y, reg=REG)
     try:
         got = np.asarray(grads[name], dtype=float)
-        numeric = batched_gradient(student, params[name], stage,
-                                   lambda result: as_array(pair(result, "loss")[0], 0.0, "loss", "loss"))
+        numeric = batched_gradient(student, params[name], stage, lambda loss: as_array(loss, 0.0, "loss", "loss"))
     except (CheckFailure, TypeError, ValueError, KeyError):
         return ""
     if got.shape == numeric.shape and np.allclose(got, numeric, rtol=1e-5, atol=1e-8):
@@ -255,9 +255,10 @@ def draw_update(rng):
 
 
 def answer_check(number_, name, draw, title):
-    """One expression question as its own graded item."""
+    """One expression question as its own graded item (all of them read answers.py in one child)."""
     @weight(1.0)
     @number(number_)
+    @pytest.mark.shared_child("answers")
     def check(student, ref, rng):
         grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name), draw, rng)
     check.__doc__ = title

@@ -32,9 +32,8 @@ def numeric_loss_gradient(student, net, params, name, X, y, call):
     """Finite differences of the student's own loss w.r.t. params[name], in one round trip."""
     def stage(batch, moved):
         batch.set(net, "params", {**params, name: moved})
-        batch.call(net.loss, X, y, reg=REG)
-    numeric = batched_gradient(student, params[name], stage,
-                               lambda result: as_array(loss_and_grads(result, call)[0], 0.0, "loss", call))
+        batch.call_first(net.loss, X, y, reg=REG)
+    numeric = batched_gradient(student, params[name], stage, lambda loss: as_array(loss, 0.0, "loss", call))
     student.set(net, "params", params)
     return numeric
 
