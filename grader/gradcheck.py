@@ -25,11 +25,6 @@ def central_difference(values, shape, h=H):
     return ((values[0::2] - values[1::2]) / (2 * h)).reshape(shape)
 
 
-def numeric_gradient(f, x, h=H):
-    """d f(x) / dx by central differences; `f` takes an array like x, returns a scalar."""
-    return central_difference([float(f(p)) for p in perturbed(x, h)], np.shape(x), h)
-
-
 def rel_error(a, b):
     """Largest |a - b| / max(1e-8, |a| + |b|), elementwise."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)

@@ -92,6 +92,7 @@ class Sandbox:
         self.imported = set()
         self.importing = []  # modules whose import was sent ahead and not yet answered
         self.gone = False  # its child died or was killed
+        self.on_first_import = lambda: None  # called when a module is first known to import cleanly
         self.last_stdout = ""
         self.call_timeout = limits.call_timeout
 
@@ -172,7 +173,9 @@ class Sandbox:
             self.staged.import_failures[module] = failure
             raise
         self.imported.add(module)
-        self.staged.imported.add(module)
+        if module not in self.staged.imported:
+            self.staged.imported.add(module)
+            self.on_first_import()
 
     def _request(self, body, call, timeout, name):
         if self.importing:
@@ -265,6 +268,7 @@ class Sandboxes:
             if sandbox is not None:
                 sandbox.close()
             sandbox = Sandbox(self.staged, self.limits)
+            sandbox.on_first_import = self._prepare_next  # the next check's child need not wait for this one's end
         sandbox.claim()
         self._prepare_next()
         return sandbox
