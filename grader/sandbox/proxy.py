@@ -83,7 +83,8 @@ def _to_wire(value):
 
 
 class Sandbox:
-    """One child process for one check, started on first use."""
+    """One child process for one check (or one group of checks): forked ahead by
+    `Sandboxes`, or started on first use."""
 
     def __init__(self, staged, limits):
         self.staged, self.limits = staged, limits
@@ -149,7 +150,7 @@ class Sandbox:
             reply = {"ok": False}
         if reply["ok"]:
             self.imported.update(modules)
-            self.last_stdout = clean_text(reply.get("stdout", ""), MAX_CAPTURED_OUTPUT + 200)
+            self._keep_stdout(reply)
         else:  # it imported cleanly before: whatever went wrong, a cold child tells it afresh
             self.close()
             self.child = self.workdir = None
@@ -190,8 +191,11 @@ class Sandbox:
             extra = f"\nIt printed:\n{printed}" if printed else ""
             raise CheckFailure(CHILD_GONE.format(call=call, how=gone.how) + extra,
                                tags=["timeout" if isinstance(gone, ChildTimeout) else "crash"]) from None
-        self.last_stdout = clean_text(reply.get("stdout", ""), MAX_CAPTURED_OUTPUT + 200)
+        self._keep_stdout(reply)
         return reply
+
+    def _keep_stdout(self, reply):
+        self.last_stdout = clean_text(reply.get("stdout", ""), MAX_CAPTURED_OUTPUT + 200)
 
     def _from_wire(self, tag, payload):
         if tag != "$handle" or not isinstance(payload, dict) or type(payload.get("id")) is not int:
