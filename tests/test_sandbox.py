@@ -253,7 +253,7 @@ def test_next_checks_child_is_forked_ahead_and_survives_the_cleanup(tmp_path):
         Student(first).probe.pid()
         pool.release(first)
         second = pool.take()
-        assert second.importing == ["probe"] and pool.next is not None  # the third is on its way too
+        assert second.imported == {"probe"} and pool.next is not None  # imported ahead; the third is on its way
         third, third_pid = pool.next, pool.next.child.pid
         Student(second).probe.pid()
         pool.release(second)  # its cleanup kills the sandbox account's processes, but not the third

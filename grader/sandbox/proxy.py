@@ -141,6 +141,20 @@ class Sandbox:
         if self.child is not None:
             self.child.zygote.ahead.discard(self.child)
 
+    def still_answers(self):
+        """Whether a child forked ahead has imported and still answers a request. Asked
+        once the previous check's processes are gone, so nothing but the child itself can
+        end it later: a check that killed it (kill(-1)) costs the next check nothing."""
+        if self.importing:
+            self._finish_ahead_import()
+        if self.child is None:
+            return False
+        try:
+            self.child.request({"op": "import", "modules": []}, self.limits.import_timeout, None, None)
+        except ChildGone:
+            return False
+        return True
+
     def _finish_ahead_import(self):
         """Read the reply to the import sent ahead; on any trouble start over with a cold child."""
         modules, self.importing = self.importing, []
@@ -268,7 +282,7 @@ class Sandboxes:
                 return sandbox
             self.release(sandbox)
         sandbox, self.next = self.next, None
-        if sandbox is None or not sandbox.child.zygote.alive():
+        if sandbox is None or not sandbox.child.zygote.alive() or not sandbox.still_answers():
             if sandbox is not None:
                 sandbox.close()
             sandbox = Sandbox(self.staged, self.limits)
