@@ -91,7 +91,7 @@ class Sandbox:
         self.child = None
         self.workdir = None
         self.imported = set()
-        self.importing = []  # modules whose import was sent ahead and not yet answered
+        self.importing = []  # modules whose import was sent ahead, by `ahead`
         self.gone = False  # its child died or was killed
         self.on_first_import = lambda: None  # called when a module is first known to import cleanly
         self.last_stdout = ""
@@ -142,32 +142,19 @@ class Sandbox:
             self.child.zygote.ahead.discard(self.child)
 
     def still_answers(self):
-        """Whether a child forked ahead has imported and still answers a request. Asked
+        """Whether a child forked ahead imported cleanly and still answers a request. Asked
         once the previous check's processes are gone, so nothing but the child itself can
         end it later: a check that killed it (kill(-1)) costs the next check nothing."""
-        if self.importing:
-            self._finish_ahead_import()
-        if self.child is None:
-            return False
         try:
+            reply = self.child.receive(self.limits.import_timeout, self._from_wire)
+            if not reply["ok"]:  # it imported cleanly before: a cold child tells it afresh
+                return False
+            self._keep_stdout(reply)
             self.child.request({"op": "import", "modules": []}, self.limits.import_timeout, None, None)
         except ChildGone:
             return False
+        self.imported.update(self.importing)
         return True
-
-    def _finish_ahead_import(self):
-        """Read the reply to the import sent ahead; on any trouble start over with a cold child."""
-        modules, self.importing = self.importing, []
-        try:
-            reply = self.child.receive(self.limits.import_timeout, self._from_wire)
-        except ChildGone:
-            reply = {"ok": False}
-        if reply["ok"]:
-            self.imported.update(modules)
-            self._keep_stdout(reply)
-        else:  # it imported cleanly before: whatever went wrong, a cold child tells it afresh
-            self.close()
-            self.child = self.workdir = None
 
     def _import(self, module):
         file = self.staged.modules[module]
@@ -193,8 +180,6 @@ class Sandbox:
             self.on_first_import()
 
     def _request(self, body, call, timeout, name):
-        if self.importing:
-            self._finish_ahead_import()
         if self.child is None:
             self._start()
         try:
@@ -217,8 +202,6 @@ class Sandbox:
         return Ref(self, ("handle", payload["id"]), (), str(payload.get("type"))[:80])
 
     def _ensure_imported(self, ref):
-        if self.importing:
-            self._finish_ahead_import()
         if ref._base[0] == "module" and ref._base[1] not in self.imported:
             self._import(ref._base[1])
 
