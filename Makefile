@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SLUGS := $(shell ls assignments 2>/dev/null)
 GRADED ?= graded
 
-.PHONY: grade test template autograder student samples bench clean
+.PHONY: grade test template autograder student samples bench clean thresholds
 
 $(PY): pyproject.toml
 	$(PYTHON_BASE) -m venv $(VENV)
@@ -39,3 +39,7 @@ bench: $(PY)
 
 clean:
 	rm -rf dist $(GRADED) $(VENV)
+
+# How the training items separate the reference from broken-gradient mutants (docs/decisions.md).
+thresholds: $(PY)
+	@for slug in $(SLUGS); do $(PY) -m grader thresholds $$slug --seeds 20 || exit 1; done

@@ -52,6 +52,27 @@ def cmd_build(args):
     return status
 
 
+def cmd_thresholds(args):
+    from .thresholds import measure, report
+    overrides = dict(_setting(text) for text in args.set)
+    wrong = 0
+    for slug in _slugs(args.slug):
+        settings, results = measure(slug, seeds=args.seeds, overrides=overrides)
+        wrong += report(slug, settings, results)
+    return 1 if wrong else 0
+
+
+def _setting(text):
+    """`key=value` from the command line, the value read as a number where it is one."""
+    key, _, value = text.partition("=")
+    for kind in (int, float):
+        try:
+            return key, kind(value)
+        except ValueError:
+            pass
+    return key, value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +98,12 @@ def main(argv=None):
     p.add_argument("--check", action="store_true", help="template: compare only, exit 1 on drift")
     p.add_argument("--dist", default="dist")
     p.set_defaults(func=cmd_build)
+    p = sub.add_parser("thresholds", help="train the reference and the broken-gradient mutants over seeds")
+    p.add_argument("slug", help="an assignment slug, or 'all'")
+    p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="try another training setting or limit (repeatable)")
+    p.set_defaults(func=cmd_thresholds)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -45,7 +45,11 @@ def ref(request):
 @pytest.fixture(scope="session")
 def data(request):
     """Every data file of the assignment, labels included: file stem -> arrays."""
-    spec = _grading(request).spec
+    return read_data(_grading(request).spec)
+
+
+def read_data(spec):
+    """file stem -> {array name: array} for every data file of the assignment."""
     out = {}
     for name in spec.data:
         with np.load(spec.data_folder / name, allow_pickle=False) as f:

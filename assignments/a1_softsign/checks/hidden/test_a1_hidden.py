@@ -10,6 +10,7 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 
 from grader.compare import as_array, check_close, entry
 from grader.failures import CheckFailure
+from grader.training import shortfalls, training_probe, with_gaps, with_seed
 
 MLP_CALL = "MultilayerPerceptron.cost_derivatives(X: (9, 7), act, dLdz: (9,))"
 PRINTED_TOLERANCE = 1e-4  # printed values may be rounded by the student's formatting
@@ -164,23 +165,47 @@ def test_print_derivatives_output(student, ref, data, set_score=None):
                            + "; ".join(wrong) + ".", ["printed-derivatives"])
 
 
-@weight(1.0)
-@number("5.1")
-def test_training_softsign_ce_noisy_labels(student, data, assignment):
-    """Training with softsign_ce on noisy labels classifies held-out digits well"""
+@training_probe("5.1")
+def noisy_label_training(code, data, settings, seed):
+    """Held-out cross-entropy and error of an MLP trained with the code's own train_model on noisy labels."""
     d = data["data"]
-    models = student.models
-    student.seed(0)
-    student.time_limit(assignment.thresholds["train_timeout"])
-    model = models.MultilayerPerceptron.random_init(d["X_train"].shape[1], 100, 0.1)
+    models = code.models
+    code.seed(seed)
+    model = models.MultilayerPerceptron.random_init(d["X_train"].shape[1], settings["num_hid"], 0.1)
     # The child never sees validation or test labels: zeros stand in for t_val.
     models.train_model(model, models.SoftsignCrossEntropy, d["X_train"], d["t_train_noisy"],
-                       d["X_val"], np.zeros(len(d["X_val"])), print_every=10**9)
+                       d["X_val"], np.zeros(len(d["X_val"])), num_epochs=settings["num_epochs"],
+                       print_every=10**9)
     call = "compute_activations(X_test) after train_model"
-    z = as_array(entry(model.compute_activations(d["X_test"]), "z", call), d["t_test"], "'z'", call)
-    error = float(np.mean((z > 0) != d["t_test"]))
-    limit = assignment.thresholds["max_test_error"]
-    if error > limit:
-        raise CheckFailure(f"After train_model(MultilayerPerceptron, SoftsignCrossEntropy, noisy labels, "
-                           f"1000 epochs, seed 0), {error:.1%} of {len(z)} held-out digits are misclassified; "
-                           f"at most {limit:.0%} is needed.", ["training"])
+    t = d["t_test"]
+    z = as_array(entry(model.compute_activations(d["X_test"]), "z", call), t, "'z'", call)
+    y = 0.5 * (z / (1 + np.abs(z)) + 1)   # the softsign output, as in SoftsignCrossEntropy
+    with np.errstate(divide="ignore"):   # a saturated wrong answer costs an infinite loss
+        loss = np.mean(np.where(t == 1, -np.log(y), -np.log(1 - y)))
+    return {"test_loss": float(loss), "test_error": float(np.mean((z > 0) != t))}
+
+
+@partial_credit(1.0)
+@number("5.1")
+def test_training_softsign_ce_noisy_labels(student, ref, data, assignment, set_score=None):
+    """Training with softsign_ce on noisy labels learns the digits, exactly as the reference does"""
+    settings = assignment.thresholds
+    student.time_limit(settings["train_timeout"])
+    reference = noisy_label_training(with_seed(ref), data, settings, seed=0)
+    measures = with_gaps(noisy_label_training(student, data, settings, seed=0), reference)
+    missed = {name for name, *_ in shortfalls(measures, settings)}
+    learns, follows = not missed & {"test_error", "test_loss"}, "test_loss_gap" not in missed
+    set_score(0.5 * learns + 0.5 * follows)
+    run = (f"After train_model(MultilayerPerceptron with {settings['num_hid']} hidden units, SoftsignCrossEntropy, "
+           f"noisy labels, {settings['num_epochs']} epochs, seed 0)")
+    problems = [] if learns else [
+        f"{run}, {measures['test_error']:.1%} of {len(data['data']['t_test'])} held-out digits are misclassified "
+        f"and the cross-entropy is {measures['test_loss']:.3f}; at most {settings['max_test_error']:.0%} and "
+        f"{settings['max_test_loss']:g} are needed."]
+    problems += [] if follows else [
+        f"Trained from the same initial weights, the held-out cross-entropy is {measures['test_loss']:.6g} and "
+        f"the reference's {reference['test_loss']:.6g}: more apart than rounding explains "
+        f"(relative gap {measures['test_loss_gap']:.1e}, allowed {settings['max_test_loss_gap']:g}), "
+        "so some derivative differs, if only a bias's."]
+    if problems:
+        raise CheckFailure("\n".join(problems), ["training"])

@@ -8,6 +8,7 @@ from grader.compare import as_array, check_close, entry, partial_credit_over
 from grader.expressions import grade_answer
 from grader.failures import CheckFailure
 from grader.gradcheck import batched_gradient
+from grader.training import shortfalls, training_probe, with_gaps, with_seed
 
 N, D, H, C = 7, 4, 6, 3
 REG = 0.05
@@ -212,25 +213,48 @@ def test_toy_training_relu_final_loss(student, ref):
     toy_training(student, ref, "relu", 0.1, 50)
 
 
-@weight(2.0)
-@number("4.4")
-def test_digits_test_accuracy(student, data, assignment):
-    """a network trained with your code classifies held-out test digits well"""
-    digits, settings = data["digits"], assignment.thresholds
-    student.seed(0)
-    student.time_limit(settings["train_timeout"])
-    net = student.mlp.TwoLayerMLP(64, settings["hidden_size"], 10, std=settings["std"], activation="relu")
+@training_probe("4.4")
+def digits_training(code, data, settings, seed):
+    """Held-out cross-entropy and accuracy of a relu network trained with the code's own train()."""
+    digits = data["digits"]
+    code.seed(seed)
+    net = code.mlp.TwoLayerMLP(64, settings["hidden_size"], 10, std=settings["std"], activation="relu")
     # The child never sees validation or test labels: zeros stand in for y_val.
     net.train(digits["X_train"], digits["y_train"], digits["X_val"], np.zeros_like(digits["y_val"]),
               learning_rate=settings["learning_rate"], reg=settings["reg"],
               num_epochs=settings["num_epochs"], batch_size=settings["batch_size"])
-    call = "predict(X_test) after train"
-    predicted = as_array(net.predict(digits["X_test"]), digits["y_test"], "", call)
-    accuracy = float(np.mean(predicted == digits["y_test"]))
-    if accuracy < settings["min_test_accuracy"]:
-        raise CheckFailure(f"A relu network trained with your code ({settings['num_epochs']} epochs, seed 0) "
-                           f"classifies {accuracy:.1%} of the held-out test digits correctly; "
-                           f"at least {settings['min_test_accuracy']:.0%} is needed.", ["training"])
+    y = digits["y_test"]
+    scores = as_array(net.loss(digits["X_test"]), np.zeros((len(y), 10)), "scores", "loss(X_test) after train")
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return {"test_loss": float(-log_probs[np.arange(len(y)), y].mean()),
+            "test_accuracy": float(np.mean(scores.argmax(axis=1) == y))}
+
+
+@partial_credit(2.0)
+@number("4.4")
+def test_digits_test_accuracy(student, ref, data, assignment, set_score=None):
+    """a network trained with your code learns the digits, exactly as the reference's does"""
+    settings = assignment.thresholds
+    student.time_limit(settings["train_timeout"])
+    reference = digits_training(with_seed(ref), data, settings, seed=0)
+    measures = with_gaps(digits_training(student, data, settings, seed=0), reference)
+    missed = {name for name, *_ in shortfalls(measures, settings)}
+    learns, follows = not missed & {"test_accuracy", "test_loss"}, "test_loss_gap" not in missed
+    set_score(1.0 * learns + 1.0 * follows)
+    run = f"A relu network with {settings['hidden_size']} hidden units trained with your code " \
+          f"({settings['num_epochs']} epochs, seed 0)"
+    problems = [] if learns else [
+        f"{run} classifies {measures['test_accuracy']:.1%} of the held-out test digits correctly, with "
+        f"cross-entropy {measures['test_loss']:.3f}; at least {settings['min_test_accuracy']:.0%} and at most "
+        f"{settings['max_test_loss']:g} are needed."]
+    problems += [] if follows else [
+        f"Trained from the same initial weights, its held-out cross-entropy is {measures['test_loss']:.6g} and "
+        f"the reference's {reference['test_loss']:.6g}: more apart than rounding explains "
+        f"(relative gap {measures['test_loss_gap']:.1e}, allowed {settings['max_test_loss_gap']:g}), "
+        "so some gradient differs, if only a bias's."]
+    if problems:
+        raise CheckFailure("\n".join(problems), ["training"])
 
 
 def sigmoid(z):
