@@ -37,8 +37,9 @@ def with_seed(modules):
 
 
 def with_gaps(measures, reference):
-    """The measures plus each one's relative distance from the reference's run."""
-    gaps = {f"{name}_gap": abs(value - reference[name]) / max(abs(reference[name]), 1e-12)
+    """The measures plus each one's distance from the reference's run: relative, or absolute
+    where the reference's value is 0 (a test error of 0 on an easy split)."""
+    gaps = {f"{name}_gap": abs(value - reference[name]) / (abs(reference[name]) or 1.0)
             for name, value in measures.items()}
     return {**measures, **gaps}
 
