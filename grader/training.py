@@ -9,7 +9,7 @@ check file, marked with the item it serves:
     @training_probe("4.4")
     def digits_training(code, data, settings, seed):
         ...
-        return {"test_loss": ..., "test_accuracy": ...}
+        return {"test_loss": ..., "test_accuracy": ..., "test_scores": ...}
 
 `code` is the `student` fixture while grading, and a variant's modules in
 the trusted process while measuring (the reference while grading too: see
@@ -37,11 +37,21 @@ def with_seed(modules):
 
 
 def with_gaps(measures, reference):
-    """The measures plus each one's distance from the reference's run: relative, or absolute
-    where the reference's value is 0 (a test error of 0 on an easy split)."""
-    gaps = {f"{name}_gap": abs(value - reference[name]) / (abs(reference[name]) or 1.0)
-            for name, value in measures.items()}
-    return {**measures, **gaps}
+    """The scalar measures, plus each measure's distance from the reference's run.
+
+    The distance is the largest difference relative to the reference's largest
+    entry (absolute where that is 0). An array measure (the network's outputs
+    on the test set) counts only through its gap: a scalar such as the loss can
+    land on the reference's value by chance, all 500 outputs cannot.
+    """
+    out = {}
+    for name, value in measures.items():
+        value, expected = np.asarray(value, dtype=float), np.asarray(reference[name], dtype=float)
+        scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+        out[f"{name}_gap"] = float(np.max(np.abs(value - expected))) / (scale or 1.0)
+        if value.ndim == 0:
+            out[name] = float(value)
+    return out
 
 
 def limits(settings):
