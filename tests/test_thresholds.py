@@ -50,3 +50,9 @@ def test_a_limit_that_forgives_a_frozen_layer_is_reported():
     lines = []
     assert report("a2_two_layer_mlp", settings, results, out=lines.append) > 0
     assert any(line.startswith("W1_gradient_left_at_zero") and "WRONG SIDE" in line for line in lines)
+
+
+def test_command_line_tries_other_settings(capsys):
+    from grader.cli import main
+    assert main(["thresholds", "a2_two_layer_mlp", "--seeds", "1", "--set", "max_test_loss=0.25"]) == 0
+    assert "test_loss <= 0.25" in capsys.readouterr().out
