@@ -26,7 +26,7 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
             "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
-        zygote_for(assignment.limits, sandbox_user())  # starts while pytest collects and imports
+        zygote_for(fixtures.sandbox_limits(assignment), sandbox_user())  # starts while pytest collects and imports
         code = pytest.main(args, plugins=[plugin, fixture_module])
         if plugin.unavailable:
             raise plugin.unavailable

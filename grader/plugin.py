@@ -11,7 +11,7 @@ import pytest
 
 from . import results
 from .config import ConfigError
-from .failures import GRADER_FAULT, TIME_BUDGET, CheckFailure, clean_text
+from .failures import GRADER_FAULT, TIME_BUDGET, CheckFailure, bug_sentences, clean_text
 from .sandbox.process import SandboxUnavailable
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
@@ -99,6 +99,7 @@ class GradingPlugin:
             record.output = self.explain(item, call.excinfo)
             exc = call.excinfo.value
             record.tags += list(getattr(exc, "tags", ()))
+            record.bugs = bug_sentences(record.tags, getattr(exc, "bugs", None))
 
     def explain(self, item, excinfo):
         exc = excinfo.value

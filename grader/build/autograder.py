@@ -1,14 +1,8 @@
 """dist/<slug>-autograder.zip: what Gradescope unpacks into /autograder/source."""
-import sys
 import zipfile
 from pathlib import Path
 
-from ..config import REPO_ROOT, load_assignment
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
+from ..config import REPO_ROOT, load_assignment, read_toml
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
@@ -35,8 +29,7 @@ exec "$PYTHON" -m grader grade {slug} "$ROOT/submission" -o "$ROOT/results/resul
 
 
 def requirements(root=REPO_ROOT):
-    with open(Path(root) / "pyproject.toml", "rb") as f:
-        return "\n".join(tomllib.load(f)["project"]["dependencies"]) + "\n"
+    return "\n".join(read_toml(Path(root) / "pyproject.toml")["project"]["dependencies"]) + "\n"
 
 
 def _add_tree(archive, root, folder):

@@ -216,21 +216,21 @@ def test_toy_training_relu_final_loss(student, ref):
 @number("4.4")
 def test_digits_test_accuracy(student, data, assignment):
     """a network trained with your code classifies held-out test digits well"""
-    digits, settings = data["digits"], assignment.thresholds
-    student.seed(0)
-    student.time_limit(settings["train_timeout"])
-    net = student.mlp.TwoLayerMLP(64, settings["hidden_size"], 10, std=settings["std"], activation="relu")
+    digits, run = data["digits"], assignment.run("digits")
+    student.seed(run.seed)
+    student.time_limit(run.timeout)
+    net = student.mlp.TwoLayerMLP(64, run.hidden_size, 10, std=run.std, activation="relu")
     # The child never sees validation or test labels: zeros stand in for y_val.
     net.train(digits["X_train"], digits["y_train"], digits["X_val"], np.zeros_like(digits["y_val"]),
-              learning_rate=settings["learning_rate"], reg=settings["reg"],
-              num_epochs=settings["num_epochs"], batch_size=settings["batch_size"])
+              learning_rate=run.learning_rate, reg=run.reg,
+              num_epochs=run.epochs, batch_size=run.batch_size)
     call = "predict(X_test) after train"
     predicted = as_array(net.predict(digits["X_test"]), digits["y_test"], "", call)
     accuracy = float(np.mean(predicted == digits["y_test"]))
-    if accuracy < settings["min_test_accuracy"]:
-        raise CheckFailure(f"A relu network trained with your code ({settings['num_epochs']} epochs, seed 0) "
+    if accuracy < run.min_accuracy:
+        raise CheckFailure(f"A relu network trained with your code ({run.epochs} epochs, seed {run.seed}) "
                            f"classifies {accuracy:.1%} of the held-out test digits correctly; "
-                           f"at least {settings['min_test_accuracy']:.0%} is needed.", ["training"])
+                           f"at least {run.min_accuracy:.0%} is needed.", ["training"])
 
 
 def sigmoid(z):
