@@ -7,7 +7,6 @@ real submissions: it exists only to price the sandbox).
 import contextlib
 import importlib.util
 import io
-import json
 import os
 import resource
 import statistics
@@ -83,8 +82,8 @@ def run_naive(slug, submission):
     with tempfile.TemporaryDirectory() as workspace:
         staged = stage(spec, submission, workspace)
         with contextlib.redirect_stdout(io.StringIO()):
-            run_checks(spec, staged, Path(workspace) / "results.json", fixture_module=naive_fixtures(staged))
-        score = json.loads((Path(workspace) / "results.json").read_text())["score"]
+            score = run_checks(spec, staged, Path(workspace) / "results.json",
+                               fixture_module=naive_fixtures(staged))["score"]
     if score != spec.total_points:
         raise SystemExit(f"naive run of the reference scored {score}, not {spec.total_points}")
 
