@@ -7,7 +7,6 @@ bias) and reads what comes back with `stable_value`.
 """
 import numpy as np
 
-from ..failures import CheckFailure
 from .bugs import Bug
 from .values import array
 
@@ -36,7 +35,6 @@ def stable_value(got, shape, call, name="", scale=1000.0):
     if isinstance(got, (float, np.floating, np.ndarray)) and np.asarray(got).dtype.kind == "f":
         if not np.all(np.isfinite(got)):
             where = f"{call}: {name}" if name else call
-            raise CheckFailure(f"{where} is not finite (NaN or inf) for scores of size ~{scale:g}: {OVERFLOWED} "
-                               "before calling exp (softmax(s) equals softmax(s - max s)).", [UNSTABLE.tag],
-                               {UNSTABLE.tag: UNSTABLE.sentence})
+            raise UNSTABLE.failure(f"{where} is not finite (NaN or inf) for scores of size ~{scale:g}: "
+                                   f"{OVERFLOWED} before calling exp (softmax(s) equals softmax(s - max s)).")
     return array(got, shape, call, name)
