@@ -157,9 +157,9 @@ BENCH = {
 
 
 def _type_name(kind):
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join({int: "an integer", float: "a number", str: "a string", list: "a list",
-                        dict: "a table", bool: "true/false"}[k] for k in kinds)
+    if kind == NUMBER:
+        return "a number"
+    return {int: "an integer", str: "a string", list: "a list", dict: "a table"}[kind]
 
 
 def read_table(raw, schema, where):

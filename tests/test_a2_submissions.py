@@ -61,3 +61,17 @@ def test_equivalent_answer_forms_score_full_and_hostile_one_runs_nothing(tmp_pat
     assert lost(results) == ["5.8"], outputs(results)
     assert "not allowed in an answer" in outputs(results)["5.8"] and "__import__" in outputs(results)["5.8"]
     assert not marker.exists()
+
+
+def test_shifted_softmax_then_log_of_probabilities_is_stable_enough(tmp_path):
+    """The common CS231n form (max shift, probabilities, then log) passes the stability item."""
+    ours = ("        log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))\n"
+            "        probs = np.exp(log_probs)   # (N, C), rows sum to 1\n"
+            "        loss = -np.mean(log_probs[np.arange(N), y])\n")
+    assert REFERENCE.count(ours) == 1
+    alternative = REFERENCE.replace(ours, (
+        "        probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)\n"
+        "        loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n"))
+    path = zip_files(tmp_path / "s.zip", {"mlp.py": alternative, "answers.py": ANSWERS})
+    results = grade("a2_two_layer_mlp", path, tmp_path / "r.json")
+    assert lost(results) == [], outputs(results)
