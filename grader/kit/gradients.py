@@ -21,7 +21,7 @@ from ..gradcheck import H, batched_gradient
 from .bugs import Bug
 from .values import array, entry, number, pair
 
-__all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric", "set_and_call", "set_entry_and_call",
+__all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric", "set_and_call", "set_entry_and_call", "call_with",
            "agrees_with_own_loss", "matches_reference", "FOLLOWS_OWN_LOSS", "DISAGREES_WITH_OWN_LOSS",
            "OWN_LOSS_RTOL"]
 
@@ -73,6 +73,15 @@ def set_entry_and_call(obj, attribute, values, key, function, *args, first=True,
     `obj.attribute = {**values, key: moved}` and evaluates `function`."""
     def stage(batch, moved):
         batch.set(obj, attribute, {**values, key: moved})
+        (batch.call_first if first else batch.call)(function, *args, **kwargs)
+    return stage
+
+
+def call_with(function, arguments, first=False):
+    """A stage for a loss that takes the parameter as an argument: `arguments(moved)` returns
+    (args, kwargs) for `function` (e.g. a theta tuple with one entry moved)."""
+    def stage(batch, moved):
+        args, kwargs = arguments(moved)
         (batch.call_first if first else batch.call)(function, *args, **kwargs)
     return stage
 

@@ -172,3 +172,16 @@ def test_compare_names_shape_problems_before_values():
         check_close(np.zeros(3), np.zeros((3, 1)), call="f")
     with pytest.raises(CheckFailure, match="extra axis"):
         check_close(np.zeros((2, 3)), np.zeros(2), call="f")
+
+
+def test_call_with_stages_a_loss_that_takes_its_parameters_as_arguments():
+    student = student_with()
+    X = np.array([[1.0, 2.0], [0.5, -1.0]])
+
+    def cost(theta, scale=1.0):
+        W, b = theta
+        return scale * float(np.sum((X @ W + b) ** 2))
+    W, b = np.array([0.3, -0.2]), 0.1
+    stage = gradients.call_with(cost, lambda moved: (((moved, b),), {"scale": 2.0}))
+    numeric = gradients.numeric_gradient(student, W, stage, "cost(theta)")
+    assert np.allclose(numeric, 2.0 * 2 * X.T @ (X @ W + b), rtol=1e-6)

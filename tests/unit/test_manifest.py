@@ -107,3 +107,9 @@ def test_toml_syntax_errors_name_the_file(tmp_path):
         read_toml(path)
     with pytest.raises(ConfigError, match="here"):
         parse_toml("x = [", "here")
+
+
+def test_late_policy_without_max_days_applies():
+    from grader.late import apply_policy
+    policy = parse_manifest(edited(("late_policy", "max_days"), KeyError), "x").late_policy
+    assert apply_policy({"score": 10, "output": ""}, policy, 1.5 * 86400)["score"] == 8.0
