@@ -2,7 +2,7 @@
 
 Each function returns the value in the form the check needs, or raises a
 CheckFailure whose message names the call, what it returned and what was
-expected ("TwoLayerMLP.loss(X, y): returned a tuple of 3; expected a pair
+expected ("Net.loss(X, y): returned a tuple of 3; expected a pair
 (loss, grads)"). A student's odd return value (a plain list, a tuple of the
 wrong length, a dict, a 0-d array, an object, NaN) is the student's bug and
 is said so; it never becomes "the autograder failed".
