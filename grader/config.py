@@ -75,7 +75,7 @@ def _at_least_zero(value):
 
 
 def _python_files(value):
-    bad = [v for v in value if not str(v).endswith(".py") or "/" in v or "\\" in v]
+    bad = [v for v in value if not isinstance(v, str) or not v.endswith(".py") or "/" in v or "\\" in v]
     return f"must name .py files in the submission's folder, not {bad}" if bad else ""
 
 

@@ -71,6 +71,8 @@ def test_a_misspelt_manual_question_key_fails():
     (("parts", "1", "points"), KeyError, "missing key 'points'"),
     (("title",), KeyError, "missing key 'title'"),
     (("submit",), ["model.ipynb"], ".py files"),
+    (("submit",), [1], ".py files"),
+    (("extra_modules",), ["helpers/layers.py"], ".py files"),
     (("withhold",), {"other.npz": ["y"]}, "not one of the data files"),
     (("limits", "submission_timeout"), 10, "shorter than time_budget"),
     (("notebook",), ["other.py"], "not in 'submit'"),
