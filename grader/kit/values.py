@@ -61,10 +61,7 @@ def sequence(values, length, call, name):
     if isinstance(values, (list, tuple)):
         if len(values) != length:
             raise CheckFailure(f"{where} holds {len(values)} values; expected {length}.", ["wrong-shape"])
-        if not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                   or isinstance(v, np.ndarray) and v.size == 1 for v in values):
-            raise CheckFailure(f"{where} should hold {length} numbers.", ["wrong-type"])
-        values = np.array([np.asarray(v, dtype=np.float64).reshape(()) for v in values])
+        values = np.array([number(v, call, f"{name} entry {i}") for i, v in enumerate(values)])
     elif isinstance(values, np.ndarray) and values.ndim == 1 and len(values) != length:
         raise CheckFailure(f"{where} holds {len(values)} values; expected {length}.", ["wrong-shape"])
     return as_array(values, np.zeros(length), name, call)
