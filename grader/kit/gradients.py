@@ -44,11 +44,11 @@ def grad_of(grads, name, call):
     return entry(grads, name, call)
 
 
-def numeric_gradient(student, x, stage, call, read=None):
-    """Finite differences of the student's loss with respect to `x`, in one round trip.
+def numeric_gradient(student, x, stage, call, read=None, h=H):
+    """Finite differences (step `h`) of the student's loss with respect to `x`, in one round trip.
     The last call `stage` adds for each point must return the loss (use `batch.call_first`
     for a function returning `(loss, grads)`), or what `read(result)` turns into the loss."""
-    return batched_gradient(student, x, stage, read or (lambda value: number(value, call, "loss")))
+    return batched_gradient(student, x, stage, read or (lambda value: number(value, call, "loss")), h=h)
 
 
 def elementwise_numeric(f, z, call):
