@@ -1,4 +1,6 @@
 """Grade one submission: intake, run the checks under the plugin, write results."""
+import contextlib
+import io
 import json
 import os
 import tempfile
@@ -9,7 +11,7 @@ import pytest
 
 from . import fixtures, results
 from .config import load_assignment
-from .intake import IntakeError, Staged, stage
+from .intake import NOTHING_CHECKED, IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
 from .plugin import GradingPlugin
 from .sandbox.process import SandboxUnavailable, sandbox_user, zygote_for
@@ -19,7 +21,10 @@ PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 
 def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
                fixture_module=fixtures):
-    """Run the assignment's checks in this (trusted) process; returns pytest's exit code."""
+    """Run the assignment's checks in this (trusted) process; returns pytest's exit code.
+
+    `quiet`: pytest prints nothing (results.json says it all); else every check and failure.
+    """
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
     args = ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder),
@@ -27,7 +32,8 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
         zygote_for(assignment.limits, sandbox_user())  # starts while pytest collects and imports
-        code = pytest.main(args, plugins=[plugin, fixture_module])
+        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+            code = pytest.main(args, plugins=[plugin, fixture_module])
         if plugin.unavailable:
             raise plugin.unavailable
     except SandboxUnavailable as problem:
@@ -42,10 +48,11 @@ def staff_graded(assignment):
             for q in assignment.manual]
 
 
-def grade(slug, submission, out_path, metadata=None):
+def grade(slug, submission, out_path, metadata=None, verbose=False):
     """Grade `submission` (zip, folder or file) and return the results dict.
 
     `metadata`: Gradescope's submission_metadata.json, for the late policy.
+    `verbose`: pytest's own report of every check on stdout.
     """
     assignment = load_assignment(slug)
     results.write_atomic(out_path, results.fallback())
@@ -57,9 +64,9 @@ def grade(slug, submission, out_path, metadata=None):
         except IntakeError as problem:
             empty = Path(workspace) / "empty"
             empty.mkdir()
-            staged = Staged(empty, assignment.modules, problem=str(problem))
+            staged = Staged(empty, assignment.modules, problem=NOTHING_CHECKED)
             notes = [str(problem)]
-        run_checks(assignment, staged, out_path, notes=notes + staff_graded(assignment))
+        run_checks(assignment, staged, out_path, notes=notes + staff_graded(assignment), quiet=not verbose)
     with open(out_path) as f:
         graded = json.load(f)
     graded["execution_time"] = round(time.monotonic() - started, 3)
