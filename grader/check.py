@@ -10,6 +10,7 @@ from .config import load_assignment
 from .expressions import FUNCTIONS, NOT_A_STRING, ExpressionError, parse
 from .grade import run_checks
 from .intake import IntakeError, stage
+from .local import NOTE as LOCAL, local_fixtures
 
 NOTE = "Hidden checks run when you submit; they compare with the reference on inputs you have not seen."
 ANSWERS_FILE = "answers.py"
@@ -27,9 +28,10 @@ def check(slug, folder):
             print(f"Cannot check {folder}: {problem}")
             return None
         out = Path(workspace) / "results.json"
-        run_checks(assignment, staged, out, notes=staged.notes, dirs=[assignment.checks[0]], full=False)
+        run_checks(assignment, staged, out, notes=staged.notes, dirs=[assignment.checks[0]], full=False,
+                   fixture_module=local_fixtures(staged), sandboxed=False)
         results = json.loads(out.read_text())
-    print(f"{slug}: public checks on {folder} (your code runs on this machine, under your account)")
+    print(f"{slug}: public checks on {folder}\n  ({LOCAL})")
     for line in results["output"].splitlines():
         if not line.startswith("Graded "):  # where each file was found: noise in one's own folder
             print(f"  NOTE   {line}")

@@ -39,8 +39,9 @@ BROKEN_ZIP = "Your zip file could not be read ({why}). Please upload it again."
 UNSAFE_ZIP = "Your zip file was refused: {why}. Zip the files themselves and upload again."
 TOO_BIG = "Your zip file was refused: {why}."
 FOLDER_TOO_BIG = "Your submission was refused: {why}. Submit only the files the handout asks for."
-MISSING = ("{file} was not found in your submission{hint}, so nothing in it could be checked. "
-           "Your submission holds: {held}.")
+MISSING = "{file} was not found in your {where}{hint}, so nothing in it could be checked."
+HELD = " Your submission holds: {held}."
+RELEASE_FOLDERS = ("grader", "assignments")  # beside a student's files in the unpacked student zip
 SEE_ABOVE = " (see the message at the top)"
 NOTHING_CHECKED = "Nothing could be checked: the message at the top says why."
 
@@ -200,7 +201,7 @@ def find_files(root, wanted, files=None):
     for name in wanted:
         paths = by_name.get(name) or [rel for rel, _ in files if rel.name.lower() == name.lower()]
         if len(paths) > 1 and name not in by_name:
-            missing[name] = f" ({_names([_label(p) for p in paths])} differ from it only in case: keep one, named {name})"
+            missing[name] = f"{_names([_label(p) for p in paths])} differ from it only in case: keep one, named {name}"
             continue
         if paths:
             found[name] = Path(root) / paths[0]
@@ -211,7 +212,7 @@ def find_files(root, wanted, files=None):
             continue
         close = difflib.get_close_matches(name.lower(), [c.lower() for c in by_name], n=1, cutoff=0.6)
         by_lower = {c.lower(): c for c in by_name}
-        missing[name] = f" (the closest name is {_label(by_lower[close[0]])}: rename it {name})" if close else ""
+        missing[name] = f"the closest name is {_label(by_lower[close[0]])}: rename it {name}" if close else ""
     return found, missing, notes
 
 
@@ -227,6 +228,8 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
     workspace = Path(workspace)
     root = unpack(submission, workspace / "unpacked")
     files = survey(root, capped=not own_folder)
+    if own_folder:
+        files = [(rel, size) for rel, size in files if rel.parts[0] not in RELEASE_FOLDERS]
     submitted = {_label(rel): root / rel for rel, _ in files}
     found, missing, notes = find_files(root, assignment.submit, files)
     headlines = []
@@ -256,8 +259,9 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
             used.add(submitted[chosen])
             del missing[name]
         elif importers:
-            missing[name] += (f" ({', '.join(importers)} imports {Path(name).stem} instead of defining it: "
-                              f"submit {name} itself, or paste the code of {name} into the notebook's cells)")
+            missing[name] = "; ".join(filter(None, [missing[name], (
+                f"{', '.join(importers)} imports {Path(name).stem} instead of defining it: "
+                f"submit {name} itself, or paste the code of {name} into the notebook's cells")]))
     extra = getattr(assignment, "extra_modules", [])  # manifest key `extra_modules`; none until declared
     for name, path in find_files(root, extra, files)[0].items():
         _copy_source(path, folder / name)
@@ -265,7 +269,9 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
         notes.append(f"Also used {name}, a helper module this assignment accepts.")
     headlines += python2_headlines({name: folder / name for name in list(found) + [n for n in extra if (folder / n).exists()]})
     for name, hint in missing.items():
-        headlines.append(MISSING.format(file=name, hint=hint, held=_names(sorted(submitted))))
+        headlines.append(MISSING.format(file=name, where="folder" if own_folder else "submission",
+                                        hint=f" ({hint})" if hint else "")
+                         + ("" if own_folder else HELD.format(held=_names(sorted(submitted)))))
         missing[name] = SEE_ABOVE  # each check's own message stays short
     if not own_folder:
         notes += unused_files(assignment, submitted, used, folder)
@@ -343,11 +349,14 @@ def from_notebook(notebooks, reference_file):
 
     Returns (source or None, the notebook's label, notes, labels of notebooks
     that import the module instead of defining it). The notebook whose
-    definitions share the most names with the reference file wins; none sharing
-    any name means the file stays missing. Notebooks are read in
+    definitions share the most names with the reference file wins (without a
+    reference, in a student's local check: the one defining the most); one
+    that imports the module is not it; none sharing any name means the file
+    stays missing. Notebooks are read in
     `grader.isolated`'s limited process, never here.
     """
-    wanted, notes, readable = definitions(reference_file.read_text()), [], []
+    wanted = definitions(reference_file.read_text()) if reference_file.is_file() else None
+    notes, readable = [], []
     for label, path in notebooks:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
@@ -368,9 +377,10 @@ def from_notebook(notebooks, reference_file):
             notes.append(f"{label} could not be read as a notebook ({result['error']}).")
             continue
         notes += result["notes"]
-        if result["imports_module"]:
+        if result["imports_module"]:  # it uses the module, so it is not the module
             importers.append(label)
-        shared = set(result["names"]) & wanted
+            continue
+        shared = set(result["names"]) & (set(result["names"]) if wanted is None else wanted)
         if len(shared) > len(best_names):
             best, best_names, chosen = result["source"], shared, label
     if best is None:

@@ -96,3 +96,21 @@ def test_answers_are_read_locally_without_running_them():
     assert problems[2].startswith("Q1_4: 'W2.T @ (yhat - y' is not a valid expression")
     assert "Q3_1: not allowed in an answer: the attribute '.sign'" in problems[3] and len(problems) == 4
     assert answer_problems("Q1_1 = 'a'\nif x\n")[0].startswith("answers.py, line 2:")
+
+
+def test_local_check_runs_the_students_code_without_the_sandbox_and_says_so(releases, tmp_path):
+    slug = "a2_two_layer_mlp"
+    with zipfile.ZipFile(releases[slug]) as archive:
+        archive.extractall(tmp_path)
+    folder = tmp_path / slug
+    mlp = (load_assignment(slug).reference / "mlp.py").read_text()
+    (folder / "mlp.py").write_text(mlp.replace("dz1 = ", "dz1 = 1 / 0 + ", 1))
+    proc = subprocess.run([sys.executable, "-m", "grader", "check", slug, "."], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+    assert "your code runs in this process, without the autograder's sandbox" in proc.stdout
+    assert "Your code raised an exception in loss:" in proc.stdout and 'File "mlp.py", line' in proc.stdout
+    assert "ZeroDivisionError" in proc.stdout and "tell course staff" not in proc.stdout, proc.stdout
+    (folder / "mlp.py").write_text("import numpy as np\n")
+    proc = subprocess.run([sys.executable, "-m", "grader", "check", slug, "."], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+    assert "module 'mlp' has no attribute 'TwoLayerMLP'" in proc.stdout and "tell course staff" not in proc.stdout
