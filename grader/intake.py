@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from . import isolated, python2
+from . import python2, quarantine
 from .failures import clean_text
 from .notebook import definitions
 
@@ -26,7 +26,7 @@ from .notebook import definitions
 MAX_ENTRIES = 2000                # files and folders
 MAX_TOTAL_BYTES = 200 * 2**20
 MAX_SOURCE_BYTES = 2 * 2**20      # one submitted .py file
-MAX_NOTEBOOK_BYTES = 20 * 2**20   # one .ipynb (plots make them large); read only in grader.isolated
+MAX_NOTEBOOK_BYTES = 20 * 2**20   # one .ipynb (plots make them large); read only in grader.quarantine
 MAX_RATIO = 200
 MAX_LISTED = 8                    # file names listed in one message
 IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[ \t]+import|import[ \t]+(\w+))", re.M)  # linear: no nesting
@@ -52,7 +52,7 @@ class IntakeError(Exception):
 
 @dataclass
 class Staged:
-    folder: Path                                  # what every child gets a copy of (the grader's files)
+    folder: Path                                  # what every child gets a copy of
     modules: dict                                 # module name -> file name
     missing: dict = field(default_factory=dict)   # file name -> hint text
     notes: list = field(default_factory=list)     # what intake did, for the student
@@ -307,8 +307,8 @@ def python2_headlines(sources):
     if not flagged:
         return []
     try:
-        reports = isolated.run("python2", [str(sources[name]) for name in flagged])
-    except isolated.IsolatedFailure:
+        reports = quarantine.run("python2", [str(sources[name]) for name in flagged])
+    except quarantine.QuarantineFailure:
         return []  # the import's own error message still says what is wrong
     lines = (python2.headline(name, report, texts[name].splitlines()) for name, report in zip(flagged, reports))
     return [line for line in lines if line]
@@ -353,7 +353,7 @@ def from_notebook(notebooks, reference_file):
     reference, in a student's local check: the one defining the most); one
     that imports the module is not it; none sharing any name means the file
     stays missing. Notebooks are read in
-    `grader.isolated`'s limited process, never here.
+    `grader.quarantine`'s limited process, never here.
     """
     wanted = definitions(reference_file.read_text()) if reference_file.is_file() else None
     notes, readable = [], []
@@ -367,9 +367,9 @@ def from_notebook(notebooks, reference_file):
     if not readable:
         return None, None, notes, []
     try:
-        converted = isolated.run("notebooks", [str(p) for _, p in readable], [label for label, _ in readable],
+        converted = quarantine.run("notebooks", [str(p) for _, p in readable], [label for label, _ in readable],
                                  reference_file.stem)
-    except isolated.IsolatedFailure as why:
+    except quarantine.QuarantineFailure as why:
         return None, None, notes + [f"Your notebooks could not be read: {why}."], []
     best, best_names, chosen, importers = None, set(), None, []
     for (label, _), result in zip(readable, converted):

@@ -8,7 +8,7 @@ IPython magics and shell lines (`%...`, `!...`) and imports of notebook-only
 packages (`from google.colab import drive`).
 
 The notebook is read as plain JSON (nbformat 4, or 3's worksheets), never
-with nbformat: this module runs in `grader.isolated`'s limited process.
+with nbformat: this module runs in `grader.quarantine`'s limited process.
 """
 import ast
 import json

@@ -2,7 +2,7 @@
 
 `looks_like_python2` is a cheap scan the grader runs itself (linear regular
 expressions, no parsing); only a file it flags goes to `diagnose`, which
-compiles and tokenizes it in `grader.isolated`'s limited process.
+compiles and tokenizes it in `grader.quarantine`'s limited process.
 """
 import io
 import re

@@ -5,7 +5,7 @@ import json
 import nbformat
 import pytest
 
-from grader import isolated
+from grader import quarantine
 from grader.notebook import convert_all, notebook_to_module
 
 
@@ -59,13 +59,13 @@ def test_unreadable_notebooks_get_an_error_not_an_exception(tmp_path):
 def test_deeply_nested_code_costs_only_the_separate_process(tmp_path, depth):
     path = tmp_path / "deep.ipynb"
     path.write_text(json.dumps(notebook("x = " + "-" * depth + "1\ndef f():\n    return " + "(" * depth + "1" + ")" * depth)))
-    out = isolated.run("notebooks", [str(path)], ["deep.ipynb"], "mlp")[0]
+    out = quarantine.run("notebooks", [str(path)], ["deep.ipynb"], "mlp")[0]
     assert "error" in out or "f" not in out["names"] or out["names"] == ["f"]
 
 
 def test_a_process_past_its_deadline_is_a_failure_not_a_hang(tmp_path, monkeypatch):
     path = tmp_path / "n.ipynb"
     path.write_text(json.dumps(notebook("x = 1")))
-    monkeypatch.setattr(isolated, "WALL_SECONDS", 1e-4)  # no interpreter starts that fast
-    with pytest.raises(isolated.IsolatedFailure, match="more than"):
-        isolated.run("notebooks", [str(path)], ["n.ipynb"], "mlp")
+    monkeypatch.setattr(quarantine, "WALL_SECONDS", 1e-4)  # no interpreter starts that fast
+    with pytest.raises(quarantine.QuarantineFailure, match="more than"):
+        quarantine.run("notebooks", [str(path)], ["n.ipynb"], "mlp")

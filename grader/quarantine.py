@@ -19,21 +19,21 @@ MAX_REPLY_BYTES = 64 * 2**20
 PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 
 
-class IsolatedFailure(Exception):
+class QuarantineFailure(Exception):
     """The separate process did not give an answer; the message says how it ended."""
 
 
 def run(task, *args):
     """The JSON answer of `task(*args)` computed in a limited separate process."""
-    command = [sys.executable, "-m", "grader.isolated", task]
+    command = [sys.executable, "-m", "grader.quarantine", task]
     try:
         proc = subprocess.run(command, input=json.dumps(args).encode(), cwd=PACKAGE_PARENT,
                               capture_output=True, timeout=WALL_SECONDS)
     except subprocess.TimeoutExpired:
-        raise IsolatedFailure(f"reading it took more than {WALL_SECONDS} s") from None
+        raise QuarantineFailure(f"reading it took more than {WALL_SECONDS} s") from None
     if proc.returncode != 0 or len(proc.stdout) > MAX_REPLY_BYTES:
         last = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
-        raise IsolatedFailure(last[0][:200])
+        raise QuarantineFailure(last[0][:200])
     return json.loads(proc.stdout)
 
 
