@@ -25,9 +25,11 @@ class QuarantineFailure(Exception):
 
 def run(task, *args):
     """The JSON answer of `task(*args)` computed in a limited separate process."""
-    command = [sys.executable, "-m", "grader.quarantine", task]
+    # -I: no current folder or environment on the path, so no file beside the grader (a student's
+    # json.py in a local check) can stand in for a module; the grader's folder goes last.
+    code = f"import sys; sys.path.append({str(PACKAGE_PARENT)!r}); from grader.quarantine import main; main({task!r})"
     try:
-        proc = subprocess.run(command, input=json.dumps(args).encode(), cwd=PACKAGE_PARENT,
+        proc = subprocess.run([sys.executable, "-I", "-c", code], input=json.dumps(args).encode(),
                               capture_output=True, timeout=WALL_SECONDS)
     except subprocess.TimeoutExpired:
         raise QuarantineFailure(f"reading it took more than {WALL_SECONDS} s") from None
@@ -43,18 +45,14 @@ def _limit_self():
     except ImportError:
         return
     for kind, value in ((resource.RLIMIT_AS, MEMORY_BYTES), (resource.RLIMIT_CPU, CPU_SECONDS)):
-        soft, hard = resource.getrlimit(kind)
+        _, hard = resource.getrlimit(kind)
         if hard == resource.RLIM_INFINITY or hard > value:
             resource.setrlimit(kind, (value, value))
 
 
-def _main(task):
+def main(task):
     _limit_self()
     from . import notebook, python2
     tasks = {"notebooks": notebook.convert_all, "python2": python2.diagnose}
     args = json.loads(sys.stdin.buffer.read())
     sys.stdout.write(json.dumps(tasks[task](*args)))
-
-
-if __name__ == "__main__":
-    _main(sys.argv[1])

@@ -19,7 +19,7 @@ NOTEBOOK_REQUIREMENTS = ["matplotlib>=3.7"]
 
 README = """# {title}
 
-Everything for this assignment is in this folder: {files} (the files you
+Everything for this assignment is in this folder: {files} (what you
 complete), the handout, the data, and the public checks with what runs them
 (`grader/`, `assignments/`).
 
@@ -39,12 +39,13 @@ python -m venv .venv
 .venv/bin/python -m grader check {slug} .
 ```
 
-(`.venv\\Scripts\\python` on Windows.) This runs the public checks, a
-subset of what the autograder runs, on the files in this folder: your own
-code runs on your own machine, under your own account. It prints one line
-per item and what looks wrong. The public checks need Linux or macOS
-(on Windows, use WSL) because they start your code in separate processes
-the way the autograder does.
+This runs the public checks, a subset of what the autograder runs, on the
+files in this folder, and reads `answers.py` (if the assignment has one)
+for answers the autograder could not read. It prints one line per item and
+what looks wrong. Your code runs in the checking process itself, without
+the autograder's sandbox, so nothing limits its time: Ctrl-C stops a loop.
+The check runs on Linux and macOS; on Windows, run it under WSL (parts of
+the grader it shares with the autograder are Unix-only for now).
 
 ## Submit
 
