@@ -232,21 +232,13 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
         files = [(rel, size) for rel, size in files if rel.parts[0] not in RELEASE_FOLDERS]
     submitted = {_label(rel): root / rel for rel, _ in files}
     found, missing, notes = find_files(root, assignment.submit, files)
-    headlines = []
-    zips = [rel for rel, _ in files if rel.suffix.lower() == ".zip"]
-    if missing and len(zips) == 1 and not own_folder:
-        inner = workspace / "inner"
-        extract_zip(root / zips[0], inner, used=(len(files), sum(size for _, size in files)))
-        inner_files = survey(inner)
-        submitted.update({_label(zips[0] / rel): inner / rel for rel, _ in inner_files})
-        more, missing, more_notes = find_files(inner, list(missing), inner_files)
+    if missing and not own_folder:
+        more, missing, more_notes = search_inner_zip(root, files, missing, workspace / "inner", submitted)
         found.update(more)
-        submitted[_label(zips[0])] = root / zips[0]
-        notes += more_notes + [f"Your submission held another zip, {_label(zips[0])}: its files were unpacked "
-                               "and searched too (one level only; next time submit the files themselves)."]
+        notes += more_notes
+    headlines, used = [], set(found.values())
     folder = workspace / "staged"
     folder.mkdir(parents=True)
-    used = set(found.values()) | {root / z for z in zips if (workspace / "inner").exists()}
     for name, path in found.items():
         _copy_source(path, folder / name)
         notes.append(f"Graded {name} (found at {_label(_shown(path, root, workspace))}).")
@@ -283,6 +275,22 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
         if path.is_file():
             os.chmod(path, 0o444)  # every child's folder links to these files: read-only to all
     return Staged(folder, assignment.modules, missing, headlines + notes)
+
+
+def search_inner_zip(root, files, missing, dest, submitted):
+    """(found, missing, notes) after unpacking the one zip a submission holds, when
+    a required file is missing: within what is left of the same caps, one level
+    only. Its files replace it in `submitted`."""
+    zips = [rel for rel, _ in files if rel.suffix.lower() == ".zip"]
+    if len(zips) != 1:
+        return {}, missing, []
+    extract_zip(root / zips[0], dest, used=(len(files), sum(size for _, size in files)))
+    inner_files = survey(dest)
+    del submitted[_label(zips[0])]
+    submitted.update({_label(zips[0] / rel): dest / rel for rel, _ in inner_files})
+    found, missing, notes = find_files(dest, list(missing), inner_files)
+    return found, missing, notes + [f"Your submission held another zip, {_label(zips[0])}: its files were "
+                                    "unpacked and searched too (one level only; next time submit the files themselves)."]
 
 
 def _shown(path, root, workspace):
