@@ -17,6 +17,10 @@ def cmd_grade(args):
     if not Path(args.submission).exists():
         print(f"error: no file or folder {args.submission}", file=sys.stderr)
         return 2
+    if not Path(args.output).resolve().parent.is_dir():
+        print(f"error: no folder {Path(args.output).resolve().parent} to write {Path(args.output).name} into",
+              file=sys.stderr)
+        return 2
     graded = grade(args.slug, args.submission, args.output, metadata=args.metadata, verbose=args.verbose)
     total = sum(t["max_score"] for t in graded["tests"])
     print(f"{args.slug}: {graded['score']:g} / {total:g}; results written to {Path(args.output).resolve()}")

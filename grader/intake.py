@@ -358,8 +358,8 @@ def from_notebook(notebooks, reference_file):
     Returns (source or None, the notebook's label, notes, labels of notebooks
     that import the module instead of defining it). The notebook whose
     definitions share the most names with the reference file wins (without a
-    reference, in a student's local check: the one defining the most); one
-    that imports the module is not it; none sharing any name means the file
+    reference, in a student's local check: the one defining the most, among
+    those not importing the module); none sharing any name means the file
     stays missing. Notebooks are read in
     `grader.quarantine`'s limited process, never here.
     """
@@ -385,9 +385,10 @@ def from_notebook(notebooks, reference_file):
             notes.append(f"{label} could not be read as a notebook ({result['error']}).")
             continue
         notes += result["notes"]
-        if result["imports_module"]:  # it uses the module, so it is not the module
+        if result["imports_module"]:
             importers.append(label)
-            continue
+            if wanted is None:  # with nothing to compare, a notebook that uses the module is not it
+                continue
         shared = set(result["names"]) & (set(result["names"]) if wanted is None else wanted)
         if len(shared) > len(best_names):
             best, best_names, chosen = result["source"], shared, label

@@ -18,6 +18,12 @@ def test_missing_path_is_one_line_and_fails(tmp_path):
     assert proc.stderr.strip().splitlines() == [f"error: no file or folder {tmp_path / 'nowhere.zip'}"]
 
 
+def test_missing_output_folder_is_one_line_and_fails(tmp_path):
+    proc = run("a1_softsign", tmp_path, "-o", tmp_path / "no" / "r.json")
+    assert proc.returncode != 0 and proc.stderr.strip().splitlines() == [
+        f"error: no folder {tmp_path / 'no'} to write r.json into"]
+
+
 def test_unknown_assignment_is_one_line_and_fails(tmp_path):
     proc = run("a9_nothing", tmp_path, "-o", tmp_path / "r.json")
     assert proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1 and "a9_nothing" in proc.stderr
