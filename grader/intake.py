@@ -379,12 +379,12 @@ def from_notebook(notebooks, reference_file):
                                  reference_file.stem)
     except quarantine.QuarantineFailure as why:
         return None, None, notes + [f"Your notebooks could not be read: {why}."], []
-    best, best_names, chosen, importers = None, set(), None, []
+    best, best_names, chosen, importers, per_notebook = None, set(), None, [], {}
     for (label, _), result in zip(readable, converted):
         if "error" in result:
             notes.append(f"{label} could not be read as a notebook ({result['error']}).")
             continue
-        notes += result["notes"]
+        per_notebook[label] = result["notes"]
         if result["imports_module"]:
             importers.append(label)
             if wanted is None:  # with nothing to compare, a notebook that uses the module is not it
@@ -392,10 +392,10 @@ def from_notebook(notebooks, reference_file):
         shared = set(result["names"]) & (set(result["names"]) if wanted is None else wanted)
         if len(shared) > len(best_names):
             best, best_names, chosen = result["source"], shared, label
-    if best is None:
-        return None, None, notes, importers
-    notes.append(f"Graded {reference_file.name} made from the notebook {chosen} "
-                 f"(it defines {', '.join(sorted(best_names))}).")
+    if best is None:  # what each notebook's cells lacked may say why none could be used
+        return None, None, notes + [n for found in per_notebook.values() for n in found], importers
+    notes += per_notebook[chosen] + [f"Graded {reference_file.name} made from the notebook {chosen} "
+                                     f"(it defines {', '.join(sorted(best_names))})."]
     return best, chosen, notes, []
 
 

@@ -107,3 +107,12 @@ def test_zip_inside_a_zip_shares_the_outer_caps(tmp_path):
         archive.write(inner, "inner.zip")
     with pytest.raises(IntakeError, match="entries"):
         stage(A1, outer, tmp_path / "work")
+
+
+def test_links_in_a_folder_submission_are_not_followed(tmp_path):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "models.py").symlink_to(A1.reference / "models.py")
+    (folder / "loop").symlink_to(folder)  # a walk that followed links would never end
+    staged = stage(A1, folder, tmp_path / "work")
+    assert "models.py" in staged.missing and not (staged.folder / "models.py").exists()
