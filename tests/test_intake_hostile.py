@@ -116,3 +116,22 @@ def test_links_in_a_folder_submission_are_not_followed(tmp_path):
     (folder / "loop").symlink_to(folder)  # a walk that followed links would never end
     staged = stage(A1, folder, tmp_path / "work")
     assert "models.py" in staged.missing and not (staged.folder / "models.py").exists()
+
+
+def test_intake_and_notebooks_need_no_unix_only_module(tmp_path):
+    """What a student's check uses from intake runs where fcntl, pwd and resource do not exist."""
+    import subprocess
+    import sys
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": (A2.reference / "mlp.py").read_text()}
+    folder = a2_folder(tmp_path, json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    script = ("import sys\nfor name in ('fcntl', 'pwd', 'resource'):\n    sys.modules[name] = None\n"
+              "from grader.intake import stage\nfrom grader.notebook import definitions\n"
+              "from types import SimpleNamespace as S\nfrom pathlib import Path\n"
+              f"spec = S(submit=['mlp.py', 'answers.py'], notebook=['mlp.py'], support=[], data=[], withhold={{}},\n"
+              f"         reference=Path({str(A2.reference)!r}), modules={{}})\n"
+              f"staged = stage(spec, {str(folder)!r}, {str(tmp_path / 'work')!r}, own_folder=True)\n"
+              "print(sorted(definitions((staged.folder / 'mlp.py').read_text())))\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "TwoLayerMLP" in proc.stdout
