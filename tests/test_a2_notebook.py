@@ -70,6 +70,20 @@ def test_notebook_runs_against_the_reference(tmp_path, where):
     assert "validation accuracy" in proc.stdout
 
 
+def test_restart_and_run_all_in_a_jupyter_kernel_inside_the_student_release(tmp_path, monkeypatch):
+    """What a student does: unzip, add mlp.py, open the notebook, Kernel -> Restart & Run All."""
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    folder = student_folder(tmp_path)
+    monkeypatch.setenv("A2_QUICK", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.read(folder / "handout.ipynb", as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "y_test not in your copy of the data" in printed and "test labels are held back" in printed
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+
+
 def test_notebook_has_no_outputs_and_is_built_by_its_script(tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert all(not cell.get("outputs") and cell.get("execution_count") is None
