@@ -1,8 +1,11 @@
 """From whatever a student handed in to a staged folder a sandbox child can use.
 
-A submission is a zip, a folder or a single file. Zips are checked entry by
-entry before a byte is written; files are then written by us (never
-`extractall`), so a name can only land inside the extraction folder.
+A submission is a zip, a folder or a single file, each with size caps
+checked before it is read. Zips are checked entry by entry before a byte is
+written; files are then written by us (never `extractall`), so a name can
+only land inside the extraction folder. Notebooks and files that may be
+Python 2 are parsed only in `grader.quarantine`'s limited process. What
+intake finds wrong becomes one headline each at the top of the results.
 """
 import difflib
 import io
