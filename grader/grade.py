@@ -66,12 +66,13 @@ def grade(slug, submission, out_path, metadata=None, verbose=False):
         except IntakeError as problem:
             empty = Path(workspace) / "empty"
             empty.mkdir()
-            staged = Staged(empty, assignment.modules, problem=NOTHING_CHECKED)
+            staged = Staged(empty, assignment.modules, problem=NOTHING_CHECKED, flags=["bad-submission"])
             notes = [str(problem)]
         run_checks(assignment, staged, out_path, notes=notes + staff_graded(assignment), quiet=not verbose)
     with open(out_path) as f:
         graded = json.load(f)
     graded["execution_time"] = round(time.monotonic() - started, 3)
+    graded.setdefault("extra_data", {})["intake"] = staged.flags  # for reports: what a person should look at
     if metadata and Path(metadata).is_file():
         graded = apply_policy(graded, assignment.late_policy, seconds_late(load_metadata(metadata)))
     results.write_atomic(out_path, graded, indent=1)

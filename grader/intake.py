@@ -59,6 +59,8 @@ class Staged:
     modules: dict                                 # module name -> file name
     missing: dict = field(default_factory=dict)   # file name -> hint text
     notes: list = field(default_factory=list)     # what intake did, for the student
+    flags: list = field(default_factory=list)     # for reports: missing-file, renamed-file, zip-in-zip,
+                                                  # notebook, python2, unused-files (bad-submission: grade.py)
     problem: str = ""                             # why nothing could be used, if so
     import_failures: dict = field(default_factory=dict)  # module -> CheckFailure, reused by later checks
     imported: set = field(default_factory=set)           # modules that imported cleanly in some check
@@ -235,10 +237,13 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
         files = [(rel, size) for rel, size in files if rel.parts[0] not in RELEASE_FOLDERS]
     submitted = {_label(rel): root / rel for rel, _ in files}
     found, missing, notes = find_files(root, assignment.submit, files)
+    flags = []
     if missing and not own_folder:
         more, missing, more_notes = search_inner_zip(root, files, missing, workspace / "inner", submitted)
         found.update(more)
         notes += more_notes
+        flags += ["zip-in-zip"] if more_notes else []
+    flags += ["renamed-file"] if any(path.name != name for name, path in found.items()) else []
     headlines, used = [], set(found.values())
     folder = workspace / "staged"
     folder.mkdir(parents=True)
@@ -253,6 +258,7 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
             (folder / name).write_text(source)
             used.add(submitted[chosen])
             del missing[name]
+            flags.append("notebook")
         elif importers:
             missing[name] = "; ".join(filter(None, [missing[name], (
                 f"{', '.join(importers)} imports {Path(name).stem} instead of defining it: "
@@ -262,14 +268,18 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
         _copy_source(path, folder / name)
         used.add(path)
         notes.append(f"Also used {name}, a helper module this assignment accepts.")
-    headlines += python2_headlines({name: folder / name for name in list(found) + [n for n in extra if (folder / n).exists()]})
+    old_code = python2_headlines({name: folder / name for name in list(found) + [n for n in extra if (folder / n).exists()]})
+    headlines += old_code
+    flags += ["python2"] if old_code else []
+    flags += ["missing-file"] if missing else []
     for name, hint in missing.items():
         headlines.append(MISSING.format(file=name, where="folder" if own_folder else "submission",
                                         hint=f" ({hint})" if hint else "")
                          + ("" if own_folder else HELD.format(held=_names(sorted(submitted)))))
         missing[name] = SEE_ABOVE  # each check's own message stays short
-    if not own_folder:
-        notes += unused_files(assignment, submitted, used, folder)
+    unused = [] if own_folder else unused_files(assignment, submitted, used, folder)
+    notes += unused
+    flags += ["unused-files"] if unused else []
     for name in assignment.support:
         shutil.copyfile(Path(trusted or assignment.reference) / name, folder / name)
     for name in assignment.data:
@@ -277,7 +287,7 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
     for path in folder.iterdir():
         if path.is_file():
             os.chmod(path, 0o444)  # every child's folder links to these files: read-only to all
-    return Staged(folder, assignment.modules, missing, headlines + notes)
+    return Staged(folder, assignment.modules, missing, headlines + notes, flags)
 
 
 def search_inner_zip(root, files, missing, dest, submitted):

@@ -95,6 +95,7 @@ def test_refused_zip_still_gets_valid_results_naming_the_problem(tmp_path):
     results = grade("a1_softsign", path, tmp_path / "r.json")
     assert results["score"] == 0 and results["output"].count("outside") == 1
     assert all(t["output"] == NOTHING_CHECKED for t in results["tests"] if t.get("max_score"))
+    assert results["extra_data"]["intake"] == ["bad-submission"]
     assert not (tmp_path / "evil.py").exists()
 
 

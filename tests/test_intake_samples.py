@@ -44,6 +44,7 @@ def test_python2_file_gets_one_line_saying_so(tmp_path):
     assert results["score"] == 0
     lines = [line for line in results["output"].splitlines() if "Python 2" in line]
     assert len(lines) == 1 and lines[0].startswith("models.py is Python 2 code")
+    assert results["extra_data"]["intake"] == ["python2"]
     assert "print is a function in Python 3" in lines[0] and "line 308: print 'Checking the softsign" in lines[0]
 
 
@@ -68,6 +69,7 @@ def test_upper_case_file_name_is_graded_and_said(tmp_path):
     results = grade("a1_softsign", zip_files(tmp_path / "s.zip", {"hw1/Models.py": MODELS}), tmp_path / "r.json")
     assert full(results), results["output"]
     assert "Graded hw1/Models.py as models.py: the names differ only in upper and lower case." in results["output"]
+    assert results["extra_data"]["intake"] == ["renamed-file"]
 
 
 def test_two_case_variants_are_not_guessed(tmp_path):
@@ -86,6 +88,7 @@ def test_zip_inside_a_zip_is_unpacked_once_and_said(tmp_path):
     results = grade("a1_softsign", outer, tmp_path / "r.json")
     assert full(results), results["output"]
     assert "Your submission held another zip, hw1.zip: its files were unpacked" in results["output"]
+    assert results["extra_data"]["intake"] == ["zip-in-zip"]
 
 
 def test_helper_module_beside_the_student_file_is_named(tmp_path):
@@ -102,7 +105,7 @@ def test_helper_module_beside_the_student_file_is_named(tmp_path):
             "mlp.py imports layers, which will fail") in notes
     assert "Not used: utils.py. The autograder brings its own copy" in notes
     assert "Also not used: README.txt, plot.png." in notes
-    assert not (staged.folder / "layers.py").exists()
+    assert not (staged.folder / "layers.py").exists() and staged.flags == ["unused-files"]
 
 
 def test_declared_helper_module_is_staged(tmp_path):
@@ -129,6 +132,7 @@ def test_colab_notebook_is_graded_with_a_note(tmp_path):
     assert "Graded mlp.py made from the notebook a2/colab_mlp.ipynb" in results["output"]
     assert "left out 3 line(s) that only work inside a notebook" in results["output"]
     assert full(results), {t["number"]: t["output"] for t in results["tests"] if t["score"] < t.get("max_score", 0)}
+    assert results["extra_data"]["intake"] == ["notebook"]
 
 
 def test_handout_notebook_importing_mlp_gets_the_fix(tmp_path):
@@ -141,4 +145,5 @@ def test_handout_notebook_importing_mlp_gets_the_fix(tmp_path):
     assert headline.startswith("mlp.py was not found in your submission")
     assert "handout.ipynb imports mlp instead of defining it: submit mlp.py itself" in headline
     assert staged.missing == {"mlp.py": " (see the message at the top)"}
+    assert staged.flags == ["missing-file", "unused-files"]
     assert json.loads((folder / "handout.ipynb").read_text())  # untouched
