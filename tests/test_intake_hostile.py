@@ -135,3 +135,22 @@ def test_intake_and_notebooks_need_no_unix_only_module(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "TwoLayerMLP" in proc.stdout
+
+
+def test_zip_bomb_inside_a_zip_is_refused(tmp_path):
+    import zipfile as zf
+    inner = tmp_path / "inner.zip"
+    with zf.ZipFile(inner, "w", zf.ZIP_DEFLATED) as archive:
+        archive.writestr("big.txt", b"\0" * (50 * 2**20))
+    outer = zip_files(tmp_path / "outer.zip", {"notes.txt": "hi"})
+    with zf.ZipFile(outer, "a") as archive:
+        archive.write(inner, "inner.zip")
+    with pytest.raises(IntakeError, match="zip bomb"):
+        stage(A1, outer, tmp_path / "work")
+
+
+def test_notebook_with_half_a_million_cells_is_handled_apart(tmp_path):
+    cells = [{"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": [], "execution_count": None}] * 500000
+    folder = a2_folder(tmp_path, json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    staged = stage(A2, folder, tmp_path / "work")
+    assert "mlp.py" in staged.missing  # no definitions shared with mlp.py: named missing, nothing hung
