@@ -31,6 +31,8 @@ def check(slug, folder):
         run_checks(assignment, staged, out, notes=staged.notes, dirs=[assignment.checks[0]], full=False,
                    fixture_module=local_fixtures(staged), sandboxed=False)
         results = json.loads(out.read_text())
+        answers = staged.folder / ANSWERS_FILE  # wherever in the folder it was found
+        problems = answer_problems(answers.read_text()) if ANSWERS_FILE in assignment.submit and answers.is_file() else []
     print(f"{slug}: public checks on {folder}\n  ({LOCAL})")
     for line in results["output"].splitlines():
         if not line.startswith("Graded "):  # where each file was found: noise in one's own folder
@@ -42,9 +44,8 @@ def check(slug, folder):
         print(f"  {verdict} {test['number']:>5} {test['name']}  ({test['score']:g}/{test['max_score']:g})")
         if test["output"]:
             print("\n".join("             " + line for line in test["output"].splitlines()))
-    if ANSWERS_FILE in assignment.submit and (folder / ANSWERS_FILE).is_file():
-        for problem in answer_problems((folder / ANSWERS_FILE).read_text()):
-            print(f"  ANSWER {problem}")
+    for problem in problems:
+        print(f"  ANSWER {problem}")
     passed = sum(t["score"] >= t["max_score"] for t in results["tests"] if t.get("max_score"))
     total = sum(1 for t in results["tests"] if t.get("max_score"))
     print(f"{passed} of {total} public items pass. {NOTE}")
