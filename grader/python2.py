@@ -31,6 +31,8 @@ WHY = {
 RENAMED = {"xrange", "raw_input", "unichr", "basestring"}
 METHODS = {"has_key", "iteritems", "itervalues", "iterkeys"}
 STATEMENT_START = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT}
+AFTER_A_NAME = {"(", ")", "=", ".", ",", ";", ":"}  # print/exec used as names, not statements
+OPENING, CLOSING = {"(", "[", "{"}, {")", "]", "}"}
 
 
 def looks_like_python2(text):
@@ -39,36 +41,31 @@ def looks_like_python2(text):
 
 def _findings(source):
     """(line, kind) of each Python 2 construct the tokenizer sees (not in strings or comments)."""
-    found, previous, clause = [], None, None  # clause: 'except'/'raise' until ':' or the line ends
-    depth = 0
+    found, previous = [], None
+    statement, depth = None, 0  # a print/exec/except/raise statement being read, and bracket depth in it
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):
             kind, text, line = tok.type, tok.string, tok.start[0]
             starts = previous is None or previous.type in STATEMENT_START or previous.string in (":", ";")
-            if kind == tokenize.NAME and starts and text in ("print", "exec"):
-                clause = text
-            elif clause in ("print", "exec"):
-                if not (kind == tokenize.OP and text in "()=.,;:") and kind not in STATEMENT_START:
-                    found.append((line, clause))
-                clause = None
-            if kind == tokenize.NAME and starts and text in ("except", "raise"):
-                clause, depth = text, 0
-            elif clause in ("except", "raise") and kind == tokenize.OP:
-                depth += text in "([{"
-                depth -= text in ")]}"
+            if statement in ("print", "exec"):  # the token after the keyword tells statement from call
+                if not (kind == tokenize.OP and text in AFTER_A_NAME) and kind not in STATEMENT_START:
+                    found.append((line, statement))
+                statement = None
+            elif statement in ("except", "raise") and kind == tokenize.OP:
+                depth += (text in OPENING) - (text in CLOSING)
                 if text == "," and depth == 0:
-                    found.append((line, clause))
-                    clause = None
-                elif text == ":":
-                    clause = None
-            if kind in (tokenize.NEWLINE, tokenize.NL) and clause in ("except", "raise"):
-                clause = None
+                    found.append((line, statement))
+                if text in (",", ":") and depth == 0:
+                    statement = None
+            if kind in (tokenize.NEWLINE, tokenize.NL):
+                statement = None
+            if kind == tokenize.NAME and starts and text in ("print", "exec", "except", "raise"):
+                statement, depth = text, 0
             if text == "`":
                 found.append((line, text))
-            if kind == tokenize.NAME and (text in RENAMED or
-                                          (text in METHODS and previous is not None and previous.string == ".")):
+            if kind == tokenize.NAME and (text in RENAMED or (text in METHODS and previous and previous.string == ".")):
                 found.append((line, text))
-            if kind not in (tokenize.COMMENT,):
+            if kind != tokenize.COMMENT:
                 previous = tok
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass  # what was found before the tokenizer gave up still stands
