@@ -18,7 +18,7 @@ import pytest
 from . import fixtures
 from .failures import IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text, student_raised
 from .loader import load_modules
-from .sandbox.inprocess import InProcessStudent
+from .sandbox import inprocess
 
 NOTE = "your code runs in this process, without the autograder's sandbox, so nothing limits its time or memory; Ctrl-C stops it"
 
@@ -72,7 +72,8 @@ def student_traceback(exc, folder):
 def _missing_name(exc):
     """An AttributeError of the stand-in reading a name the student's module or object lacks."""
     last = traceback.extract_tb(exc.__traceback__)[-1:]
-    return isinstance(exc, AttributeError) and bool(last) and Path(last[0].filename).name == "inprocess.py"
+    stand_in = Path(inprocess.__file__).resolve()
+    return isinstance(exc, AttributeError) and bool(last) and Path(last[0].filename).resolve() == stand_in
 
 
 def local_fixtures(staged):
@@ -80,7 +81,7 @@ def local_fixtures(staged):
     and a hook that turns an exception out of their code into the check's failure."""
     @pytest.fixture
     def student():
-        yield InProcessStudent(LocalModules(staged))
+        yield inprocess.InProcessStudent(LocalModules(staged))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_pyfunc_call(pyfuncitem):
