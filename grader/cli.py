@@ -14,9 +14,16 @@ def _slugs(name):
 
 def cmd_grade(args):
     from .grade import grade
-    graded = grade(args.slug, args.submission, args.output, metadata=args.metadata)
+    if not Path(args.submission).exists():
+        print(f"error: no file or folder {args.submission}", file=sys.stderr)
+        return 2
+    if not Path(args.output).resolve().parent.is_dir():
+        print(f"error: no folder {Path(args.output).resolve().parent} to write {Path(args.output).name} into",
+              file=sys.stderr)
+        return 2
+    graded = grade(args.slug, args.submission, args.output, metadata=args.metadata, verbose=args.verbose)
     total = sum(t["max_score"] for t in graded["tests"])
-    print(f"{args.slug}: {graded['score']:g} / {total:g}  -> {args.output}")
+    print(f"{args.slug}: {graded['score']:g} / {total:g}; results written to {Path(args.output).resolve()}")
     return 0
 
 
@@ -83,6 +90,7 @@ def main(argv=None):
     p.add_argument("submission")
     p.add_argument("-o", "--output", default="results.json")
     p.add_argument("--metadata", help="Gradescope's submission_metadata.json (late policy)")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print pytest's report of every check")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("grade-all", help="grade a folder of submissions")
     p.add_argument("slug")

@@ -11,7 +11,7 @@ import pytest
 
 from . import fixtures, results
 from .config import ConfigError, load_assignment
-from .intake import IntakeError, Staged, stage
+from .intake import NOTHING_CHECKED, IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
 from .plugin import GradingPlugin, check_points
 from .sandbox.process import SandboxUnavailable, sandbox_user, zygote_for
@@ -52,15 +52,21 @@ def check_weights(assignment):
 
 
 def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
-               fixture_module=fixtures):
+               fixture_module=fixtures, sandboxed=True):
     """Run the assignment's checks in this (trusted) process; returns the results dict
-    (also written to `out_path` after every check, in case the process dies)."""
+    (also written to `out_path` after every check, in case the process dies).
+
+    `quiet`: pytest prints nothing (results.json says it all); else every check and failure.
+    `sandboxed=False`: the fixtures run no sandbox (a student's local check), so no fork server.
+    """
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     args = pytest_args(assignment, dirs, quiet)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
-        zygote_for(fixtures.sandbox_limits(assignment), sandbox_user())  # starts while pytest collects and imports
-        pytest.main(args, plugins=[plugin, fixture_module])
+        if sandboxed:
+            zygote_for(fixtures.sandbox_limits(assignment), sandbox_user())  # starts while pytest collects
+        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+            pytest.main(args, plugins=[plugin, fixture_module])
         if plugin.unavailable:
             raise plugin.unavailable
     except SandboxUnavailable as problem:
@@ -75,10 +81,11 @@ def staff_graded(assignment):
             for q in assignment.manual]
 
 
-def grade(slug, submission, out_path, metadata=None):
+def grade(slug, submission, out_path, metadata=None, verbose=False):
     """Grade `submission` (zip, folder or file) and return the results dict.
 
     `metadata`: Gradescope's submission_metadata.json, for the late policy.
+    `verbose`: pytest's own report of every check on stdout.
     """
     assignment = load_assignment(slug)
     results.write_atomic(out_path, results.fallback())
@@ -90,10 +97,12 @@ def grade(slug, submission, out_path, metadata=None):
         except IntakeError as problem:
             empty = Path(workspace) / "empty"
             empty.mkdir()
-            staged = Staged(empty, assignment.modules, problem=str(problem))
+            staged = Staged(empty, assignment.modules, problem=NOTHING_CHECKED, flags=["bad-submission"])
             notes = [str(problem)]
-        graded = run_checks(assignment, staged, out_path, notes=notes + staff_graded(assignment))
+        graded = run_checks(assignment, staged, out_path, notes=notes + staff_graded(assignment),
+                            quiet=not verbose)
     graded["execution_time"] = round(time.monotonic() - started, 3)
+    graded.setdefault("extra_data", {})["intake"] = staged.flags  # for reports: what a person should look at
     if metadata and Path(metadata).is_file():
         graded = apply_policy(graded, assignment.late_policy, seconds_late(load_metadata(metadata)))
     results.write_atomic(out_path, graded, indent=1)
