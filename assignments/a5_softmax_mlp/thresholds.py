@@ -8,7 +8,7 @@ layer), sign-flipped, or (MLPs) the ReLU mask inverted. It prints
 - the reference's worst accuracy over the seeds (the bar must sit below it);
 - for each broken model, its best accuracy, and the smallest relative
   distance of its final loss from the reference's over the seeds (the
-  descent check's tolerance, 1e-6, must sit far below that).
+  descent check's tolerance, 1e-8, must sit far below that).
 
 Runs from the repository root or this folder; takes a minute or two.
 """
@@ -23,7 +23,7 @@ from grader.config import load_assignment  # noqa: E402
 from grader.loader import load_modules  # noqa: E402
 
 SLUG = 'a5_softmax_mlp'
-DESCENT_RTOL = 1e-6
+DESCENT_RTOL = 1e-8
 
 
 def start(rng, sizes, std):

@@ -11,7 +11,7 @@ from grader.kit import bugs, gradients, problems, stability, training, values
 N, REG = 9, 0.1
 NAMES = ("W", "b", "W2", "b2", "W3", "b3")
 MODELS = {"prob1a": [3, 4], "prob1c": [3, 5, 4], "prob2b": [3, 5, 6, 4]}  # layer widths, d .. k
-DESCENT_RTOL = 1e-6   # a correct descent matches the reference to ~1e-12; one wrong gradient is off by >= 1e-4
+DESCENT_RTOL = 1e-8   # correct rewrites match the reference to 2e-13; one wrong gradient is off by >= 1.4e-4
 SPIRAL_MARGIN = 0.3   # the MLP's spiral accuracy must exceed softmax regression's by this much
 
 BIAS_PENALISED = bugs.Bug("the bias is regularised too (only weights are)", "reg-bias", "regularised the biases")
@@ -19,6 +19,8 @@ ONE_HOT_SHIFTED = bugs.Bug("the one-hot labels are off by one (class c marked at
                            "shifted the one-hot labels by one")
 MASK_FROM_GRADIENT = bugs.Bug("the ReLU mask comes from the incoming gradient; it must come from h_pre > 0",
                               "relu-mask", "took the ReLU mask from the gradient instead of h_pre")
+SWAPPED = bugs.Bug("scores and probs are swapped: predict returns (scores, probs)", "swapped",
+                   "returned (probs, scores)")
 WRONG_DESCENT = bugs.Bug("training does not follow gradient descent", "descent", "trained with a wrong update")
 
 
@@ -79,14 +81,13 @@ def cost_matches(student, ref, rng, module, set_score, points):
         data_loss = theirs.computeCost(X, y, params, 0.0)
         penalty = 0.5 * reg * sum(np.sum(W * W) for W in weights)
         biased = penalty + 0.5 * reg * sum(np.sum(b * b) for b in params[1::2])
-        got = values.number(mine.computeCost(X, y, params, reg), call, "cost")
-        if scale_note:
-            got = stability.stable_value(np.float64(got), (), call, "cost")
+        got = mine.computeCost(X, y, params, reg)
+        got = stability.stable_value(got, (), call, "cost") if scale_note else values.number(got, call, "cost")
         check_close(got, expected, call=call, name="cost", wrong_answers=bugs.loss_variants(data_loss, penalty, N)
                     + [BIAS_PENALISED.given(data_loss + biased)])
     large = theta[:-1] + (stability.large_bias(rng, theta[-1].shape[1]).reshape(1, -1),)
     partial_credit_over([lambda: case(0.0, theta), lambda: case(REG, theta),
-                         lambda: case(REG, large, " with scores of size ~1000")], points, set_score)
+                         lambda: case(REG, large, " with a bias of size ~1000")], points, set_score)
 
 
 def gradients_match(student, ref, rng, module, set_score, points):
@@ -121,7 +122,7 @@ def predict_matches(student, ref, rng, module):
     call = f"{module}.predict(X: {X.shape}, theta)"
     scores, probs = values.pair(getattr(student, module).predict(X, theta), call, "a pair (scores, probs)")
     expected_scores, expected_probs = getattr(ref, module).predict(X, theta)
-    check_close(scores, expected_scores, call=call, name="scores")
+    check_close(scores, expected_scores, call=call, name="scores", wrong_answers=[SWAPPED.given(expected_probs)])
     probs = values.array(probs, expected_probs.shape, call, "probs")
     if not np.allclose(probs.sum(axis=1), 1.0):
         raise CheckFailure(f"{call}: the rows of probs do not sum to 1; probs is the softmax of each row of scores.",

@@ -183,6 +183,10 @@ def test_create_mini_batch_covers_every_row_once(student):
         call = f"create_mini_batch(X: {X.shape}, y, {start}, {start + size})"
         mb_x, mb_y = values.pair(result, call, "a pair (mb_x, mb_y)")
         expected = min(size, rows - start)
+        if isinstance(mb_x, np.ndarray) and mb_x.ndim == 2 and len(mb_x) == expected + 1:
+            raise CheckFailure(f"{call} returned {expected + 1} rows: rows start .. end - 1 are wanted "
+                               "(end is excluded, as in X[start:end]); neighbouring batches share a row.",
+                               ["mini-batch"], {"mini-batch": "made wrong mini-batches"})
         mb_x = values.array(mb_x, (expected, 2), call, "mb_x")
         mb_y = values.array(mb_y, (expected,), call, "mb_y") if np.ndim(mb_y) == 1 else \
             values.array(mb_y, (expected, 1), call, "mb_y").reshape(-1)
