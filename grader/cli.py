@@ -33,15 +33,25 @@ def cmd_check(args):
 
 def cmd_check_config(args):
     from .config import check_files, load_assignment
+    from .grade import check_weights
     status = 0
     for slug in _slugs(args.slug):
         try:
-            problems = check_files(load_assignment(slug))
+            spec = load_assignment(slug)
+            problems = check_files(spec) or check_weights(spec)
         except ConfigError as problem:
             problems = [str(problem)]
         print("\n".join(f"error: {p}" for p in problems) if problems else f"{slug}: assignment.toml is valid")
         status = 2 if problems else status
     return status
+
+
+def cmd_new(args):
+    from .scaffold import scaffold
+    for folder in scaffold(args.slug, title=args.title):
+        print(f"wrote {folder}")
+    print(f"next: python -m grader check-config {args.slug}, then make test")
+    return 0
 
 
 def cmd_build(args):
@@ -84,9 +94,14 @@ def main(argv=None):
     p.add_argument("slug")
     p.add_argument("folder", nargs="?", default=".")
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("check-config", help="validate assignment.toml (every key, type, range and file)")
+    p = sub.add_parser("check-config", help="validate assignment.toml (every key, type, range and file) "
+                       "and that each part's checks weigh its points")
     p.add_argument("slug", nargs="?", default="all", help="an assignment slug, or 'all'")
     p.set_defaults(func=cmd_check_config)
+    p = sub.add_parser("new", help="scaffold a new assignment that grades (assignments/, reference/, template)")
+    p.add_argument("slug")
+    p.add_argument("--title", help="the assignment's title (default: from the slug)")
+    p.set_defaults(func=cmd_new)
     p = sub.add_parser("build", help="generate templates, autograder and student zips, sample submissions")
     p.add_argument("what", choices=["template", "autograder", "student", "samples"])
     p.add_argument("slug", help="an assignment slug, or 'all'")

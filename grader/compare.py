@@ -152,7 +152,8 @@ def entry(result, key, call):
 
 def partial_credit_over(parts, points, set_score):
     """Run each zero-argument check in `parts`; credit `points` in proportion to
-    those that pass, then fail with every message if any did not."""
+    those that pass, then fail with every message if any did not (a line that
+    several parts' messages share, such as a verdict on the loss, is said once)."""
     failures = []
     for part in parts:
         try:
@@ -161,5 +162,7 @@ def partial_credit_over(parts, points, set_score):
             failures.append(failure)
     set_score(points * (len(parts) - len(failures)) / len(parts))
     if failures:
-        raise CheckFailure("\n".join(f.message for f in failures), [t for f in failures for t in f.tags],
+        lines = [line for f in failures for line in f.message.splitlines()]
+        once = [line for i, line in enumerate(lines) if line not in lines[:i]]
+        raise CheckFailure("\n".join(once), [t for f in failures for t in f.tags],
                            {tag: text for f in failures for tag, text in f.bugs.items()})

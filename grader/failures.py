@@ -38,6 +38,7 @@ SENTENCES = {
     "wrong-expression": "wrote a wrong expression", "import-error": "did not import",
     "missing-file": "did not submit the file", "bad-submission": "sent a submission that could not be used",
     "crash": "crashed the process (exit, signal or limit)",
+    "shape-mismatch": "wrote an expression whose shapes do not fit",
 }
 
 

@@ -2,7 +2,8 @@
 
 A `Bug` is a hint for the student ("the penalty gradient is added twice"),
 a tag, and the sentence report.html uses ("added the penalty gradient
-twice"). `bug.given(value)` is a WrongAnswer: the bug with the value it
+twice"). `bug.failure(message)` is the CheckFailure a check raises when it found the
+bug itself; `bug.given(value)` is a WrongAnswer: the bug with the value it
 would produce, ready for `check_close(..., wrong_answers=[...])`, which
 names the bug when the student's result equals that value. A check that
 knows a bug of its own makes one: `Bug(hint, tag, sentence)`.
@@ -15,6 +16,8 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..failures import CheckFailure
+
 WrongAnswer = namedtuple("WrongAnswer", "hint tag value sentence")
 
 
@@ -23,6 +26,10 @@ class Bug(namedtuple("Bug", "hint tag sentence")):
 
     def given(self, value):
         return WrongAnswer(self.hint, self.tag, value, self.sentence)
+
+    def failure(self, message):
+        """A CheckFailure for this bug, with `message` for the student."""
+        return CheckFailure(message, [self.tag], {self.tag: self.sentence})
 
 
 PENALTY_TWICE = Bug("the penalty gradient is added twice", "reg-twice", "added the penalty gradient twice")

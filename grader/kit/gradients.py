@@ -17,17 +17,19 @@ import numpy as np
 
 from ..compare import as_array, check_close, check_gradient
 from ..failures import CheckFailure
-from ..gradcheck import batched_gradient
-from .values import entry, number, pair
+from ..gradcheck import H, batched_gradient
+from .bugs import Bug
+from .values import array, entry, number, pair
 
-__all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "set_and_call", "set_entry_and_call",
+__all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric", "set_and_call", "set_entry_and_call", "call_with",
            "agrees_with_own_loss", "matches_reference", "FOLLOWS_OWN_LOSS", "DISAGREES_WITH_OWN_LOSS",
            "OWN_LOSS_RTOL"]
 
 FOLLOWS_OWN_LOSS = ("It agrees with finite differences of your own loss, so the backward pass follows "
                     "your forward pass: look for the mistake in the forward pass and the loss.")
 DISAGREES_WITH_OWN_LOSS = "It also disagrees with finite differences of your own loss: the backward pass is wrong."
-FOLLOWS_WRONG_LOSS = ("follows-wrong-loss", "computed gradients that follow a wrong loss")
+FOLLOWS_WRONG_LOSS = Bug("the gradient follows a wrong loss", "follows-wrong-loss",
+                         "computed gradients that follow a wrong loss")
 OWN_LOSS_RTOL = 1e-5  # "agrees with your own loss": loose enough for central differences at h=1e-5
 
 
@@ -42,12 +44,19 @@ def grad_of(grads, name, call):
     return entry(grads, name, call)
 
 
-def numeric_gradient(student, x, stage, call, h=None):
-    """Finite differences of the student's loss with respect to `x`, in one round trip.
+def numeric_gradient(student, x, stage, call, read=None, h=H):
+    """Finite differences (step `h`) of the student's loss with respect to `x`, in one round trip.
     The last call `stage` adds for each point must return the loss (use `batch.call_first`
-    for a function returning `(loss, grads)`)."""
-    kwargs = {} if h is None else {"h": h}
-    return batched_gradient(student, x, stage, lambda value: number(value, call, "loss"), **kwargs)
+    for a function returning `(loss, grads)`), or what `read(result)` turns into the loss."""
+    return batched_gradient(student, x, stage, read or (lambda value: number(value, call, "loss")), h=h)
+
+
+def elementwise_numeric(f, z, call):
+    """Finite differences of an elementwise function `f` (in the sandbox) at every entry of `z`,
+    in two calls."""
+    plus = array(f(z + H), np.shape(z), call)
+    minus = array(f(z - H), np.shape(z), call)
+    return (plus - minus) / (2 * H)
 
 
 def set_and_call(obj, attribute, function, *args, first=True, **kwargs):
@@ -64,6 +73,15 @@ def set_entry_and_call(obj, attribute, values, key, function, *args, first=True,
     `obj.attribute = {**values, key: moved}` and evaluates `function`."""
     def stage(batch, moved):
         batch.set(obj, attribute, {**values, key: moved})
+        (batch.call_first if first else batch.call)(function, *args, **kwargs)
+    return stage
+
+
+def call_with(function, arguments, first=False):
+    """A stage for a loss that takes the parameter as an argument: `arguments(moved)` returns
+    (args, kwargs) for `function` (e.g. a theta tuple with one entry moved)."""
+    def stage(batch, moved):
+        args, kwargs = arguments(moved)
         (batch.call_first if first else batch.call)(function, *args, **kwargs)
     return stage
 
@@ -99,7 +117,6 @@ def matches_reference(got, expected, *, call, name="", own_numeric=None, wrong_a
             try:
                 check_close(got, expected, call=call, name=name, hint=False)
             except CheckFailure as plain:
-                tag, sentence = FOLLOWS_WRONG_LOSS
-                raise CheckFailure(f"{plain.message}\n{FOLLOWS_OWN_LOSS}", [tag], {tag: sentence}) from None
+                raise FOLLOWS_WRONG_LOSS.failure(f"{plain.message}\n{FOLLOWS_OWN_LOSS}") from None
         raise CheckFailure(f"{failure.message}\n{DISAGREES_WITH_OWN_LOSS}", failure.tags, failure.bugs) from None
 

@@ -8,7 +8,6 @@ from the predictions that come back, against labels only it holds.
 """
 import numpy as np
 
-from ..failures import CheckFailure
 from .bugs import Bug
 from .values import labels_of
 
@@ -31,14 +30,12 @@ def accuracy(predicted, labels, call):
 def require_accuracy(value, minimum, what, examples):
     """Fail unless `value` >= `minimum`; `what` says how the model was trained."""
     if value < minimum:
-        raise CheckFailure(f"{what} classifies {value:.1%} of the {examples} held-out examples correctly; "
-                           f"at least {minimum:.0%} is needed.", [TRAINS_POORLY.tag],
-                           {TRAINS_POORLY.tag: TRAINS_POORLY.sentence})
+        raise TRAINS_POORLY.failure(f"{what} classifies {value:.1%} of the {examples} held-out examples "
+                                    f"correctly; at least {minimum:.0%} is needed.")
 
 
 def require_error(value, maximum, what, examples):
     """Fail unless the error rate `value` <= `maximum`."""
     if value > maximum:
-        raise CheckFailure(f"{what} misclassifies {value:.1%} of the {examples} held-out examples; "
-                           f"at most {maximum:.0%} is allowed.", [TRAINS_POORLY.tag],
-                           {TRAINS_POORLY.tag: TRAINS_POORLY.sentence})
+        raise TRAINS_POORLY.failure(f"{what} misclassifies {value:.1%} of the {examples} held-out examples; "
+                                    f"at most {maximum:.0%} is allowed.")
