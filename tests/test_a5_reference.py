@@ -7,7 +7,6 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import REPO
 from grader.config import load_assignment
 from grader.loader import load_modules
 

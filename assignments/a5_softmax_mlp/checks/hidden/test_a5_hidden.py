@@ -5,7 +5,6 @@ import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
 from grader.compare import check_close, partial_credit_over
-from grader.failures import CheckFailure
 from grader.kit import bugs, gradients, problems, stability, training, values
 
 N, REG = 9, 0.1
@@ -21,6 +20,8 @@ MASK_FROM_GRADIENT = bugs.Bug("the ReLU mask comes from the incoming gradient; i
                               "relu-mask", "took the ReLU mask from the gradient instead of h_pre")
 SWAPPED = bugs.Bug("scores and probs are swapped: predict returns (scores, probs)", "swapped",
                    "returned (probs, scores)")
+LAST_BATCH_DROPPED = bugs.Bug("the last batch is dropped", "mini-batch", "made wrong mini-batches")
+NOT_NORMALISED = bugs.Bug("probabilities do not sum to 1", "softmax", "returned probabilities that do not sum to 1")
 WRONG_DESCENT = bugs.Bug("training does not follow gradient descent", "descent", "trained with a wrong update")
 
 
@@ -86,6 +87,7 @@ def cost_matches(student, ref, rng, module, set_score, points):
         check_close(got, expected, call=call, name="cost", wrong_answers=bugs.loss_variants(data_loss, penalty, N)
                     + [BIAS_PENALISED.given(data_loss + biased)])
     large = theta[:-1] + (stability.large_bias(rng, theta[-1].shape[1]).reshape(1, -1),)
+    mine.computeCost(X, y, theta, 0.0)  # not written yet, or raising: one message, not one per case
     partial_credit_over([lambda: case(0.0, theta), lambda: case(REG, theta),
                          lambda: case(REG, large, " with a bias of size ~1000")], points, set_score)
 
@@ -125,8 +127,8 @@ def predict_matches(student, ref, rng, module):
     check_close(scores, expected_scores, call=call, name="scores", wrong_answers=[SWAPPED.given(expected_probs)])
     probs = values.array(probs, expected_probs.shape, call, "probs")
     if not np.allclose(probs.sum(axis=1), 1.0):
-        raise CheckFailure(f"{call}: the rows of probs do not sum to 1; probs is the softmax of each row of scores.",
-                           ["softmax"], {"softmax": "returned probabilities that do not sum to 1"})
+        raise NOT_NORMALISED.failure(f"{call}: the rows of probs do not sum to 1; probs is the softmax of each row "
+                                     "of scores.")
     check_close(probs, expected_probs, call=call, name="probs")
 
 
@@ -214,11 +216,10 @@ def descends_like_reference(mine, theirs, cost, X, y, reg, call):
     got, expected = cost(X, y, mine, reg), cost(X, y, theirs, reg)
     off = abs(got / expected - 1)
     if not off <= DESCENT_RTOL:
-        raise CheckFailure(f"{call}: from the grader's start, the trained parameters end at a cost off the "
-                           f"reference's by a relative {off:.0e} (allowed {DESCENT_RTOL:g}): a gradient or the "
-                           "update step is wrong (every parameter moves by -step_size times its own gradient, "
-                           "all computed at the same theta, n_e times).", [WRONG_DESCENT.tag],
-                           {WRONG_DESCENT.tag: WRONG_DESCENT.sentence})
+        raise WRONG_DESCENT.failure(f"{call}: from the grader's start, the trained parameters end at a cost off "
+                                    f"the reference's by a relative {off:.0e} (allowed {DESCENT_RTOL:g}): a gradient "
+                                    "or the update step is wrong (every parameter moves by -step_size times its own "
+                                    "gradient, all computed at the same theta, n_e times).")
 
 
 def full_batch_run(student, ref, module, ref_module, run, data, widths):
@@ -248,9 +249,8 @@ def test_xor_softmax_regression_cannot_fit(student, ref, assignment):
     run, xor = assignment.run("xor_softmax"), ref.hw2_utils.load_data("xor.dat")
     theta = full_batch_run(student, ref, "prob1a", "prob1a", run, xor, [2, 2])
     if reference_accuracy(ref.prob1a, *xor, theta) == 1.0:
-        raise CheckFailure("prob1a.train fitted XOR perfectly: a linear model cannot; is prob1a still softmax "
-                           "regression?", [training.TRAINS_POORLY.tag],
-                           {training.TRAINS_POORLY.tag: training.TRAINS_POORLY.sentence})
+        raise training.TRAINS_POORLY.failure("prob1a.train fitted XOR perfectly: a linear model cannot; is prob1a "
+                                             "still softmax regression?")
 
 
 @weight(1.5)
@@ -323,6 +323,6 @@ def test_train_takes_one_step_per_batch_including_the_last(student, ref):
     fewer = ref.prob2a.train(X, y, theta0, 2, 5, 0.5, 0.0)  # two steps per epoch: the last batch dropped
     cost = ref.prob1c.computeCost
     if np.isclose(cost(X, y, mine, 0.0), cost(X, y, fewer, 0.0), rtol=1e-9, atol=0):
-        raise CheckFailure(f"{call} took 2 steps per epoch, not 3: the last, partial batch of 2 rows was dropped.",
-                           ["mini-batch"], {"mini-batch": "made wrong mini-batches"})
+        raise LAST_BATCH_DROPPED.failure(f"{call} took 2 steps per epoch, not 3: the last, partial batch of 2 rows "
+                                         "was dropped.")
     descends_like_reference(mine, expected, cost, X, y, 0.0, call)

@@ -5,12 +5,14 @@ import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
 from grader.compare import partial_credit_over
-from grader.failures import CheckFailure
-from grader.kit import gradients, printed, problems, values
+from grader.kit import bugs, gradients, printed, problems, values
 
 N, REG = 7, 0.1
 NAMES = ("W", "b", "W2", "b2", "W3", "b3")
 MODELS = {"prob1a": [3, 4], "prob1c": [3, 5, 4], "prob2b": [3, 5, 6, 4]}  # layer widths, d .. k
+NOT_RESTORED = bugs.Bug("theta is not restored", "theta-not-restored", "left theta changed after finite differences")
+WRONG_VERDICT = bugs.Bug("a wrong verdict", "gradient-check-verdict", "printed a wrong gradient-check verdict")
+BAD_BATCHES = bugs.Bug("wrong mini-batches", "mini-batch", "made wrong mini-batches")
 
 
 def draw(rng, module):
@@ -94,9 +96,8 @@ def numerical_gradient_is_right(student, rng, module):
     for i, param in enumerate(theta):
         if not np.allclose(values.array(after[i], param.shape, call, f"theta[{i}] afterwards"), param,
                            rtol=1e-12, atol=1e-14):
-            raise CheckFailure(f"{call} changed theta[{i}] ({NAMES[i]}): after each entry is moved by -eps "
-                               "and +eps it must be put back to its original value.", ["theta-not-restored"],
-                               {"theta-not-restored": "left theta changed after finite differences"})
+            raise NOT_RESTORED.failure(f"{call} changed theta[{i}] ({NAMES[i]}): after each entry is moved by "
+                                       "+eps and -eps it must be put back to its original value.")
     for i, param in enumerate(theta):
         got = parameter(numeric[i], param.shape, call, f"d{NAMES[i]}")
         trusted = own_cost_gradient(student, module, X, y, theta, i, call)
@@ -126,9 +127,8 @@ def expect_verdicts(student, code, nabla_n, nabla, expected, case):
     got = [verdict for _, verdict in sorted((i, v) for i, v, _ in found)]
     if [i for i, _, _ in found] != list(range(len(expected))) or got != expected:
         shown = ", ".join(f"Param {i} is {v}" for i, v, _ in found) or "no 'Param i is CORRECT/WRONG' line"
-        raise CheckFailure(f"{call} printed {shown}; expected "
-                           + ", ".join(f"Param {i} is {v}" for i, v in enumerate(expected)) + ".",
-                           ["gradient-check-verdict"], {"gradient-check-verdict": "printed a wrong gradient-check verdict"})
+        raise WRONG_VERDICT.failure(f"{call} printed {shown}; expected "
+                                    + ", ".join(f"Param {i} is {v}" for i, v in enumerate(expected)) + ".")
 
 
 def gradient_check_verdicts(student, rng, module):
@@ -145,7 +145,7 @@ def gradient_check_verdicts(student, rng, module):
                     "your computeNumGrad and correct analytic gradients")
     slightly_off = trusted[:last] + (trusted[last] * (1 + 1e-3),)
     expect_verdicts(student, code, trusted, slightly_off, ["CORRECT"] * last + ["WRONG"],
-                    f"the last gradient 0.1% off")
+                    "the last gradient 0.1% off")
     one_wrong = (-trusted[0],) + trusted[1:]
     expect_verdicts(student, code, trusted, one_wrong, ["WRONG"] + ["CORRECT"] * last,
                     "the first gradient's sign flipped")
@@ -184,19 +184,16 @@ def test_create_mini_batch_covers_every_row_once(student):
         mb_x, mb_y = values.pair(result, call, "a pair (mb_x, mb_y)")
         expected = min(size, rows - start)
         if isinstance(mb_x, np.ndarray) and mb_x.ndim == 2 and len(mb_x) == expected + 1:
-            raise CheckFailure(f"{call} returned {expected + 1} rows: rows start .. end - 1 are wanted "
-                               "(end is excluded, as in X[start:end]); neighbouring batches share a row.",
-                               ["mini-batch"], {"mini-batch": "made wrong mini-batches"})
+            raise BAD_BATCHES.failure(f"{call} returned {expected + 1} rows: rows start .. end - 1 are wanted "
+                                      "(end is excluded, as in X[start:end]); neighbouring batches share a row.")
         mb_x = values.array(mb_x, (expected, 2), call, "mb_x")
         mb_y = values.array(mb_y, (expected,), call, "mb_y") if np.ndim(mb_y) == 1 else \
             values.array(mb_y, (expected, 1), call, "mb_y").reshape(-1)
         taken = (mb_x[:, 0] / 2).astype(int)
         if not np.array_equal(mb_x, X[taken]) or not np.array_equal(mb_y, y[taken]) or \
                 not np.array_equal(taken, np.arange(start, start + expected)):
-            raise CheckFailure(f"{call} should return rows {start} .. {start + expected - 1} of X and y, "
-                               "in order and with their own labels.", ["mini-batch"],
-                               {"mini-batch": "made wrong mini-batches"})
+            raise BAD_BATCHES.failure(f"{call} should return rows {start} .. {start + expected - 1} of X and y, "
+                                      "in order and with their own labels.")
         seen += taken.tolist()
     if sorted(seen) != list(range(rows)):
-        raise CheckFailure("The batches do not hold every row exactly once.", ["mini-batch"],
-                           {"mini-batch": "made wrong mini-batches"})
+        raise BAD_BATCHES.failure("The batches do not hold every row exactly once.")
