@@ -25,6 +25,13 @@ def load_data(name):
     raise FileNotFoundError('%s: not found in %s/data or %s' % (name, HERE, HERE))
 
 
+def output_path(name):
+    """out/<name> in the folder you run the script from (created if needed): pictures
+    go where you are working, never into the folder that holds the scripts."""
+    os.makedirs('out', exist_ok=True)
+    return os.path.join('out', name)
+
+
 def plot_decision_boundary(predict, theta, X, y, path, step=0.02):
     """Save a picture of the class each point of the plane gets, with the data on top.
 

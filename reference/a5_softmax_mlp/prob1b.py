@@ -1,16 +1,13 @@
 """Problem 1b: softmax regression on the spiral data.
 
 The model is problem 1a's, imported from prob1a.py. Run `python prob1b.py`
-to fit it and save its decision boundary in out/; importing runs nothing.
+to fit it and save its decision boundary in out/ under the folder you run
+it from; importing runs nothing.
 """
-import os
-
 import numpy as np
 
-from hw2_utils import load_data, plot_decision_boundary
+from hw2_utils import load_data, output_path, plot_decision_boundary
 from prob1a import accuracy, computeCost, computeGrad, predict, train  # noqa: F401  (graded here too)
-
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'out')
 
 
 def main():
@@ -20,8 +17,7 @@ def main():
     theta = (0.01 * np.random.randn(D, K), np.zeros((1, K)))
     theta = train(X, y, theta, n_e=100, step_size=1.0, reg=0.0)
     print('training accuracy: %.2f' % (100 * accuracy(X, y, theta)))
-    os.makedirs(OUT, exist_ok=True)
-    plot_decision_boundary(predict, theta, X, y, os.path.join(OUT, 'spiral_softmax.png'))
+    plot_decision_boundary(predict, theta, X, y, output_path('spiral_softmax.png'))
 
 
 if __name__ == '__main__':

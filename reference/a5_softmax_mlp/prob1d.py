@@ -1,17 +1,14 @@
 """Problem 1d: problem 1c's MLP on the spiral data.
 
 The model is imported from prob1c.py. Run `python prob1d.py` to fit it and
-save its decision boundary in out/; importing runs nothing.
+save its decision boundary in out/ under the folder you run it from;
+importing runs nothing.
 """
-import os
-
 import numpy as np
 
-from hw2_utils import load_data, plot_decision_boundary
+from hw2_utils import load_data, output_path, plot_decision_boundary
 from prob1a import accuracy
 from prob1c import computeCost, computeGrad, init_theta, predict, train  # noqa: F401  (graded here too)
-
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'out')
 
 
 def main():
@@ -20,8 +17,7 @@ def main():
     D, K = X.shape[1], int(np.max(y)) + 1
     theta = train(X, y, init_theta(D, 100, K), n_e=1000, step_size=1.0, reg=1e-3, check=100)
     print('training accuracy: %.2f' % (100 * accuracy(X, y, theta, predict)))
-    os.makedirs(OUT, exist_ok=True)
-    plot_decision_boundary(predict, theta, X, y, os.path.join(OUT, 'spiral_mlp.png'))
+    plot_decision_boundary(predict, theta, X, y, output_path('spiral_mlp.png'))
 
 
 if __name__ == '__main__':

@@ -4,15 +4,11 @@ The model is imported from prob1c.py; this file adds mini-batches and a
 training loop over them. Run `python prob2a.py` to train it, print the
 training and validation accuracy and save the loss curves in out/.
 """
-import os
-
 import numpy as np
 
-from hw2_utils import load_data, plot_losses
+from hw2_utils import load_data, output_path, plot_losses
 from prob1a import accuracy
 from prob1c import computeCost, computeGrad, init_theta, predict  # noqa: F401  (graded here too)
-
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'out')
 
 
 def shuffle(X, y):
@@ -59,14 +55,13 @@ def fit_and_report(model, theta, name, n_e=100, n_b=10, step_size=0.01, reg=0.0)
     X, y = load_data('iris_train.dat')
     X_val, y_val = load_data('iris_test.dat')
     curves = {'training': [], 'validation': []}
-    for epoch in range(n_e):
+    for _ in range(n_e):
         theta = train(X, y, theta, 1, n_b, step_size, reg)
         curves['training'].append(cost(X, y, theta, reg))
         curves['validation'].append(cost(X_val, y_val, theta, reg))
     print('training accuracy: %.2f' % (100 * accuracy(X, y, theta, predict)))
     print('validation accuracy: %.2f' % (100 * accuracy(X_val, y_val, theta, predict)))
-    os.makedirs(OUT, exist_ok=True)
-    plot_losses(curves, os.path.join(OUT, name))
+    plot_losses(curves, output_path(name))
     return theta
 
 
