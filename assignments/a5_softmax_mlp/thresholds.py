@@ -12,6 +12,7 @@ layer), sign-flipped, or (MLPs) the ReLU mask inverted. It prints
 
 Runs from the repository root or this folder; takes a minute or two.
 """
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -23,34 +24,10 @@ from grader.config import load_assignment  # noqa: E402
 from grader.loader import load_modules  # noqa: E402
 
 SLUG = 'a5_softmax_mlp'
-DESCENT_RTOL = 1e-8
-
-
-def start(rng, sizes, std):
-    """Weights and biases ~ std * N(0, 1), layer by layer, as the checks draw them."""
-    theta = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        theta += [std * rng.standard_normal((fan_in, fan_out)), std * rng.standard_normal((1, fan_out))]
-    return tuple(theta)
-
-
-def inverted_mask_grad(X, y, theta, reg):
-    """Backprop through ReLU layers with the mask inverted (h_pre < 0): the classic slip."""
-    layers, pre = [X], []
-    for W, b in zip(theta[0:-2:2], theta[1:-2:2]):
-        pre.append(layers[-1] @ W + b)
-        layers.append(np.maximum(0, pre[-1]))
-    scores = layers[-1] @ theta[-2] + theta[-1]
-    p = np.exp(scores - scores.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    p[np.arange(len(y)), y] -= 1
-    delta, grads = p / len(y), []
-    for k in range(len(theta) // 2 - 1, -1, -1):
-        W = theta[2 * k]
-        grads = [layers[k].T @ delta + reg * W, delta.sum(axis=0, keepdims=True)] + grads
-        if k:
-            delta = (delta @ W.T) * (pre[k - 1] < 0)
-    return tuple(grads)
+HIDDEN = Path(__file__).resolve().parent / 'checks' / 'hidden' / 'test_a5_hidden.py'
+_spec = importlib.util.spec_from_file_location('a5_hidden_checks', HIDDEN)
+CHECKS = importlib.util.module_from_spec(_spec)  # the checks' own start() and backprop()
+_spec.loader.exec_module(CHECKS)
 
 
 def broken(grad, count, relu):
@@ -60,7 +37,7 @@ def broken(grad, count, relu):
         out['frozen %d' % i] = lambda X, y, t, r, i=i: tuple(0 * g if j == i else g for j, g in enumerate(grad(X, y, t, r)))
         out['sign %d' % i] = lambda X, y, t, r, i=i: tuple(-g if j == i else g for j, g in enumerate(grad(X, y, t, r)))
     if relu:
-        out['mask inverted'] = inverted_mask_grad
+        out['mask inverted'] = lambda X, y, t, r: tuple(CHECKS.backprop(X, y, t, r, mask="inverted"))
     return out
 
 
@@ -87,7 +64,7 @@ def report(name, seeds, results):
         with np.errstate(all='ignore'):
             distance = np.nanmin(np.abs(loss / ref_loss - 1)) if np.isfinite(loss).any() else np.inf
         print('  %-14s best accuracy %.3f, loss off the reference by >= %.2g%s'
-              % (variant, max(acc), distance, '' if distance > 100 * DESCENT_RTOL else '   <-- TOO CLOSE'))
+              % (variant, max(acc), distance, '' if distance > 100 * CHECKS.DESCENT_RTOL else '   <-- TOO CLOSE'))
 
 
 def main(seeds=20):
@@ -104,7 +81,7 @@ def main(seeds=20):
         variants = {'reference': model.computeGrad, **broken(model.computeGrad, 2 * (len(sizes) - 1), len(sizes) > 2)}
         results = {v: [] for v in variants}
         for seed in range(seeds):
-            theta0 = start(np.random.default_rng(seed), sizes, run.std)
+            theta0 = CHECKS.start(seed, sizes, run.std)
             for variant, grad in variants.items():
                 theta, loss = full_batch(ref, model, grad, X, y, theta0, run)
                 results[variant].append((accuracy(model, X, y, theta), loss))
@@ -116,7 +93,7 @@ def main(seeds=20):
         variants = {'reference': model.computeGrad, **broken(model.computeGrad, 2 * (depth + 1), True)}
         results = {v: [] for v in variants}
         for seed in range(seeds):
-            theta0 = start(np.random.default_rng(seed), sizes, run.std)
+            theta0 = CHECKS.start(seed, sizes, run.std)
             for variant, grad in variants.items():
                 np.random.seed(seed)  # the shuffle order: students' shuffles differ, so vary it too
                 theta = ref.prob2a.minibatch_descent(grad, X, y, theta0, run.epochs, run.batch_size,

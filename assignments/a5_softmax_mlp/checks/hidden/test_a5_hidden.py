@@ -16,6 +16,8 @@ SPIRAL_MARGIN = 0.3   # the MLP's spiral accuracy must exceed softmax regression
 BIAS_PENALISED = bugs.Bug("the bias is regularised too (only weights are)", "reg-bias", "regularised the biases")
 ONE_HOT_SHIFTED = bugs.Bug("the one-hot labels are off by one (class c marked at c - 1)", "one-hot-shift",
                            "shifted the one-hot labels by one")
+MASK_INVERTED = bugs.Bug("the ReLU mask is inverted: the gradient passes where h_pre < 0", "relu-mask",
+                         "inverted the ReLU mask")
 MASK_FROM_GRADIENT = bugs.Bug("the ReLU mask comes from the incoming gradient; it must come from h_pre > 0",
                               "relu-mask", "took the ReLU mask from the gradient instead of h_pre")
 SWAPPED = bugs.Bug("scores and probs are swapped: predict returns (scores, probs)", "swapped",
@@ -46,9 +48,11 @@ def hidden_preactivations(X, theta):
 
 
 def backprop(X, y, theta, reg, mask="h_pre", label_shift=0, bias_reg=False):
-    """Trusted gradients of any depth, or as a named slip computes them (for the hints)."""
-    layers = [X] + [np.maximum(0, z) for z in hidden_preactivations(X, theta)]
+    """Trusted gradients of any depth, or as a named slip computes them (for the hints):
+    the ReLU mask from h_pre > 0, from the incoming gradient ("gradient") or from
+    h_pre < 0 ("inverted"); labels shifted; biases penalised."""
     pre = hidden_preactivations(X, theta)
+    layers = [X] + [np.maximum(0, z) for z in pre]
     scores = layers[-1] @ theta[-2] + theta[-1]
     p = np.exp(scores - scores.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
@@ -59,7 +63,8 @@ def backprop(X, y, theta, reg, mask="h_pre", label_shift=0, bias_reg=False):
         grads = [layers[k].T @ delta + reg * W, delta.sum(axis=0, keepdims=True) + (reg * b if bias_reg else 0)] + grads
         if k:
             incoming = delta @ W.T
-            delta = incoming * ((pre[k - 1] if mask == "h_pre" else incoming) > 0)
+            gate = {"h_pre": pre[k - 1] > 0, "gradient": incoming > 0, "inverted": pre[k - 1] < 0}[mask]
+            delta = incoming * gate
     return grads
 
 
@@ -101,7 +106,8 @@ def gradients_match(student, ref, rng, module, set_score, points):
     slips = [(BIAS_PENALISED, backprop(X, y, theta, REG, bias_reg=True)),
              (ONE_HOT_SHIFTED, backprop(X, y, theta, REG, label_shift=1))]
     if len(theta) > 2:
-        slips.append((MASK_FROM_GRADIENT, backprop(X, y, theta, REG, mask="gradient")))
+        slips += [(MASK_FROM_GRADIENT, backprop(X, y, theta, REG, mask="gradient")),
+                  (MASK_INVERTED, backprop(X, y, theta, REG, mask="inverted"))]
     grads = values.items(mine.computeGrad(X, y, theta, REG), len(theta), call,
                          f"a tuple of {len(theta)} gradients in theta's order")
 
