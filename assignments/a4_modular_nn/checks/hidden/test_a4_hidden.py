@@ -1,0 +1,443 @@
+"""Hidden checks: each module against the reference on unseen batches, one SGD
+step value by value, Sequential.sgd on fixed seeds, training on `hard`, and
+the expression answers of question 1.1."""
+import numpy as np
+import pytest
+from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
+
+from grader.compare import as_array, check_close, partial_credit_over
+from grader.expressions import grade_answer
+from grader.failures import CheckFailure
+from grader.kit import matrix_answers
+from grader.kit.scalars import as_number
+
+M, N, B = 4, 3, 5  # Linear(M, N) on a batch of B columns
+LRATE = 0.005
+
+
+def one_hot(rng, k, b):
+    return np.eye(k)[:, rng.integers(0, k, b)]
+
+
+def linear_pair(student, ref, W, W0):
+    """Linear(M, N) with the same weights in your code and in the reference."""
+    mine, theirs = student.code_for_hw7.Linear(*W.shape), ref.code_for_hw7.Linear(*W.shape)
+    student.set(mine, "W", W)
+    student.set(mine, "W0", W0)
+    theirs.W, theirs.W0 = W.copy(), W0.copy()
+    return mine, theirs
+
+
+# ---------------------------------------------------------------------------
+# 1. Linear
+# ---------------------------------------------------------------------------
+
+@weight(0.5)
+@number("1.2")
+def test_linear_forward_matches_reference(student, ref, rng):
+    """Linear.forward returns W^T A + W0 for a batch of columns"""
+    A, W, W0 = rng.normal(size=(M, B)), rng.normal(size=(M, N)), rng.normal(size=(N, 1))
+    mine, theirs = linear_pair(student, ref, W, W0)
+    check_close(mine.forward(A), theirs.forward(A), call=f"Linear({M}, {N}).forward(A: {A.shape})", name="Z",
+                wrong_answers=[("the bias W0 is left out", "bias-missing", W.T @ A)])
+
+
+@partial_credit(1.5)
+@number("1.3")
+def test_linear_backward_matches_reference(student, ref, rng, set_score=None):
+    """Linear.backward: dLdA, dLdW and dLdW0 match the reference on a batch"""
+    A, W, W0, dLdZ = rng.normal(size=(M, B)), rng.normal(size=(M, N)), rng.normal(size=(N, 1)), rng.normal(size=(N, B))
+    mine, theirs = linear_pair(student, ref, W, W0)
+    theirs.forward(A)
+    expected = {"dLdA": theirs.backward(dLdZ), "dLdW": theirs.dLdW, "dLdW0": theirs.dLdW0}
+    call = f"Linear({M}, {N}).backward(dLdZ: {dLdZ.shape}) after forward(A: {A.shape})"
+    mine.forward(A)
+    got = {"dLdA": mine.backward(dLdZ)}
+    bugs = {"dLdA": [("dLdZ is returned instead of dLdA = W @ dLdZ", "returns-dLdZ", dLdZ)],
+            "dLdW": [("dLdW is transposed: it is (m, n), like W", "transposed", dLdZ @ A.T)],
+            "dLdW0": [("dLdW0 is not summed over the batch's columns", "bias-not-summed", dLdZ),
+                      ("dLdW0 is averaged over the batch instead of summed", "mean-vs-sum", dLdZ.mean(axis=1, keepdims=True)),
+                      ("dLdW0 is summed over the wrong axis (rows, not columns)", "wrong-axis",
+                       dLdZ.sum(axis=0, keepdims=True))]}
+
+    def matches(name):
+        value = got["dLdA"] if name == "dLdA" else student.fetch(getattr(mine, name))
+        check_close(value, expected[name], call=call, name=name, wrong_answers=bugs[name])
+    partial_credit_over([lambda name=name: matches(name) for name in ("dLdA", "dLdW", "dLdW0")], 1.5, set_score)
+
+
+@weight(0.5)
+@number("1.4")
+def test_linear_sgd_step_matches_reference(student, ref, rng):
+    """Linear.sgd_step moves W and W0 against their gradients"""
+    W, W0 = rng.normal(size=(M, N)), rng.normal(size=(N, 1))
+    dLdW, dLdW0 = rng.normal(size=(M, N)), rng.normal(size=(N, 1))
+    mine, theirs = linear_pair(student, ref, W, W0)
+    student.set(mine, "dLdW", dLdW)
+    student.set(mine, "dLdW0", dLdW0)
+    theirs.dLdW, theirs.dLdW0 = dLdW, dLdW0
+    mine.sgd_step(0.1)
+    theirs.sgd_step(0.1)
+    call = "Linear.sgd_step(0.1) with dLdW and dLdW0 set"
+    for name, gradient in (("W", dLdW), ("W0", dLdW0)):
+        before = {"W": W, "W0": W0}[name]
+        check_close(student.fetch(getattr(mine, name)), getattr(theirs, name), call=call, name=name,
+                    wrong_answers=[("the gradient is added: a step goes against it", "sign-flip", before + 0.1 * gradient),
+                                   (f"{name} is not changed", "frozen", before)])
+
+
+# ---------------------------------------------------------------------------
+# 2. Activations, SoftMax, NLL
+# ---------------------------------------------------------------------------
+
+def activation_matches(student, ref, rng, name, set_score, wrong_backward):
+    Z, dLdA = rng.normal(size=(N, B)), rng.normal(size=(N, B))
+    Z += np.sign(Z) * 0.05  # no exact zeros: ReLU'(0) is a convention, not the point here
+    mine, theirs = getattr(student.code_for_hw7, name)(), getattr(ref.code_for_hw7, name)()
+    forward = f"{name}().forward(Z: {Z.shape})"
+    results = {}
+
+    def forward_matches():
+        results["A"] = mine.forward(Z)
+        check_close(results["A"], theirs.forward(Z), call=forward, name="A")
+
+    def backward_matches():
+        if "A" not in results:
+            mine.forward(Z)
+        theirs.forward(Z)
+        check_close(mine.backward(dLdA), theirs.backward(dLdA), call=f"{name}().backward(dLdA) after {forward}",
+                    name="dLdZ", wrong_answers=wrong_backward(Z, dLdA))
+    partial_credit_over([forward_matches, backward_matches], 0.5, set_score)
+
+
+@partial_credit(0.5)
+@number("2.4")
+def test_tanh_matches_reference(student, ref, rng, set_score=None):
+    """Tanh: forward and backward match the reference on a batch"""
+    activation_matches(student, ref, rng, "Tanh", set_score, lambda Z, dLdA: [
+        ("backward treats the stored A as if it were Z: tanh' at tanh(Z)", "derivative-at-output",
+         dLdA * (1 - np.tanh(np.tanh(Z)) ** 2)),
+        ("the derivative 1 - A**2 is missing", "missing-activation-derivative", dLdA)])
+
+
+@partial_credit(0.5)
+@number("2.5")
+def test_relu_matches_reference(student, ref, rng, set_score=None):
+    """ReLU: forward and backward match the reference on a batch"""
+    activation_matches(student, ref, rng, "ReLU", set_score, lambda Z, dLdA: [
+        ("the mask comes from dLdA instead of the stored A", "relu-mask-from-gradient", dLdA * (dLdA > 0)),
+        ("the mask is inverted: the gradient passes where Z < 0", "relu-mask-inverted", dLdA * (Z < 0)),
+        ("the ReLU gradient passes through where the input was negative", "relu-gradient", dLdA)])
+
+
+@weight(0.5)
+@number("2.6")
+def test_softmax_forward_matches_reference(student, ref, rng):
+    """SoftMax.forward: each column of a batch becomes probabilities"""
+    Z = rng.normal(size=(N, B)) * 3
+    expected = ref.code_for_hw7.SoftMax().forward(Z)
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    check_close(student.code_for_hw7.SoftMax().forward(Z), expected, call=f"SoftMax().forward(Z: {Z.shape})",
+                name="probabilities", wrong_answers=[
+                    ("normalised over rows (axis=1) instead of columns (axis=0): columns are examples",
+                     "softmax-wrong-axis", E / E.sum(axis=1, keepdims=True)),
+                    ("divided by the sum over the whole batch, not each column", "softmax-whole-batch",
+                     np.exp(Z) / np.exp(Z).sum())])
+
+
+@weight(0.5)
+@number("2.7")
+def test_softmax_class_fun_returns_flat_integers(student, ref, rng):
+    """SoftMax.class_fun returns one integer class per column"""
+    Ypred = ref.code_for_hw7.SoftMax().forward(rng.normal(size=(N, B + 2)))
+    expected = ref.code_for_hw7.SoftMax().class_fun(Ypred)
+    call = f"SoftMax().class_fun(Ypred: {Ypred.shape})"
+    got = student.code_for_hw7.SoftMax().class_fun(Ypred)
+    if isinstance(got, np.ndarray) and got.shape == (1, B + 2):
+        got = got.reshape(-1)  # a (1, b) row holds the same classes
+    if isinstance(got, np.ndarray) and got.ndim == 1 and got.size == B + 2 and got.dtype.kind == "f":
+        raise CheckFailure(f"{call} returned floats; class indices are integers (np.argmax gives them).",
+                           ["wrong-type"])
+    wrong_axis = np.argmax(Ypred, axis=1)
+    if isinstance(got, np.ndarray) and got.shape == wrong_axis.shape and np.array_equal(got, wrong_axis):
+        raise CheckFailure(f"{call} returned the argmax over axis 1 (one value per class); columns are "
+                           f"examples, so take it over axis 0: one class per column, shape ({B + 2},).",
+                           ["class-fun-wrong-axis"])
+    check_close(got, expected, call=call, name="classes")
+
+
+@weight(0.5)
+@number("2.8")
+def test_nll_forward_matches_reference(student, ref, rng):
+    """NLL.forward is the negative log-likelihood summed over the batch"""
+    Ypred, Y = ref.code_for_hw7.SoftMax().forward(rng.normal(size=(N, B))), one_hot(rng, N, B)
+    expected = ref.code_for_hw7.NLL().forward(Ypred, Y)
+    call = f"NLL().forward(Ypred: {Ypred.shape}, Y: {Y.shape})"
+    got = as_number(student.code_for_hw7.NLL().forward(Ypred, Y), call, "loss")
+    check_close(got, expected, call=call, name="loss", wrong_answers=[
+        ("the loss is averaged over the batch; it should be summed", "mean-vs-sum", expected / B),
+        ("the minus sign is missing", "sign-flip", -expected)])
+
+
+@weight(0.5)
+@number("2.9")
+def test_nll_backward_matches_reference(student, ref, rng):
+    """NLL.backward returns Ypred - Y, the gradient at SoftMax's input"""
+    Ypred, Y = ref.code_for_hw7.SoftMax().forward(rng.normal(size=(N, B))), one_hot(rng, N, B)
+    theirs = ref.code_for_hw7.NLL()
+    theirs.forward(Ypred, Y)
+    mine = student.code_for_hw7.NLL()
+    mine.forward(Ypred, Y)
+    check_close(mine.backward(), theirs.backward(), call="NLL().backward() after forward(Ypred, Y)", name="dLdZ",
+                wrong_answers=[("the gradient of the loss at Ypred (-Y / Ypred) is returned, not at SoftMax's input",
+                                "gradient-at-output", -Y / Ypred),
+                               ("averaged over the batch; the loss is a sum", "mean-vs-sum", (Ypred - Y) / B)])
+
+
+# ---------------------------------------------------------------------------
+# 3. One step of SGD on [Linear, Tanh, Linear, SoftMax] + NLL, value by value
+# ---------------------------------------------------------------------------
+
+D, H, K = 3, 4, 2  # input size, hidden units, classes
+
+
+def step_problem(rng):
+    X, Y = rng.normal(size=(D, B)), one_hot(rng, K, B)
+    weights = {"W1": rng.normal(0, D ** -.5, (D, H)), "b1": rng.normal(0, 0.1, (H, 1)),
+               "W2": rng.normal(0, H ** -.5, (H, K)), "b2": rng.normal(0, 0.1, (K, 1))}
+    return X, Y, weights
+
+
+def reference_step(ref, X, Y, weights):
+    """Every value of one step, as sgd_test in the handout's file computes them."""
+    hw = ref.code_for_hw7
+    lin1, f1, lin2, f2, loss = hw.Linear(D, H), hw.Tanh(), hw.Linear(H, K), hw.SoftMax(), hw.NLL()
+    lin1.W, lin1.W0, lin2.W, lin2.W0 = (weights[k].copy() for k in ("W1", "b1", "W2", "b2"))
+    v = {"z_1": lin1.forward(X)}
+    v["a_1"] = f1.forward(v["z_1"])
+    v["z_2"] = lin2.forward(v["a_1"])
+    v["a_2"] = f2.forward(v["z_2"])
+    v["loss"] = loss.forward(v["a_2"], Y)
+    v["dloss"] = loss.backward()
+    v["dL_dz2"] = f2.backward(v["dloss"])
+    v["dL_da1"] = lin2.backward(v["dL_dz2"])
+    v["dL_dz1"] = f1.backward(v["dL_da1"])
+    v["dL_dX"] = lin1.backward(v["dL_dz1"])
+    v["gradients"] = {"W1": lin1.dLdW, "b1": lin1.dLdW0, "W2": lin2.dLdW, "b2": lin2.dLdW0}
+    lin1.sgd_step(LRATE)
+    lin2.sgd_step(LRATE)
+    v["updated"] = {"W1": lin1.W, "b1": lin1.W0, "W2": lin2.W, "b2": lin2.W0}
+    return v
+
+
+def your_modules(student, weights):
+    hw = student.code_for_hw7
+    lin1, lin2 = hw.Linear(D, H), hw.Linear(H, K)
+    for layer, W, W0 in ((lin1, "W1", "b1"), (lin2, "W2", "b2")):
+        student.set(layer, "W", weights[W])
+        student.set(layer, "W0", weights[W0])
+    return {"linear_1": lin1, "f_1": hw.Tanh(), "linear_2": lin2, "f_2": hw.SoftMax(), "Loss": hw.NLL()}
+
+
+# Each stage: the value, the call that computes it from the reference's values of
+# the stages before (earlier calls only prime what the module stores), and its text.
+STAGES = {
+    "z_1": (lambda m, v, X, Y: m["linear_1"].forward(X), "linear_1.forward(X)"),
+    "a_1": (lambda m, v, X, Y: m["f_1"].forward(v["z_1"]), "f_1.forward(z_1)"),
+    "z_2": (lambda m, v, X, Y: m["linear_2"].forward(v["a_1"]), "linear_2.forward(a_1)"),
+    "a_2": (lambda m, v, X, Y: m["f_2"].forward(v["z_2"]), "f_2.forward(z_2)"),
+    "loss": (lambda m, v, X, Y: m["Loss"].forward(v["a_2"], Y), "Loss.forward(a_2, Y)"),
+    "dloss": (lambda m, v, X, Y: (m["Loss"].forward(v["a_2"], Y), m["Loss"].backward())[1],
+              "Loss.backward() after Loss.forward(a_2, Y)"),
+    "dL_dz2": (lambda m, v, X, Y: m["f_2"].backward(v["dloss"]), "f_2.backward(dloss)"),
+    "dL_da1": (lambda m, v, X, Y: (m["linear_2"].forward(v["a_1"]), m["linear_2"].backward(v["dL_dz2"]))[1],
+               "linear_2.backward(dL_dz2) after linear_2.forward(a_1)"),
+    "dL_dz1": (lambda m, v, X, Y: (m["f_1"].forward(v["z_1"]), m["f_1"].backward(v["dL_da1"]))[1],
+               "f_1.backward(dL_da1) after f_1.forward(z_1)"),
+    "dL_dX": (lambda m, v, X, Y: (m["linear_1"].forward(X), m["linear_1"].backward(v["dL_dz1"]))[1],
+              "linear_1.backward(dL_dz1) after linear_1.forward(X)"),
+}
+
+
+def stage_check(number_, stage):
+    compute, text = STAGES[stage]
+
+    @weight(0.25)
+    @number(number_)
+    def check(student, ref, rng):
+        X, Y, weights = step_problem(rng)
+        expected = reference_step(ref, X, Y, weights)
+        got = compute(your_modules(student, weights), expected, X, Y)
+        call = f"one step of [Linear({D}, {H}), Tanh(), Linear({H}, {K}), SoftMax()] on X: {X.shape}: {text}"
+        if stage == "loss":
+            got = as_number(got, call, "loss")
+        check_close(got, expected[stage], call=call, name=stage)
+    check.__doc__ = f"one SGD step: {stage} = {text}, from the reference's earlier values"
+    return check
+
+
+test_step_z_1 = stage_check("3.1", "z_1")
+test_step_a_1 = stage_check("3.2", "a_1")
+test_step_z_2 = stage_check("3.3", "z_2")
+test_step_a_2 = stage_check("3.4", "a_2")
+test_step_loss = stage_check("3.5", "loss")
+test_step_dloss = stage_check("3.6", "dloss")
+test_step_dL_dz2 = stage_check("3.7", "dL_dz2")
+test_step_dL_da1 = stage_check("3.8", "dL_da1")
+test_step_dL_dz1 = stage_check("3.9", "dL_dz1")
+test_step_dL_dX = stage_check("3.10", "dL_dX")
+
+
+@partial_credit(0.25)
+@number("3.11")
+def test_step_updated_weights(student, ref, rng, set_score=None):
+    """one SGD step: updated_linear_1/2 W and W0 after sgd_step, from the reference's gradients"""
+    X, Y, weights = step_problem(rng)
+    expected = reference_step(ref, X, Y, weights)
+    modules = your_modules(student, weights)
+    for layer, W, W0 in (("linear_1", "W1", "b1"), ("linear_2", "W2", "b2")):
+        student.set(modules[layer], "dLdW", expected["gradients"][W])
+        student.set(modules[layer], "dLdW0", expected["gradients"][W0])
+        modules[layer].sgd_step(LRATE)
+    names = {"W1": ("linear_1", "W"), "b1": ("linear_1", "W0"), "W2": ("linear_2", "W"), "b2": ("linear_2", "W0")}
+
+    def matches(key):
+        layer, attribute = names[key]
+        check_close(student.fetch(getattr(modules[layer], attribute)), expected["updated"][key],
+                    call=f"{layer}.sgd_step({LRATE}) with the reference's gradients", name=f"updated_{layer}.{attribute}")
+    partial_credit_over([lambda key=key: matches(key) for key in names], 0.25, set_score)
+
+
+# ---------------------------------------------------------------------------
+# 4. Sequential.sgd
+# ---------------------------------------------------------------------------
+
+def sgd_net(hw, activation, sizes=(2, 3, 2)):
+    layers = []
+    for m, n in zip(sizes[:-1], sizes[1:]):
+        layers += [hw.Linear(m, n), getattr(hw, activation)()]
+    return hw.Sequential(layers[:-1] + [hw.SoftMax()], hw.NLL())
+
+
+def trained_with_draws(ref, seed, activation, X, Y, iters, draw):
+    """The reference's weights after `iters` steps whose columns come from `draw(N)`
+    (the column for X, the column for Y): what a given sampling bug produces."""
+    np.random.seed(seed)
+    net = sgd_net(ref.code_for_hw7, activation)
+    for _ in range(iters):
+        i, j = draw(X.shape[1])
+        net.loss.forward(net.forward(X[:, i:i + 1]), Y[:, j:j + 1])
+        net.backward(net.loss.backward())
+        net.sgd_step(LRATE)
+    return [w for m in net.modules[::2] for w in (m.W, m.W0)]
+
+
+def revealing_seed(rng, iters, N):
+    """A seed whose draws (after the network's initial weights) differ from those of
+    np.random.randint(N - 1), so an off-by-one in the draw cannot pass by luck."""
+    while True:
+        seed = int(rng.integers(1, 2 ** 31))
+        draws = []
+        for high in (N, N - 1):
+            state = np.random.RandomState(seed)
+            state.normal(size=12)  # Linear(2, 3) and Linear(3, 2) draw their weights first
+            draws.append([state.randint(high) for _ in range(iters)])
+        if draws[0] != draws[1]:
+            return seed
+
+
+def sgd_matches(student, ref, rng, activation, iters):
+    X, Y = ref.code_for_hw7.hard()
+    seed = revealing_seed(rng, iters, X.shape[1])
+    np.random.seed(seed)
+    theirs = sgd_net(ref.code_for_hw7, activation)
+    theirs.sgd(X, Y, iters=iters, lrate=LRATE)
+    expected = [w for m in theirs.modules[::2] for w in (m.W, m.W0)]
+    student.seed(seed)
+    mine = sgd_net(student.code_for_hw7, activation)
+    call = (f"np.random.seed({seed}); Sequential([Linear(2, 3), {activation}(), Linear(3, 2), SoftMax()], NLL())"
+            f".sgd(X, Y, iters={iters}, lrate={LRATE}) on hard()")
+    mine.sgd(X, Y, iters=iters, lrate=LRATE)
+    modules = student.fetch(mine.modules)
+    got = [student.fetch(getattr(m, name)) for m in modules[::2] for name in ("W", "W0")]
+    bugs = [("the index is drawn with randint(N - 1): the last column is never chosen", "sgd-off-by-one",
+             lambda N: (np.random.randint(N - 1),) * 2),
+            ("X and Y get separate random draws: draw one index per iteration and use it for both",
+             "sgd-draw-order", lambda N: (np.random.randint(N), np.random.randint(N)))]
+    wrong = [(text, tag, trained_with_draws(ref, seed, activation, X, Y, iters, draw)) for text, tag, draw in bugs]
+    for k, name in enumerate(("linear_1.W", "linear_1.W0", "linear_2.W", "linear_2.W0")):
+        check_close(got[k], expected[k], call=call, name=name,
+                    wrong_answers=[(text, tag, weights[k]) for text, tag, weights in wrong])
+
+
+@weight(1.0)
+@number("4.1")
+def test_sgd_one_iteration_matches_reference(student, ref, rng):
+    """Sequential.sgd: a tanh net's weights after 1 iteration (fixed seed) match the reference"""
+    sgd_matches(student, ref, rng, "Tanh", 1)
+
+
+@weight(1.0)
+@number("4.2")
+def test_sgd_two_iterations_match_reference(student, ref, rng):
+    """Sequential.sgd: a relu net's weights after 2 iterations (fixed seed) match the reference"""
+    sgd_matches(student, ref, rng, "ReLU", 2)
+
+
+@weight(1.5)
+@number("4.3")
+def test_hard_data_set_trained_to_full_accuracy(student, ref, assignment):
+    """a 2-10-10-2 relu net trained with your code classifies every point of hard() correctly"""
+    settings = assignment.thresholds
+    X, Y = ref.code_for_hw7.hard()
+    kwargs = dict(iters=settings["hard_iters"], lrate=settings["hard_lrate"])
+    np.random.seed(settings["hard_seed"])
+    theirs = sgd_net(ref.code_for_hw7, "ReLU", (2, 10, 10, 2))
+    theirs.sgd(X, Y, **kwargs)
+    expected = theirs.forward(X)
+    student.seed(settings["hard_seed"])
+    student.time_limit(settings["train_timeout"])
+    mine = sgd_net(student.code_for_hw7, "ReLU", (2, 10, 10, 2))
+    call = (f"np.random.seed({settings['hard_seed']}); a 2-10-10-2 relu net, sgd(X, Y, iters={kwargs['iters']}, "
+            f"lrate={kwargs['lrate']}) on hard(), then forward(X)")
+    mine.sgd(X, Y, **kwargs)
+    got = as_array(mine.forward(X), expected, "Ypred", call)
+    accuracy = float(np.mean(np.argmax(got, axis=0) == np.argmax(Y, axis=0)))
+    if accuracy < 1.0:
+        raise CheckFailure(f"{call}: classifies {accuracy:.0%} of the 20 points correctly; the reference "
+                           f"trained the same way classifies all of them.", ["training"])
+    try:
+        check_close(got, expected, call=call, name="Ypred", rtol=settings["hard_rtol"])
+    except CheckFailure as failure:
+        raise CheckFailure("Every point is classified correctly, but the trained network is not the one the "
+                           "reference trains with the same seed and steps (on 20 points a net with a wrong "
+                           "gradient can still classify them all):\n" + failure.message, ["training"]) from None
+
+
+# ---------------------------------------------------------------------------
+# 5. Question 1.1: expressions
+# ---------------------------------------------------------------------------
+
+def draw_linear(rng):
+    """One example (b = 1) through Linear(m, n), with m != n so that a wrong
+    orientation shows in the shape."""
+    m, n = (int(k) for k in rng.choice(np.arange(2, 7), 2, replace=False))
+    A, W, W0, dLdZ = rng.normal(size=(m, 1)), rng.normal(size=(m, n)), rng.normal(size=(n, 1)), rng.normal(size=(n, 1))
+    return dict(A=A, W=W, W0=W0, Z=W.T @ A + W0, dLdZ=dLdZ, dLdA=W @ dLdZ)
+
+
+def answer_check(number_, name, title):
+    """One expression question as its own graded item (all of them read answers.py in one child)."""
+    @weight(1.0)
+    @number(number_)
+    @pytest.mark.shared_child("answers")
+    def check(student, ref, rng):
+        grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name),
+                     draw_linear, rng, language=matrix_answers)
+    check.__doc__ = title
+    return check
+
+
+test_answer_1_1_A = answer_check("5.1", "Q1_1_A", "1.1.A: dLdA")
+test_answer_1_1_B = answer_check("5.2", "Q1_1_B", "1.1.B: dLdW")
+test_answer_1_1_C = answer_check("5.3", "Q1_1_C", "1.1.C: dLdW0")
