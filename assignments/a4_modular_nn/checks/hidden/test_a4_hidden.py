@@ -332,23 +332,28 @@ def trained_with_draws(ref, seed, activation, X, Y, iters, draw):
     return [w for m in net.modules[::2] for w in (m.W, m.W0)]
 
 
-def revealing_seed(rng, iters, N):
-    """A seed whose draws (after the network's initial weights) differ from those of
-    np.random.randint(N - 1), so an off-by-one in the draw cannot pass by luck."""
+SAMPLING_BUGS = [
+    ("the index is drawn with randint(N - 1): the last column is never chosen", "sgd-off-by-one",
+     lambda N: (np.random.randint(N - 1),) * 2),
+    ("X and Y get separate random draws: draw one index per iteration and use it for both", "sgd-draw-order",
+     lambda N: (np.random.randint(N), np.random.randint(N)))]
+
+
+def revealing_seed(ref, rng, activation, X, Y, iters):
+    """A seed at which each sampling bug above ends with other weights than correct
+    code, so that none of them can pass by luck; and those weights, to name the bug."""
     while True:
         seed = int(rng.integers(1, 2 ** 31))
-        draws = []
-        for high in (N, N - 1):
-            state = np.random.RandomState(seed)
-            state.normal(size=12)  # Linear(2, 3) and Linear(3, 2) draw their weights first
-            draws.append([state.randint(high) for _ in range(iters)])
-        if draws[0] != draws[1]:
-            return seed
+        right = trained_with_draws(ref, seed, activation, X, Y, iters, lambda N: (np.random.randint(N),) * 2)
+        wrong = [(text, tag, trained_with_draws(ref, seed, activation, X, Y, iters, draw))
+                 for text, tag, draw in SAMPLING_BUGS]
+        if all(not np.allclose(a, b) for _, _, weights in wrong for a, b in zip(right, weights)):
+            return seed, wrong
 
 
 def sgd_matches(student, ref, rng, activation, iters):
     X, Y = ref.code_for_hw7.hard()
-    seed = revealing_seed(rng, iters, X.shape[1])
+    seed, wrong = revealing_seed(ref, rng, activation, X, Y, iters)
     np.random.seed(seed)
     theirs = sgd_net(ref.code_for_hw7, activation)
     theirs.sgd(X, Y, iters=iters, lrate=LRATE)
@@ -360,11 +365,6 @@ def sgd_matches(student, ref, rng, activation, iters):
     mine.sgd(X, Y, iters=iters, lrate=LRATE)
     modules = student.fetch(mine.modules)
     got = [student.fetch(getattr(m, name)) for m in modules[::2] for name in ("W", "W0")]
-    bugs = [("the index is drawn with randint(N - 1): the last column is never chosen", "sgd-off-by-one",
-             lambda N: (np.random.randint(N - 1),) * 2),
-            ("X and Y get separate random draws: draw one index per iteration and use it for both",
-             "sgd-draw-order", lambda N: (np.random.randint(N), np.random.randint(N)))]
-    wrong = [(text, tag, trained_with_draws(ref, seed, activation, X, Y, iters, draw)) for text, tag, draw in bugs]
     for k, name in enumerate(("linear_1.W", "linear_1.W0", "linear_2.W", "linear_2.W0")):
         check_close(got[k], expected[k], call=call, name=name,
                     wrong_answers=[(text, tag, weights[k]) for text, tag, weights in wrong])
