@@ -5,7 +5,7 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 
 from grader.compare import as_array, check_gradient, partial_credit_over
 from grader.gradcheck import batched_gradient, central_difference, perturbed
-from grader.kit.scalars import as_number
+from grader.kit import values
 
 M, N, B = 4, 3, 5  # Linear(M, N) on a batch of B columns
 
@@ -91,7 +91,7 @@ def test_nll_backward_matches_finite_differences(student, rng):
     losses = student.batch()
     for P in probabilities.run():
         losses.call(nll.forward, as_array(P, Z, "SoftMax output", call), Y)
-    numeric = central_difference([as_number(loss, call, "loss") for loss in losses.run()], Z.shape)
+    numeric = central_difference([values.number(loss, call, "loss") for loss in losses.run()], Z.shape)
     nll.forward(softmax.forward(Z), Y)
     check_gradient(nll.backward(), numeric, call=f"NLL().backward() after {call}", name="dLdZ",
                    of="your SoftMax and NLL forward")
