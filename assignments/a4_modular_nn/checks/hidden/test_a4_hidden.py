@@ -5,13 +5,54 @@ import numpy as np
 import pytest
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import as_array, check_close, partial_credit_over
+from grader.compare import check_close, partial_credit_over
 from grader.expressions import grade_answer
 from grader.failures import CheckFailure
 from grader.kit import matrix_answers, training, values
+from grader.kit.bugs import MISSING_DERIVATIVE, Bug
 
 M, N, B = 4, 3, 5  # Linear(M, N) on a batch of B columns
 LRATE = 0.005
+
+# Bugs of this homework: hint for the student, tag, sentence for report.html.
+BIAS_MISSING = Bug("the bias W0 is left out", "bias-missing", "left the bias out of Linear.forward")
+W_NOT_TRANSPOSED = Bug("W is (m, n): Z = W.T @ A + W0, and W @ A only has fitting shapes when m == n",
+                       "forward-not-transposed", "multiplied by W instead of W.T in Linear.forward")
+RETURNS_DLDZ = Bug("dLdZ is returned instead of dLdA = W @ dLdZ", "returns-dLdZ",
+                   "returned dLdZ from Linear.backward instead of dLdA")
+DLDW_TRANSPOSED = Bug("dLdW is transposed: it is (m, n), like W", "transposed", "stored dLdW transposed")
+BIAS_NOT_SUMMED = Bug("dLdW0 is not summed over the batch's columns", "bias-not-summed",
+                      "did not sum dLdW0 over the batch")
+BIAS_AVERAGED = Bug("dLdW0 is averaged over the batch instead of summed", "mean-vs-sum", "averaged dLdW0")
+BIAS_WRONG_AXIS = Bug("dLdW0 is summed over the wrong axis (rows, not columns)", "wrong-axis",
+                      "summed dLdW0 over the wrong axis")
+STEP_UPHILL = Bug("the gradient is added: a step goes against it", "sign-flip", "added the gradient in sgd_step")
+NOT_STEPPED = Bug("the parameter is not changed", "frozen", "left a parameter unchanged in sgd_step")
+TANH_AT_OUTPUT = Bug("backward treats the stored A as if it were Z: tanh' at tanh(Z)", "derivative-at-output",
+                     "took tanh' at the stored A instead of using 1 - A**2")
+MASK_FROM_GRADIENT = Bug("the mask comes from dLdA instead of the stored A", "relu-mask-from-gradient",
+                         "took the ReLU mask from dLdA")
+MASK_INVERTED = Bug("the mask is inverted: the gradient passes where Z < 0", "relu-mask-inverted",
+                    "inverted the ReLU mask")
+NO_MASK = Bug("the ReLU gradient passes through where the input was negative", "relu-gradient",
+              "let the ReLU gradient through everywhere")
+SOFTMAX_ROWS = Bug("normalised over rows (axis=1) instead of columns (axis=0): columns are examples",
+                   "softmax-wrong-axis", "normalised the softmax over the wrong axis")
+SOFTMAX_WHOLE_BATCH = Bug("divided by the sum over the whole batch, not each column", "softmax-whole-batch",
+                          "normalised the softmax over the whole batch")
+CLASS_FLOATS = Bug("class indices are integers", "wrong-type", "returned floats from class_fun")
+CLASS_WRONG_AXIS = Bug("argmax over axis 1", "class-fun-wrong-axis", "took class_fun's argmax over axis 1")
+LOSS_AVERAGED = Bug("the loss is averaged over the batch; it should be summed", "mean-vs-sum",
+                    "averaged the NLL over the batch")
+LOSS_SIGN = Bug("the minus sign is missing", "sign-flip", "left the minus sign out of the NLL")
+GRADIENT_AT_OUTPUT = Bug("the gradient of the loss at Ypred (-Y / Ypred) is returned, not at SoftMax's input",
+                         "gradient-at-output", "returned dL/dYpred from NLL.backward")
+GRADIENT_AVERAGED = Bug("averaged over the batch; the loss is a sum", "mean-vs-sum",
+                        "averaged NLL.backward over the batch")
+OFF_BY_ONE = Bug("the index is drawn with randint(N - 1): the last column is never chosen", "sgd-off-by-one",
+                 "drew sgd's index with randint(N - 1)")
+SEPARATE_DRAWS = Bug("X and Y get separate random draws: draw one index per iteration and use it for both",
+                     "sgd-draw-order", "drew separate indices for X and Y in sgd")
 
 
 def one_hot(rng, k, b):
@@ -37,8 +78,16 @@ def test_linear_forward_matches_reference(student, ref, rng):
     """Linear.forward returns W^T A + W0 for a batch of columns"""
     A, W, W0 = rng.normal(size=(M, B)), rng.normal(size=(M, N)), rng.normal(size=(N, 1))
     mine, theirs = linear_pair(student, ref, W, W0)
-    check_close(mine.forward(A), theirs.forward(A), call=f"Linear({M}, {N}).forward(A: {A.shape})", name="Z",
-                wrong_answers=[("the bias W0 is left out", "bias-missing", W.T @ A)])
+    call = f"Linear({M}, {N}).forward(A: {A.shape})"
+    try:
+        got = mine.forward(A)
+    except CheckFailure as failure:
+        if "matmul" not in failure.message:
+            raise
+        raise CheckFailure(f"{failure.message}\nLikely bug: {W_NOT_TRANSPOSED.hint}.",
+                           failure.tags + (W_NOT_TRANSPOSED.tag,),
+                           {**failure.bugs, W_NOT_TRANSPOSED.tag: W_NOT_TRANSPOSED.sentence}) from None
+    check_close(got, theirs.forward(A), call=call, name="Z", wrong_answers=[BIAS_MISSING.given(W.T @ A)])
 
 
 @partial_credit(1.5)
@@ -52,12 +101,9 @@ def test_linear_backward_matches_reference(student, ref, rng, set_score=None):
     call = f"Linear({M}, {N}).backward(dLdZ: {dLdZ.shape}) after forward(A: {A.shape})"
     mine.forward(A)
     got = {"dLdA": mine.backward(dLdZ)}
-    bugs = {"dLdA": [("dLdZ is returned instead of dLdA = W @ dLdZ", "returns-dLdZ", dLdZ)],
-            "dLdW": [("dLdW is transposed: it is (m, n), like W", "transposed", dLdZ @ A.T)],
-            "dLdW0": [("dLdW0 is not summed over the batch's columns", "bias-not-summed", dLdZ),
-                      ("dLdW0 is averaged over the batch instead of summed", "mean-vs-sum", dLdZ.mean(axis=1, keepdims=True)),
-                      ("dLdW0 is summed over the wrong axis (rows, not columns)", "wrong-axis",
-                       dLdZ.sum(axis=0, keepdims=True))]}
+    bugs = {"dLdA": [RETURNS_DLDZ.given(dLdZ)], "dLdW": [DLDW_TRANSPOSED.given(dLdZ @ A.T)],
+            "dLdW0": [BIAS_NOT_SUMMED.given(dLdZ), BIAS_AVERAGED.given(dLdZ.mean(axis=1, keepdims=True)),
+                      BIAS_WRONG_AXIS.given(dLdZ.sum(axis=0, keepdims=True))]}
 
     def matches(name):
         value = got["dLdA"] if name == "dLdA" else student.fetch(getattr(mine, name))
@@ -81,8 +127,7 @@ def test_linear_sgd_step_matches_reference(student, ref, rng):
     for name, gradient in (("W", dLdW), ("W0", dLdW0)):
         before = {"W": W, "W0": W0}[name]
         check_close(student.fetch(getattr(mine, name)), getattr(theirs, name), call=call, name=name,
-                    wrong_answers=[("the gradient is added: a step goes against it", "sign-flip", before + 0.1 * gradient),
-                                   (f"{name} is not changed", "frozen", before)])
+                    wrong_answers=[STEP_UPHILL.given(before + 0.1 * gradient), NOT_STEPPED.given(before)])
 
 
 # ---------------------------------------------------------------------------
@@ -114,9 +159,7 @@ def activation_matches(student, ref, rng, name, set_score, wrong_backward):
 def test_tanh_matches_reference(student, ref, rng, set_score=None):
     """Tanh: forward and backward match the reference on a batch"""
     activation_matches(student, ref, rng, "Tanh", set_score, lambda Z, dLdA: [
-        ("backward treats the stored A as if it were Z: tanh' at tanh(Z)", "derivative-at-output",
-         dLdA * (1 - np.tanh(np.tanh(Z)) ** 2)),
-        ("the derivative 1 - A**2 is missing", "missing-activation-derivative", dLdA)])
+        TANH_AT_OUTPUT.given(dLdA * (1 - np.tanh(np.tanh(Z)) ** 2)), MISSING_DERIVATIVE.given(dLdA)])
 
 
 @partial_credit(0.5)
@@ -124,9 +167,7 @@ def test_tanh_matches_reference(student, ref, rng, set_score=None):
 def test_relu_matches_reference(student, ref, rng, set_score=None):
     """ReLU: forward and backward match the reference on a batch"""
     activation_matches(student, ref, rng, "ReLU", set_score, lambda Z, dLdA: [
-        ("the mask comes from dLdA instead of the stored A", "relu-mask-from-gradient", dLdA * (dLdA > 0)),
-        ("the mask is inverted: the gradient passes where Z < 0", "relu-mask-inverted", dLdA * (Z < 0)),
-        ("the ReLU gradient passes through where the input was negative", "relu-gradient", dLdA)])
+        MASK_FROM_GRADIENT.given(dLdA * (dLdA > 0)), MASK_INVERTED.given(dLdA * (Z < 0)), NO_MASK.given(dLdA)])
 
 
 @weight(0.5)
@@ -137,11 +178,8 @@ def test_softmax_forward_matches_reference(student, ref, rng):
     expected = ref.code_for_hw7.SoftMax().forward(Z)
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     check_close(student.code_for_hw7.SoftMax().forward(Z), expected, call=f"SoftMax().forward(Z: {Z.shape})",
-                name="probabilities", wrong_answers=[
-                    ("normalised over rows (axis=1) instead of columns (axis=0): columns are examples",
-                     "softmax-wrong-axis", E / E.sum(axis=1, keepdims=True)),
-                    ("divided by the sum over the whole batch, not each column", "softmax-whole-batch",
-                     np.exp(Z) / np.exp(Z).sum())])
+                name="probabilities", wrong_answers=[SOFTMAX_ROWS.given(E / E.sum(axis=1, keepdims=True)),
+                                                     SOFTMAX_WHOLE_BATCH.given(np.exp(Z) / np.exp(Z).sum())])
 
 
 @weight(0.5)
@@ -155,13 +193,11 @@ def test_softmax_class_fun_returns_flat_integers(student, ref, rng):
     if isinstance(got, np.ndarray) and got.shape == (1, B + 2):
         got = got.reshape(-1)  # a (1, b) row holds the same classes
     if isinstance(got, np.ndarray) and got.ndim == 1 and got.size == B + 2 and got.dtype.kind == "f":
-        raise CheckFailure(f"{call} returned floats; class indices are integers (np.argmax gives them).",
-                           ["wrong-type"])
+        raise CLASS_FLOATS.failure(f"{call} returned floats; class indices are integers (np.argmax gives them).")
     wrong_axis = np.argmax(Ypred, axis=1)
     if isinstance(got, np.ndarray) and got.shape == wrong_axis.shape and np.array_equal(got, wrong_axis):
-        raise CheckFailure(f"{call} returned the argmax over axis 1 (one value per class); columns are "
-                           f"examples, so take it over axis 0: one class per column, shape ({B + 2},).",
-                           ["class-fun-wrong-axis"])
+        raise CLASS_WRONG_AXIS.failure(f"{call} returned the argmax over axis 1 (one value per class); columns "
+                                       f"are examples, so take it over axis 0: one class per column, shape ({B + 2},).")
     check_close(got, expected, call=call, name="classes")
 
 
@@ -173,9 +209,8 @@ def test_nll_forward_matches_reference(student, ref, rng):
     expected = ref.code_for_hw7.NLL().forward(Ypred, Y)
     call = f"NLL().forward(Ypred: {Ypred.shape}, Y: {Y.shape})"
     got = values.number(student.code_for_hw7.NLL().forward(Ypred, Y), call, "loss")
-    check_close(got, expected, call=call, name="loss", wrong_answers=[
-        ("the loss is averaged over the batch; it should be summed", "mean-vs-sum", expected / B),
-        ("the minus sign is missing", "sign-flip", -expected)])
+    check_close(got, expected, call=call, name="loss",
+                wrong_answers=[LOSS_AVERAGED.given(expected / B), LOSS_SIGN.given(-expected)])
 
 
 @weight(0.5)
@@ -188,9 +223,7 @@ def test_nll_backward_matches_reference(student, ref, rng):
     mine = student.code_for_hw7.NLL()
     mine.forward(Ypred, Y)
     check_close(mine.backward(), theirs.backward(), call="NLL().backward() after forward(Ypred, Y)", name="dLdZ",
-                wrong_answers=[("the gradient of the loss at Ypred (-Y / Ypred) is returned, not at SoftMax's input",
-                                "gradient-at-output", -Y / Ypred),
-                               ("averaged over the batch; the loss is a sum", "mean-vs-sum", (Ypred - Y) / B)])
+                wrong_answers=[GRADIENT_AT_OUTPUT.given(-Y / Ypred), GRADIENT_AVERAGED.given((Ypred - Y) / B)])
 
 
 # ---------------------------------------------------------------------------
@@ -303,7 +336,8 @@ def test_step_updated_weights(student, ref, rng, set_score=None):
     def matches(key):
         layer, attribute = names[key]
         check_close(student.fetch(getattr(modules[layer], attribute)), expected["updated"][key],
-                    call=f"{layer}.sgd_step({LRATE}) with the reference's gradients", name=f"updated_{layer}.{attribute}")
+                    call=f"{layer}.sgd_step({LRATE}) with the reference's gradients",
+                    name=f"updated_{layer}.{attribute}")
     partial_credit_over([lambda key=key: matches(key) for key in names], 0.25, set_score)
 
 
@@ -340,17 +374,14 @@ def trained(ref, seed, activation, X, Y, iters, draw=one_index):
 
 
 def known_bugs(ref, activation):
-    """(hint, tag, draw, activation) of bugs a step or two on one column can hide by luck."""
-    bugs = [("the index is drawn with randint(N - 1): the last column is never chosen", "sgd-off-by-one",
-             lambda N: (np.random.randint(N - 1),) * 2, activation),
-            ("X and Y get separate random draws: draw one index per iteration and use it for both",
-             "sgd-draw-order", lambda N: (np.random.randint(N), np.random.randint(N)), activation)]
+    """(bug, draw, activation) of bugs a step or two on one column can hide by luck."""
+    known = [(OFF_BY_ONE, lambda N: (np.random.randint(N - 1),) * 2, activation),
+             (SEPARATE_DRAWS, lambda N: (np.random.randint(N), np.random.randint(N)), activation)]
     if activation == "ReLU":
         masked_by_gradient = type("MaskFromGradient", (ref.code_for_hw7.ReLU,),
                                   {"backward": lambda self, dLdA: dLdA * (dLdA > 0)})
-        bugs.append(("ReLU.backward takes its mask from dLdA instead of the stored A", "relu-mask-from-gradient",
-                     one_index, masked_by_gradient))
-    return bugs
+        known.append((MASK_FROM_GRADIENT, one_index, masked_by_gradient))
+    return known
 
 
 def revealing_seed(ref, rng, activation, X, Y, iters):
@@ -359,9 +390,9 @@ def revealing_seed(ref, rng, activation, X, Y, iters):
     for _ in range(1000):
         seed = int(rng.integers(1, 2 ** 31))
         right = trained(ref, seed, activation, X, Y, iters)
-        wrong = [(hint, tag, trained(ref, seed, module, X, Y, iters, draw))
-                 for hint, tag, draw, module in known_bugs(ref, activation)]
-        if all(any(not np.allclose(a, b) for a, b in zip(right, weights)) for _, _, weights in wrong):
+        wrong = [(bug, trained(ref, seed, module, X, Y, iters, draw))
+                 for bug, draw, module in known_bugs(ref, activation)]
+        if all(any(not np.allclose(a, b) for a, b in zip(right, weights)) for _, weights in wrong):
             return seed, wrong
     raise RuntimeError("no seed among 1000 tells every known sgd bug from correct code")
 
@@ -382,7 +413,7 @@ def sgd_matches(student, ref, rng, activation, iters):
     got = [student.fetch(getattr(m, name)) for m in modules[::2] for name in ("W", "W0")]
     for k, name in enumerate(("linear_1.W", "linear_1.W0", "linear_2.W", "linear_2.W0")):
         check_close(got[k], expected[k], call=call, name=name,
-                    wrong_answers=[(text, tag, weights[k]) for text, tag, weights in wrong])
+                    wrong_answers=[bug.given(weights[k]) for bug, weights in wrong])
 
 
 @weight(1.0)
