@@ -240,25 +240,27 @@ def step_problem(rng):
     return X, Y, weights
 
 
+FORWARD = ("z_1", "a_1", "z_2", "a_2")          # outputs of linear_1, f_1, linear_2, f_2
+BACKWARD = ("dL_dz2", "dL_da1", "dL_dz1", "dL_dX")  # outputs of their backward, last module first
+
+
 def reference_step(ref, X, Y, weights):
-    """Every value of one step, as sgd_test in the handout's file computes them."""
+    """Every value of one step, in the order sgd_test in the handout's file checks them."""
     hw = ref.code_for_hw7
-    lin1, f1, lin2, f2, loss = hw.Linear(D, H), hw.Tanh(), hw.Linear(H, K), hw.SoftMax(), hw.NLL()
-    lin1.W, lin1.W0, lin2.W, lin2.W0 = (weights[k].copy() for k in ("W1", "b1", "W2", "b2"))
-    v = {"z_1": lin1.forward(X)}
-    v["a_1"] = f1.forward(v["z_1"])
-    v["z_2"] = lin2.forward(v["a_1"])
-    v["a_2"] = f2.forward(v["z_2"])
-    v["loss"] = loss.forward(v["a_2"], Y)
-    v["dloss"] = loss.backward()
-    v["dL_dz2"] = f2.backward(v["dloss"])
-    v["dL_da1"] = lin2.backward(v["dL_dz2"])
-    v["dL_dz1"] = f1.backward(v["dL_da1"])
-    v["dL_dX"] = lin1.backward(v["dL_dz1"])
-    v["gradients"] = {"W1": lin1.dLdW, "b1": lin1.dLdW0, "W2": lin2.dLdW, "b2": lin2.dLdW0}
-    lin1.sgd_step(LRATE)
-    lin2.sgd_step(LRATE)
-    v["updated"] = {"W1": lin1.W, "b1": lin1.W0, "W2": lin2.W, "b2": lin2.W0}
+    layers, loss = [hw.Linear(D, H), hw.Tanh(), hw.Linear(H, K), hw.SoftMax()], hw.NLL()
+    linear_1, linear_2 = layers[0], layers[2]
+    linear_1.W, linear_1.W0, linear_2.W, linear_2.W0 = (weights[k].copy() for k in ("W1", "b1", "W2", "b2"))
+    v, value = {}, X
+    for name, module in zip(FORWARD, layers):
+        value = v[name] = module.forward(value)
+    v["loss"] = loss.forward(value, Y)
+    value = v["dloss"] = loss.backward()
+    for name, module in zip(BACKWARD, layers[::-1]):
+        value = v[name] = module.backward(value)
+    v["gradients"] = {"W1": linear_1.dLdW, "b1": linear_1.dLdW0, "W2": linear_2.dLdW, "b2": linear_2.dLdW0}
+    for layer in (linear_1, linear_2):
+        layer.sgd_step(LRATE)
+    v["updated"] = {"W1": linear_1.W, "b1": linear_1.W0, "W2": linear_2.W, "b2": linear_2.W0}
     return v
 
 
@@ -478,18 +480,32 @@ def draw_linear(rng):
     return dict(A=A, W=W, W0=W0, Z=W.T @ A + W0, dLdZ=dLdZ, dLdA=W @ dLdZ)
 
 
-def answer_check(number_, name, title):
-    """One expression question as its own graded item (all of them read answers.py in one child)."""
-    @weight(1.0)
-    @number(number_)
-    @pytest.mark.shared_child("answers")
-    def check(student, ref, rng):
-        grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name),
-                     draw_linear, rng, language=matrix_answers)
-    check.__doc__ = title
-    return check
+def grade_question(student, ref, rng, name):
+    """Answer `name` of answers.py against the reference's, in the matrix-answer language
+    (the three questions share one child: they only read strings)."""
+    grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name),
+                 draw_linear, rng, language=matrix_answers)
 
 
-test_answer_1_1_A = answer_check("5.1", "Q1_1_A", "1.1.A: dLdA")
-test_answer_1_1_B = answer_check("5.2", "Q1_1_B", "1.1.B: dLdW")
-test_answer_1_1_C = answer_check("5.3", "Q1_1_C", "1.1.C: dLdW0")
+@weight(1.0)
+@number("5.1")
+@pytest.mark.shared_child("answers")
+def test_answer_1_1_A_dLdA(student, ref, rng):
+    """1.1.A: dLdA"""
+    grade_question(student, ref, rng, "Q1_1_A")
+
+
+@weight(1.0)
+@number("5.2")
+@pytest.mark.shared_child("answers")
+def test_answer_1_1_B_dLdW(student, ref, rng):
+    """1.1.B: dLdW"""
+    grade_question(student, ref, rng, "Q1_1_B")
+
+
+@weight(1.0)
+@number("5.3")
+@pytest.mark.shared_child("answers")
+def test_answer_1_1_C_dLdW0(student, ref, rng):
+    """1.1.C: dLdW0"""
+    grade_question(student, ref, rng, "Q1_1_C")
