@@ -75,7 +75,7 @@ def _at_least_zero(value):
 
 
 def _python_files(value):
-    bad = [v for v in value if not str(v).endswith(".py") or "/" in v or "\\" in v]
+    bad = [v for v in value if not isinstance(v, str) or not v.endswith(".py") or "/" in v or "\\" in v]
     return f"must name .py files in the submission's folder, not {bad}" if bad else ""
 
 
@@ -157,9 +157,9 @@ BENCH = {
 
 
 def _type_name(kind):
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join({int: "an integer", float: "a number", str: "a string", list: "a list",
-                        dict: "a table", bool: "true/false"}[k] for k in kinds)
+    if kind == NUMBER:
+        return "a number"
+    return {int: "an integer", str: "a string", list: "a list", dict: "a table"}[kind]
 
 
 def read_table(raw, schema, where):
@@ -217,6 +217,11 @@ class TrainingRun(dict):
         return self[key]
 
 
+def late_policy(raw, where):
+    """The checked [late_policy], without the keys left unset (grader.late reads it)."""
+    return {k: v for k, v in read_table(raw, LATE_POLICY, where).items() if v is not None}
+
+
 @dataclass
 class Assignment:
     slug: str
@@ -233,7 +238,7 @@ class Assignment:
     manual: list = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     time_budget: float = 600.0
-    late_policy: dict = field(default_factory=lambda: read_table({}, LATE_POLICY, "[late_policy]"))
+    late_policy: dict = field(default_factory=lambda: late_policy({}, "[late_policy]"))
     extra_modules: list = field(default_factory=list)
     packages: list = field(default_factory=list)  # [sandbox] packages
     bench_probe: str = ""
@@ -317,7 +322,7 @@ def parse_manifest(raw, slug, where="assignment.toml", root=REPO_ROOT):
         notebook=top["notebook"],
         release_withhold=_withheld(top["release_withhold"], f"{where} [release_withhold]", top["data"]),
         parts=parts, training=training, manual=manual, limits=limits, time_budget=top["time_budget"],
-        late_policy=read_table(top["late_policy"], LATE_POLICY, f"{where} [late_policy]"),
+        late_policy=late_policy(top["late_policy"], f"{where} [late_policy]"),
         extra_modules=top["extra_modules"],
         packages=read_table(top["sandbox"], SANDBOX, f"{where} [sandbox]")["packages"],
         bench_probe=read_table(top["bench"], BENCH, f"{where} [bench]")["probe"], root=Path(root))

@@ -12,12 +12,14 @@ values      every value from student code is checked before use:
             `array(got, shape, call, name)`, `number(got, call, name)`,
             `pair(result, call)`, `items(result, n, call, what)`,
             `entry(result, key, call)`, `sequence(values, n, call, name)`,
-            `labels_of(predicted, n, call)`, `kind_of(value)`.
+            `labels_of(predicted, n, call)`, `handle(got, call, what)` (an object
+            left in the sandbox, e.g. from a factory), `kind_of(value)`.
 problems    random problems: `away_from_zero`, `labels`, `one_hot`, `params`,
             `until_kink_free`, `classification`.
 gradients   `loss_and_grads(result, call) -> (float, dict)`, `grad_of`,
             finite differences in one round trip: `numeric_gradient(student, x,
-            stage, call)` with stages `set_and_call`, `set_entry_and_call`;
+            stage, call[, read])` with stages `set_and_call`, `set_entry_and_call`,
+            `call_with`; `elementwise_numeric` for elementwise functions;
             verdicts `agrees_with_own_loss` (public) and `matches_reference`
             (hidden; points at the loss when the gradient follows it).
 bugs        standard wrong answers: `Bug(hint, tag, sentence).given(value)`,

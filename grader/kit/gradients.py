@@ -21,7 +21,7 @@ from ..gradcheck import H, batched_gradient
 from .bugs import Bug
 from .values import array, entry, number, pair
 
-__all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric", "set_and_call", "set_entry_and_call",
+__all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric", "set_and_call", "set_entry_and_call", "call_with",
            "agrees_with_own_loss", "matches_reference", "FOLLOWS_OWN_LOSS", "DISAGREES_WITH_OWN_LOSS",
            "OWN_LOSS_RTOL"]
 
@@ -44,11 +44,11 @@ def grad_of(grads, name, call):
     return entry(grads, name, call)
 
 
-def numeric_gradient(student, x, stage, call, read=None):
-    """Finite differences of the student's loss with respect to `x`, in one round trip.
+def numeric_gradient(student, x, stage, call, read=None, h=H):
+    """Finite differences (step `h`) of the student's loss with respect to `x`, in one round trip.
     The last call `stage` adds for each point must return the loss (use `batch.call_first`
     for a function returning `(loss, grads)`), or what `read(result)` turns into the loss."""
-    return batched_gradient(student, x, stage, read or (lambda value: number(value, call, "loss")))
+    return batched_gradient(student, x, stage, read or (lambda value: number(value, call, "loss")), h=h)
 
 
 def elementwise_numeric(f, z, call):
@@ -73,6 +73,15 @@ def set_entry_and_call(obj, attribute, values, key, function, *args, first=True,
     `obj.attribute = {**values, key: moved}` and evaluates `function`."""
     def stage(batch, moved):
         batch.set(obj, attribute, {**values, key: moved})
+        (batch.call_first if first else batch.call)(function, *args, **kwargs)
+    return stage
+
+
+def call_with(function, arguments, first=False):
+    """A stage for a loss that takes the parameter as an argument: `arguments(moved)` returns
+    (args, kwargs) for `function` (e.g. a theta tuple with one entry moved)."""
+    def stage(batch, moved):
+        args, kwargs = arguments(moved)
         (batch.call_first if first else batch.call)(function, *args, **kwargs)
     return stage
 

@@ -8,7 +8,7 @@ one token. Then:
 
 - `labelled_values(text)`: every `label = number` or `label = [numbers]`
   (`=` or `:` or nothing between, any spacing, any float format, an index
-  such as `dEdW1[11, 27]` part of the label, arrays over several lines);
+  such as `dW[11, 27]` part of the label, arrays over several lines);
   label -> list of floats, first occurrence wins.
 - `verdicts(text)`: every `Param i is CORRECT|WRONG, error = e` line, as
   (i, verdict, e) with e a float (NaN when printed so) or None.
@@ -44,7 +44,7 @@ def tokens(text):
 
 
 def label(name, index=()):
-    """The normalised label `labelled_values` uses: `dEdW1[11,27]`, `dLdz`."""
+    """The normalised label `labelled_values` uses: `dW[11,27]`, `loss`."""
     return name + (f"[{','.join(str(i) for i in index)}]" if index else "")
 
 

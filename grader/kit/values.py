@@ -2,7 +2,7 @@
 
 Each function returns the value in the form the check needs, or raises a
 CheckFailure whose message names the call, what it returned and what was
-expected ("TwoLayerMLP.loss(X, y): returned a tuple of 3; expected a pair
+expected ("Net.loss(X, y): returned a tuple of 3; expected a pair
 (loss, grads)"). A student's odd return value (a plain list, a tuple of the
 wrong length, a dict, a 0-d array, an object, NaN) is the student's bug and
 is said so; it never becomes "the autograder failed".
@@ -12,7 +12,7 @@ import numpy as np
 from ..compare import as_array, entry
 from ..failures import CheckFailure
 
-__all__ = ["array", "number", "items", "pair", "entry", "sequence", "labels_of", "kind_of"]
+__all__ = ["array", "number", "items", "pair", "entry", "sequence", "labels_of", "kind_of", "handle"]
 
 
 def kind_of(value):
@@ -61,13 +61,20 @@ def sequence(values, length, call, name):
     if isinstance(values, (list, tuple)):
         if len(values) != length:
             raise CheckFailure(f"{where} holds {len(values)} values; expected {length}.", ["wrong-shape"])
-        if not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                   or isinstance(v, np.ndarray) and v.size == 1 for v in values):
-            raise CheckFailure(f"{where} should hold {length} numbers.", ["wrong-type"])
-        values = np.array([np.asarray(v, dtype=np.float64).reshape(()) for v in values])
+        values = np.array([number(v, call, f"{name} entry {i}") for i, v in enumerate(values)])
     elif isinstance(values, np.ndarray) and values.ndim == 1 and len(values) != length:
         raise CheckFailure(f"{where} holds {len(values)} values; expected {length}.", ["wrong-shape"])
     return as_array(values, np.zeros(length), name, call)
+
+
+PLAIN = (type(None), bool, int, float, complex, str, bytes, list, tuple, dict, np.ndarray, np.generic)
+
+
+def handle(got, call, what):
+    """An object that stays in the sandbox (returned by a constructor or factory), not plain data."""
+    if isinstance(got, PLAIN):
+        raise CheckFailure(f"{call} returned {kind_of(got)}; expected {what}.", ["wrong-type"])
+    return got
 
 
 def labels_of(predicted, count, call):
