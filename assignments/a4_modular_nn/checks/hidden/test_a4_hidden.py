@@ -414,7 +414,8 @@ def sgd_matches(student, ref, rng, activation, iters):
     call = (f"np.random.seed({seed}); Sequential([Linear(2, 3), {activation}(), Linear(3, 2), SoftMax()], NLL())"
             f".sgd(X, Y, iters={iters}, lrate={LRATE}) on hard()")
     mine.sgd(X, Y, iters=iters, lrate=LRATE)
-    modules = student.fetch(mine.modules)
+    modules = values.items(student.fetch(mine.modules), 4, f"{call}, then reading .modules",
+                           "the list of the 4 modules Sequential was given")
     got = [student.fetch(getattr(m, name)) for m in modules[::2] for name in ("W", "W0")]
     for k, name in enumerate(("linear_1.W", "linear_1.W0", "linear_2.W", "linear_2.W0")):
         check_close(got[k], expected[k], call=call, name=name,
