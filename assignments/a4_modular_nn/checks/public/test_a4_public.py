@@ -4,6 +4,7 @@ import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
 from grader.compare import as_array, check_gradient, partial_credit_over
+from grader.failures import CheckFailure
 from grader.gradcheck import batched_gradient, central_difference, perturbed
 from grader.kit import values
 
@@ -92,6 +93,14 @@ def test_nll_backward_matches_finite_differences(student, rng):
     for P in probabilities.run():
         losses.call(nll.forward, as_array(P, Z, "SoftMax output", call), Y)
     numeric = central_difference([values.number(loss, call, "loss") for loss in losses.run()], Z.shape)
-    nll.forward(softmax.forward(Z), Y)
-    check_gradient(nll.backward(), numeric, call=f"NLL().backward() after {call}", name="dLdZ",
-                   of="your SoftMax and NLL forward")
+    P = as_array(softmax.forward(Z), Z, "SoftMax output", call)
+    nll.forward(P, Y)
+    try:
+        check_gradient(nll.backward(), numeric, call=f"NLL().backward() after {call}", name="dLdZ",
+                       of="your SoftMax and NLL forward")
+    except CheckFailure as failure:
+        if np.allclose(P.sum(axis=0), 1):
+            raise
+        raise CheckFailure(failure.message + "\nThe columns of your SoftMax output do not sum to 1: Ypred - Y is "
+                           "the gradient only for a softmax over each column (axis 0).", failure.tags,
+                           failure.bugs) from None
