@@ -28,6 +28,8 @@ BIAS_WRONG_AXIS = Bug("dLdW0 is summed over the wrong axis (rows, not columns)",
                       "summed dLdW0 over the wrong axis")
 STEP_UPHILL = Bug("the gradient is added: a step goes against it", "sign-flip", "added the gradient in sgd_step")
 NOT_STEPPED = Bug("the parameter is not changed", "frozen", "left a parameter unchanged in sgd_step")
+TANH_WITH_Z = Bug("backward uses Z where the stored A = tanh(Z) belongs: 1 - Z**2", "derivative-of-input",
+                  "used 1 - Z**2 instead of 1 - A**2 in Tanh.backward")
 TANH_AT_OUTPUT = Bug("backward treats the stored A as if it were Z: tanh' at tanh(Z)", "derivative-at-output",
                      "took tanh' at the stored A instead of using 1 - A**2")
 MASK_FROM_GRADIENT = Bug("the mask comes from dLdA instead of the stored A", "relu-mask-from-gradient",
@@ -159,7 +161,8 @@ def activation_matches(student, ref, rng, name, set_score, wrong_backward):
 def test_tanh_matches_reference(student, ref, rng, set_score=None):
     """Tanh: forward and backward match the reference on a batch"""
     activation_matches(student, ref, rng, "Tanh", set_score, lambda Z, dLdA: [
-        TANH_AT_OUTPUT.given(dLdA * (1 - np.tanh(np.tanh(Z)) ** 2)), MISSING_DERIVATIVE.given(dLdA)])
+        TANH_AT_OUTPUT.given(dLdA * (1 - np.tanh(np.tanh(Z)) ** 2)), TANH_WITH_Z.given(dLdA * (1 - Z ** 2)),
+        MISSING_DERIVATIVE.given(dLdA)])
 
 
 @partial_credit(0.5)
