@@ -29,6 +29,17 @@ def test_copy_that_prints_every_iteration_and_tests_at_import_scores_full(tmp_pa
     assert lost(results) == [], outputs(results)
 
 
+def test_the_originals_helper_files_beside_the_submission_are_replaced_by_ours(tmp_path):
+    """Students zip the whole folder: the original modules_disp imports matplotlib at
+    the top (not in the sandbox) and trains in classify; ours are staged instead."""
+    helper = ("import matplotlib.pyplot as plt\nimport numpy as np\n\n"
+              "def classify(X, Y, nn, it=10000, lr=0.005):\n    nn.sgd(X, Y, it, lr)\n    plt.show()\n")
+    path = zip_files(tmp_path / "s.zip", {"code_for_hw7.py": CODE, "answers.py": ANSWERS,
+                                          "modules_disp.py": helper, "expected_results.py": "test_1_values = None\n"})
+    results = grade("a4_modular_nn", path, tmp_path / "r.json")
+    assert lost(results) == [], outputs(results)
+
+
 def test_autograder_zip_grades_a4_in_a_simulated_autograder_tree(tmp_path):
     archive = build_autograder("a4_modular_nn", tmp_path / "dist")
     root = tmp_path / "autograder"
