@@ -296,6 +296,23 @@ STAGES = {
 }
 
 
+def stage_slips(stage, v, weights):
+    """Wrong values a common slip in the stage's module gives, to name it."""
+    if stage in ("dL_da1", "dL_dX"):
+        return [RETURNS_DLDZ.given(v["dL_dz2" if stage == "dL_da1" else "dL_dz1"])]
+    if stage == "dL_dz1":
+        z, upstream = v["z_1"], v["dL_da1"]
+        return [TANH_AT_OUTPUT.given(upstream * (1 - np.tanh(np.tanh(z)) ** 2)),
+                TANH_WITH_Z.given(upstream * (1 - z ** 2)), MISSING_DERIVATIVE.given(upstream)]
+    if stage == "a_2":
+        E = np.exp(v["z_2"])
+        return [SOFTMAX_ROWS.given(E / E.sum(axis=1, keepdims=True))]
+    if stage in ("z_1", "z_2"):
+        return [BIAS_MISSING.given(v[stage] - weights["b1" if stage == "z_1" else "b2"])]
+    return {"loss": [LOSS_AVERAGED.given(v["loss"] / B)],
+            "dloss": [GRADIENT_AVERAGED.given(v["dloss"] / B)]}.get(stage, [])
+
+
 def stage_check(number_, stage):
     compute, text = STAGES[stage]
 
@@ -308,7 +325,7 @@ def stage_check(number_, stage):
         call = f"one step of [Linear({D}, {H}), Tanh(), Linear({H}, {K}), SoftMax()] on X: {X.shape}: {text}"
         if stage == "loss":
             got = values.number(got, call, "loss")
-        check_close(got, expected[stage], call=call, name=stage)
+        check_close(got, expected[stage], call=call, name=stage, wrong_answers=stage_slips(stage, expected, weights))
     check.__doc__ = f"one SGD step: {stage} = {text}, from the reference's earlier values"
     return check
 
