@@ -27,8 +27,8 @@ from .config import all_slugs, load_assignment
 from .grade import run_checks
 from .intake import stage
 from .loader import load_modules
-from .sandbox.process import Limits
-from .sandbox.proxy import Sandbox, Student
+from .sandbox.limits import Limits
+from .sandbox.proxy import Sandbox, Student, Workspace
 
 PLAIN = (dict, list, tuple, np.ndarray, int, float, str, bool, type(None), np.generic)
 
@@ -167,7 +167,7 @@ def child_peak_mb(slug, submission):
     spec = load_assignment(slug)
     with tempfile.TemporaryDirectory() as workspace:
         staged = stage(spec, submission, workspace)
-        sandbox = Sandbox(staged, Limits(call_timeout=120))
+        sandbox = Sandbox(Workspace(str(staged.folder), dict(staged.modules), Limits(call_timeout=120)))
         student = Student(sandbox)
         module = getattr(student, next(iter(staged.modules)))
         data = fixtures_data(spec)

@@ -3,7 +3,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .sandbox.process import Limits
+from .sandbox.limits import Limits
 
 if sys.version_info >= (3, 11):
     import tomllib

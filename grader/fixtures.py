@@ -4,9 +4,10 @@ import zlib
 import numpy as np
 import pytest
 
+from . import adapter
 from .loader import load_modules
 from .plugin import GRADING
-from .sandbox.proxy import Sandboxes, Student
+from .sandbox.proxy import Student
 
 
 def _grading(request):
@@ -16,7 +17,7 @@ def _grading(request):
 @pytest.fixture(scope="session")
 def sandboxes(request):
     grading = _grading(request)
-    pool = Sandboxes(grading.staged, grading.spec.limits)
+    pool = adapter.sandboxes(grading.staged, grading.spec)
     yield pool
     pool.close()
 

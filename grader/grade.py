@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from . import fixtures, results
+from . import adapter, fixtures, results
 from .config import load_assignment
 from .intake import IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
 from .plugin import GradingPlugin
-from .sandbox.process import SandboxUnavailable, sandbox_user, zygote_for
+from .sandbox.errors import SandboxUnavailable
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 
@@ -26,7 +26,7 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
             "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
-        zygote_for(assignment.limits, sandbox_user())  # starts while pytest collects and imports
+        adapter.workspace(staged, assignment).zygote()  # starts while pytest collects and imports
         code = pytest.main(args, plugins=[plugin, fixture_module])
         if plugin.unavailable:
             raise plugin.unavailable

@@ -43,8 +43,6 @@ class Staged:
     missing: dict = field(default_factory=dict)   # file name -> hint text
     notes: list = field(default_factory=list)     # what intake did, for the student
     problem: str = ""                             # why nothing could be used, if so
-    import_failures: dict = field(default_factory=dict)  # module -> CheckFailure, reused by later checks
-    imported: set = field(default_factory=set)           # modules that imported cleanly in some check
 
 
 def check_zip(archive):

@@ -12,7 +12,7 @@ import pytest
 from . import results
 from .config import ConfigError
 from .failures import GRADER_FAULT, TIME_BUDGET, CheckFailure, clean_text
-from .sandbox.process import SandboxUnavailable
+from .sandbox.errors import SandboxUnavailable
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
 

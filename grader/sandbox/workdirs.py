@@ -1,0 +1,94 @@
+"""Folders of a grading run, made by root without ever following a link.
+
+The run's folder belongs to root (mode 711), so no sandboxed process can
+create, rename or replace anything in it. Each child gets a folder of its own
+inside, filled with hard links to the staged files (read-only, the grader's)
+before it is handed to the sandbox account; every step works on open folder
+fds with O_NOFOLLOW and O_EXCL, never on a path a sandboxed process could
+have swapped for a link.
+"""
+import os
+import secrets
+import shutil
+import stat
+import tempfile
+
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class RunFolder:
+    """The folder holding this run's child folders (and the matplotlib cache)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.path = tempfile.mkdtemp(prefix="grader-run-")
+        self.fd = os.open(self.path, DIR_FLAGS)
+        os.fchmod(self.fd, 0o711)
+        self.mpl_config = self._own_folder("mpl-config")
+
+    def _own_folder(self, name):
+        """A new, empty folder of the sandbox account: returns its path."""
+        os.mkdir(name, 0o700, dir_fd=self.fd)
+        fd = os.open(name, DIR_FLAGS, dir_fd=self.fd)
+        try:
+            if self.user is not None:
+                os.fchown(fd, self.user.pw_uid, self.user.pw_gid)
+        finally:
+            os.close(fd)
+        return os.path.join(self.path, name)
+
+    def child_folder(self, staging):
+        """A fresh folder for one child, holding the staged files."""
+        name = "child-" + secrets.token_hex(6)
+        os.mkdir(name, 0o700, dir_fd=self.fd)
+        top = os.open(name, DIR_FLAGS, dir_fd=self.fd)
+        folders = [top]
+        try:
+            _fill(staging, top, folders)
+            for fd in folders:
+                if self.user is not None:
+                    os.fchown(fd, self.user.pw_uid, self.user.pw_gid)
+        finally:
+            for fd in folders:
+                os.close(fd)
+        return os.path.join(self.path, name)
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+            shutil.rmtree(self.path, ignore_errors=True)  # fd-based: never follows a link
+
+
+def _fill(staging, top, folders):
+    """Mirror `staging` into the folder `top`: sub-folders made, files hard-linked (or copied
+    with O_EXCL where a link is impossible); `folders` collects every fd it opens."""
+    targets = {".": top}
+    for folder, subfolders, files, source in os.fwalk(staging):
+        here = targets[os.path.relpath(folder, staging)]
+        for name in subfolders:
+            os.mkdir(name, 0o700, dir_fd=here)
+            fd = os.open(name, DIR_FLAGS, dir_fd=here)
+            folders.append(fd)
+            targets[os.path.relpath(os.path.join(folder, name), staging)] = fd
+        for name in files:
+            if not stat.S_ISREG(os.stat(name, dir_fd=source, follow_symlinks=False).st_mode):
+                continue
+            try:
+                os.link(name, name, src_dir_fd=source, dst_dir_fd=here, follow_symlinks=False)
+            except OSError:  # another file system
+                _copy(name, source, here)
+
+
+def _copy(name, source, target):
+    src = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=source)
+    try:
+        dst = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o444,
+                      dir_fd=target)
+        try:
+            while chunk := os.read(src, 1 << 20):
+                os.write(dst, chunk)
+        finally:
+            os.close(dst)
+    finally:
+        os.close(src)
