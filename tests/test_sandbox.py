@@ -14,11 +14,15 @@ import numpy as np
 import pytest
 
 from conftest import IS_ROOT, REPO
-from grader.failures import CheckFailure
-from grader.intake import Staged
-from grader.sandbox import landlock, process, server
-from grader.sandbox.process import Limits
-from grader.sandbox.proxy import Sandbox, Sandboxes, Student
+from grader.sandbox import accounts, forkserver, landlock, server
+from grader.sandbox.errors import SandboxError as CheckFailure
+from grader.sandbox.errors import SandboxUnavailable
+from grader.sandbox.limits import Limits
+from grader.sandbox.proxy import Sandbox, Sandboxes, Student, Workspace
+
+
+def served(folder, limits=Limits(call_timeout=5, import_timeout=5)):
+    return Workspace(str(folder), {"probe": "probe.py"}, limits)
 
 
 @pytest.fixture
@@ -30,7 +34,7 @@ def probe(tmp_path):
         folder = tmp_path / f"staged{len(made)}"
         folder.mkdir()
         (folder / "probe.py").write_text(source)
-        sandbox = Sandbox(Staged(folder, {"probe": "probe.py"}), limits)
+        sandbox = Sandbox(served(folder, limits))
         made.append(sandbox)
         return Student(sandbox)
     yield make
@@ -135,7 +139,7 @@ def test_exception_shows_only_student_frames(probe):
     student = probe("def f():\n    return 1 / 0\n")
     with pytest.raises(CheckFailure) as info:
         student.probe.f()
-    message = info.value.message
+    message = info.value.error["traceback"]
     assert "ZeroDivisionError" in message and 'File "probe.py", line 2' in message
     assert "serve" not in message and "/tmp/" not in message
 
@@ -246,7 +250,7 @@ def _gone(pid, seconds=3.0):
 
 def test_next_checks_child_is_forked_ahead_and_survives_the_cleanup(tmp_path):
     (tmp_path / "probe.py").write_text("import os\ndef pid():\n    return os.getpid()\n")
-    pool = Sandboxes(Staged(tmp_path, {"probe": "probe.py"}), Limits(call_timeout=5, import_timeout=5))
+    pool = Sandboxes(served(tmp_path))
     try:
         first = pool.take()
         assert pool.next is None  # nothing is known to import yet
@@ -271,7 +275,7 @@ def test_staged_files_are_readable_but_no_child_can_change_them_for_the_next(tmp
     (tmp_path / "data.bin").write_text("data")
     for path in tmp_path.iterdir():
         os.chmod(path, 0o444)  # as intake leaves them
-    sandbox = Sandbox(Staged(tmp_path, {"probe": "probe.py"}), Limits())
+    sandbox = Sandbox(served(tmp_path, Limits()))
     try:
         student = Student(sandbox)
         assert student.probe.read() == "data" and student.probe.add() is True
@@ -285,7 +289,7 @@ def test_staged_files_are_readable_but_no_child_can_change_them_for_the_next(tmp
 
 def test_a_child_forked_ahead_that_died_is_replaced_and_none_outlive_the_run(tmp_path):
     (tmp_path / "probe.py").write_text("def one():\n    return 1\n")
-    pool = Sandboxes(Staged(tmp_path, {"probe": "probe.py"}), Limits(call_timeout=5, import_timeout=5))
+    pool = Sandboxes(served(tmp_path))
     sandbox = pool.take()
     Student(sandbox).probe.one()
     pool.release(sandbox)
@@ -301,7 +305,7 @@ def test_a_child_forked_ahead_that_died_is_replaced_and_none_outlive_the_run(tmp
 def test_checks_of_one_group_share_a_child_until_it_dies(tmp_path):
     (tmp_path / "probe.py").write_text("import os\ndef pid():\n    return os.getpid()\n"
                                        "def die():\n    os._exit(3)\n")
-    pool = Sandboxes(Staged(tmp_path, {"probe": "probe.py"}), Limits(call_timeout=5, import_timeout=5))
+    pool = Sandboxes(served(tmp_path))
     pids = []
 
     def check(group, action="pid", seconds=None):
@@ -333,9 +337,8 @@ def test_unreachable_interpreter_is_reported_before_grading(monkeypatch, tmp_pat
     hidden = tmp_path / "private" / "bin"
     hidden.mkdir(parents=True)
     os.chmod(tmp_path / "private", 0o700)
-    monkeypatch.setattr(sys, "executable", str(hidden / "python"))
-    with pytest.raises(process.SandboxUnavailable, match="cannot reach .*private"):
-        process.check_reachable(process.sandbox_user())
+    with pytest.raises(SandboxUnavailable, match="cannot reach .*private"):
+        forkserver.check_reachable(accounts.sandbox_user(), [str(hidden / "python")])
 
 
 def test_a_sandbox_that_cannot_start_stops_grading_loudly(tmp_path):

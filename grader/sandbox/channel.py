@@ -50,7 +50,7 @@ class Child:
         """Send one request and wait for the reply, both within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         self.send(body, on_send, deadline)
-        return self.receive(deadline - time.monotonic(), on_receive)
+        return self.receive(timeout, on_receive, deadline)
 
     def send(self, body, on_send=None, deadline=None):
         data = memoryview(server.pack_message(body, on_send))
@@ -65,9 +65,10 @@ class Child:
         except (BrokenPipeError, OSError):
             raise self._gone() from None
 
-    def receive(self, timeout, on_receive=None):
-        """The reply to the oldest request not yet answered, waiting at most `timeout` seconds."""
-        reader = _DeadlineReader(self._resp_r, time.monotonic() + timeout)
+    def receive(self, timeout, on_receive=None, deadline=None):
+        """The reply to the oldest request not yet answered, waiting at most `timeout` seconds
+        (or until `deadline`, when sending the request used part of them)."""
+        reader = _DeadlineReader(self._resp_r, deadline or time.monotonic() + timeout)
         try:
             return server.check_reply(server.read_message(reader, on_receive))
         except TimeoutError:

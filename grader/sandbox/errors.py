@@ -30,7 +30,7 @@ class CallFailed(SandboxError):
     """Code in the child raised; `error` has its type, message and traceback."""
 
     def __init__(self, name, call, error):
-        super().__init__(f"{call} raised {error['type']}")
+        super().__init__(f"{call} raised {error['type']}: {error['message']}")
         self.name, self.call, self.error = name, call, error
 
 
