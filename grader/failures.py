@@ -14,6 +14,7 @@ IMPORT_FAILED = "Importing {file} failed, so nothing in it could be checked:\n{d
 MISSING_FILE = "{file} was not found in your submission{hint}, so nothing in it could be checked."
 GRADER_FAULT = "The autograder failed on this check; please tell course staff."
 TIME_BUDGET = "Not run: the grader's time budget for this submission ran out."
+WATCHDOG = "Not finished: grading this submission overran its time limit and was stopped."
 
 
 class CheckFailure(AssertionError):

@@ -2,6 +2,7 @@
 import json
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -12,9 +13,23 @@ from .config import load_assignment
 from .intake import IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
 from .plugin import GradingPlugin
+from .sandbox import forkserver
 from .sandbox.errors import SandboxUnavailable
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
+WATCHDOG_MARGIN = 120.0  # past the time budget: one check's calls are bounded, but not their number
+
+
+def watchdog(plugin):
+    """A timer that, should grading overrun its budget by far, ends the run itself: every
+    unfinished check failed in results.json, the sandbox killed, the process gone."""
+    def expire():
+        plugin.abandon()
+        forkserver.shutdown()
+        os._exit(0)
+    timer = threading.Timer(plugin.budget + WATCHDOG_MARGIN, expire)
+    timer.daemon = True
+    return timer
 
 
 def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
@@ -25,6 +40,8 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     args = ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder),
             "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    timer = watchdog(plugin)
+    timer.start()
     try:
         adapter.workspace(staged, assignment).zygote()  # starts while pytest collects and imports
         code = pytest.main(args, plugins=[plugin, fixture_module])
@@ -33,6 +50,8 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     except SandboxUnavailable as problem:
         results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
         raise
+    finally:
+        timer.cancel()
     return code
 
 

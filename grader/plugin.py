@@ -11,7 +11,7 @@ import pytest
 
 from . import results
 from .config import ConfigError
-from .failures import GRADER_FAULT, TIME_BUDGET, CheckFailure, clean_text
+from .failures import GRADER_FAULT, TIME_BUDGET, WATCHDOG, CheckFailure, clean_text
 from .sandbox.errors import SandboxUnavailable
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
@@ -111,6 +111,13 @@ class GradingPlugin:
             item.session.shouldstop = "the sandbox cannot run here"  # every later check would fail alike
         self.faults.append((item.nodeid, str(excinfo.getrepr(style="short"))))
         return GRADER_FAULT
+
+    def abandon(self):
+        """The watchdog's last word: every check not finished failed, results written."""
+        for record in self.items.values():
+            if record.status == "pending":
+                record.status, record.score, record.output = "failed", 0.0, WATCHDOG
+        self.write()
 
     def write(self):
         extra = [{"name": f"Grader fault in {nodeid}", "score": 0, "max_score": 0, "status": "failed",

@@ -4,8 +4,9 @@ Landlock confines files, TCP and signals; these system calls reach kernel
 state it does not cover, which would outlive a check or cross between checks:
 keyrings, System V IPC and POSIX message queues, tracing other processes,
 new namespaces (an unprivileged user namespace widens the kernel's attack
-surface), eBPF, perf, userfaultfd, io_uring, and sockets other than AF_UNIX
-(UDP, netlink, raw). Each returns EPERM; clone3 returns ENOSYS, so the C
+surface), eBPF, perf, userfaultfd, io_uring, sockets other than AF_UNIX
+(UDP, netlink, raw), and resource limits of other processes (prlimit on the
+fork server, which runs under the same account). Each returns EPERM; clone3 returns ENOSYS, so the C
 library falls back to clone, whose flags the filter can read.
 """
 import ctypes
@@ -23,7 +24,7 @@ DENIED = {  # x86_64 numbers
     "setns": 308, "process_vm_readv": 310, "process_vm_writev": 311, "bpf": 321, "userfaultfd": 323,
     "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
     "move_mount": 429, "fsopen": 430, "fsmount": 432, "pidfd_getfd": 438, "mount_setattr": 442}
-SYS_CLONE, SYS_CLONE3, SYS_SOCKET = 56, 435, 41
+SYS_CLONE, SYS_CLONE3, SYS_SOCKET, SYS_PRLIMIT64 = 56, 435, 41, 302
 NEW_NAMESPACES = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000
 AF_UNIX = 1
 
@@ -45,7 +46,8 @@ def program():
     steps += [(JEQ, deny, 0, number) for number in sorted(DENIED.values())]
     steps += [(JEQ, enosys, 0, SYS_CLONE3),
               (JEQ, 0, "socket?", SYS_CLONE), (LD_ABS, 0, 0, 16), (JSET, deny, allow, NEW_NAMESPACES),
-              ("socket?", JEQ, 0, allow, SYS_SOCKET), (LD_ABS, 0, 0, 16), (JEQ, allow, deny, AF_UNIX),
+              ("socket?", JEQ, 0, "prlimit?", SYS_SOCKET), (LD_ABS, 0, 0, 16), (JEQ, allow, deny, AF_UNIX),
+              ("prlimit?", JEQ, 0, allow, SYS_PRLIMIT64), (LD_ABS, 0, 0, 16), (JEQ, allow, deny, 0),
               (allow, RET, 0, 0, ALLOW), (deny, RET, 0, 0, ERRNO | EPERM), (enosys, RET, 0, 0, ERRNO | ENOSYS)]
     labels = {}
     plain = []

@@ -73,14 +73,14 @@ def read_message(stream, on_object=None, intern=False):
         raise WireError(f"message header does not decode: {type(exc).__name__}") from None
     if not isinstance(listed, list) or len(listed) > MAX_ARRAYS:
         raise WireError("message lists too many arrays")
-    arrays, total = [], 0
-    for entry in listed:
-        dtype, shape = _array_entry(entry)
+    entries = [_array_entry(entry) for entry in listed]
+    sizes = [math.prod(shape) * dtype.itemsize for dtype, shape in entries]
+    if any(size > MAX_ARRAY_BYTES for size in sizes) or sum(sizes) > MAX_MESSAGE_BYTES:
+        raise WireError(f"arrays of {sum(sizes)} bytes are over the limit")  # refused before reading them
+    arrays = []
+    for (dtype, shape), size in zip(entries, sizes):
         (length,) = struct.unpack(">Q", _read_exact(stream, 8))
-        total += length
-        if length > MAX_ARRAY_BYTES or total > MAX_MESSAGE_BYTES:
-            raise WireError(f"arrays of {total} bytes are over the limit")
-        if math.prod(shape) * dtype.itemsize != length:
+        if length != size:
             raise WireError(f"array of shape {shape} does not fit its {length} bytes")
         buffer = bytearray(_read_exact(stream, length))  # a bytearray, so the array is writable
         arrays.append(np.frombuffer(buffer, dtype).reshape(shape))
