@@ -2,8 +2,9 @@
 
 The run's folder belongs to root (mode 711), so no sandboxed process can
 create, rename or replace anything in it. Each child gets a folder of its own
-inside, filled with hard links to the staged files (read-only, the grader's)
-before it is handed to the sandbox account; every step works on open folder
+inside, filled with hard links to the staged files (read-only, root's) before
+it is handed to the sandbox account (copies when not root: a child running as
+the grader's own user could chmod a linked file and change it for later checks); every step works on open folder
 fds with O_NOFOLLOW and O_EXCL, never on a path a sandboxed process could
 have swapped for a link.
 """
@@ -44,7 +45,7 @@ class RunFolder:
         top = os.open(name, DIR_FLAGS, dir_fd=self.fd)
         folders = [top]
         try:
-            _fill(staging, top, folders)
+            _fill(staging, top, folders, link=self.user is not None)
             for fd in folders:
                 if self.user is not None:
                     os.fchown(fd, self.user.pw_uid, self.user.pw_gid)
@@ -60,9 +61,9 @@ class RunFolder:
             shutil.rmtree(self.path, ignore_errors=True)  # fd-based: never follows a link
 
 
-def _fill(staging, top, folders):
-    """Mirror `staging` into the folder `top`: sub-folders made, files hard-linked (or copied
-    with O_EXCL where a link is impossible); `folders` collects every fd it opens."""
+def _fill(staging, top, folders, link):
+    """Mirror `staging` into the folder `top`: sub-folders made, files hard-linked if `link`
+    (else, or where a link is impossible, copied with O_EXCL); `folders` collects every fd it opens."""
     targets = {".": top}
     for folder, subfolders, files, source in os.fwalk(staging):
         here = targets[os.path.relpath(folder, staging)]
@@ -75,8 +76,10 @@ def _fill(staging, top, folders):
             if not stat.S_ISREG(os.stat(name, dir_fd=source, follow_symlinks=False).st_mode):
                 continue
             try:
+                if not link:
+                    raise OSError("a copy, not a link")
                 os.link(name, name, src_dir_fd=source, dst_dir_fd=here, follow_symlinks=False)
-            except OSError:  # another file system
+            except OSError:  # not root, or another file system
                 _copy(name, source, here)
 
 
