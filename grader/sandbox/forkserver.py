@@ -41,16 +41,24 @@ UNREACHABLE = ("The sandbox account cannot reach {path} ({folder} is not open to
                "(e.g. /work, /opt or /tmp), or grade as a normal user.")
 
 
+def closed_folder(user, path):
+    """The first folder on the way to `path` that `user` may not enter, or None."""
+    for parent in reversed([Path(path), *Path(path).parents]):
+        try:
+            info = parent.stat()
+        except OSError:
+            continue
+        if parent.is_dir() and not info.st_mode & 0o001 and info.st_uid != user.pw_uid:
+            return parent
+    return None
+
+
 def check_reachable(user, paths):
     """Fail loudly, before any check runs, when the sandbox account cannot reach what it must read."""
     for path in paths:
-        for parent in [Path(path), *Path(path).parents]:
-            try:
-                info = parent.stat()
-            except OSError:
-                continue
-            if parent.is_dir() and not info.st_mode & 0o001 and info.st_uid != user.pw_uid:
-                raise SandboxUnavailable(UNREACHABLE.format(path=path, folder=parent))
+        folder = closed_folder(user, path)
+        if folder is not None:
+            raise SandboxUnavailable(UNREACHABLE.format(path=path, folder=folder))
 
 
 def preloads(folder):
@@ -82,12 +90,19 @@ class Zygote:
             view, listable = readable.sandbox_view(packages + tuple(m.split(".")[0] for m in preload))
         except LookupError as missing:
             raise SandboxUnavailable(f"a package the sandbox needs is not installed: {missing}") from None
-        if user is not None:
-            check_reachable(user, view)
         self.run = RunFolder(user)
+        site_packages = readable.site_packages()
+        if user is not None and closed_folder(user, site_packages):
+            site_packages, view, listable = self._mirror(site_packages, view)
+        if user is not None:
+            try:
+                check_reachable(user, view)
+            except SandboxUnavailable:
+                self.run.close()
+                raise
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         ours.settimeout(limits.import_timeout)  # a fork server that stops reading costs no more
-        config = {"control_fd": theirs.fileno(), "site_packages": readable.site_packages(),
+        config = {"control_fd": theirs.fileno(), "site_packages": site_packages,
                   "preload": list(preload), "landlock": landlock.abi_version() > 0,
                   "child_readable": view + list(readable.PROC_FOR_CHILDREN) + [self.run.mpl_config],
                   "child_listable": listable}
@@ -112,6 +127,13 @@ class Zygote:
         self.waiting = deque()  # fork requests not yet answered, oldest first
         self.ready = False  # its "ready" is read on first use, so start-up overlaps other work
         self.start_timeout = limits.import_timeout + (20 if preload else 0)  # a font cache built once
+
+    def _mirror(self, site_packages, view):
+        """The view with its packages linked into the run's folder, which the account can enter."""
+        packages = [p for p in view if p.startswith(site_packages + os.sep)]
+        mirror = self.run.mirror(site_packages, packages)
+        moved = [os.path.join(mirror, os.path.relpath(p, site_packages)) if p in packages else p for p in view]
+        return mirror, moved, [mirror]
 
     def _receive(self, timeout):
         if not select.select([self.control], [], [], timeout)[0]:

@@ -54,6 +54,21 @@ class RunFolder:
                 os.close(fd)
         return os.path.join(self.path, name)
 
+    def mirror(self, site_packages, paths):
+        """Hard links (copies across file systems) of the package `paths` under a
+        site-packages of this run's own, for a clone the sandbox account cannot enter
+        (e.g. under a mode-700 /root). Returns the new site-packages folder."""
+        root = os.path.join(self.path, "site-packages")
+        os.mkdir(root, 0o755)
+        for path in paths:
+            target = os.path.join(root, os.path.relpath(path, site_packages))
+            if os.path.isdir(path):
+                shutil.copytree(path, target, symlinks=True, copy_function=_link_or_copy)
+            else:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                _link_or_copy(path, target)
+        return root
+
     def close(self):
         if self.fd is not None:
             os.close(self.fd)
@@ -81,6 +96,13 @@ def _fill(staging, top, folders, link):
                 os.link(name, name, src_dir_fd=source, dst_dir_fd=here, follow_symlinks=False)
             except OSError:  # not root, or another file system
                 _copy(name, source, here)
+
+
+def _link_or_copy(source, target):
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
 
 
 def _copy(name, source, target):
