@@ -551,3 +551,10 @@ def test_a_run_that_overruns_everything_ends_with_valid_results(tmp_path):
     assert proc.returncode == 0, proc.stderr
     results = json.loads(out.read_text())
     assert any("overran its time limit" in t["output"] for t in results["tests"])
+
+
+def test_a_process_forked_by_student_code_never_answers_for_the_child(probe):
+    student = probe("import os\ndef split():\n    os.fork()\n    return os.getpid()\n"
+                    "def pid():\n    return os.getpid()\n")
+    first = student.probe.split()
+    assert [student.probe.pid() for _ in range(20)] == [first] * 20
