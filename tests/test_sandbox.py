@@ -558,3 +558,18 @@ def test_a_process_forked_by_student_code_never_answers_for_the_child(probe):
                     "def pid():\n    return os.getpid()\n")
     first = student.probe.split()
     assert [student.probe.pid() for _ in range(20)] == [first] * 20
+
+
+def test_a_failing_call_names_its_small_arguments(tmp_path):
+    from grader.adapter import translator
+    from grader.failures import CheckFailure as Verdict
+    from grader.intake import Staged
+    (tmp_path / "probe.py").write_text("def build(x, activation='relu'):\n    raise ValueError('Unknown activation type')\n")
+    sandbox = Sandbox(served(tmp_path), translator(Staged(tmp_path, {"probe": "probe.py"})))
+    try:
+        with pytest.raises(Verdict) as info:
+            Student(sandbox).probe.build(np.zeros(3), activation="tanh")
+        assert "build(array(3,), activation='tanh')" in info.value.message
+        assert "Unknown activation type" in info.value.message
+    finally:
+        sandbox.close()
