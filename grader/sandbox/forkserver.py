@@ -30,7 +30,7 @@ PROGRAM = "\n".join([
     "import json, sys, types",
     "landlock = sys.modules['landlock'] = types.ModuleType('landlock')",
     f"exec(compile({Path(landlock.__file__).read_text()!r}, 'landlock.py', 'exec'), landlock.__dict__)",
-    "sys.path.append(json.loads(sys.argv[1])['site_packages'])",
+    "sys.path.extend(json.loads(sys.argv[1])['sys_path'])",
     f"exec(compile({Path(server.__file__).read_text()!r}, 'server.py', 'exec'), {{'__name__': '__main__'}})"])
 SLOW_IMPORTS = {"matplotlib": ("matplotlib", "matplotlib.pyplot")}  # word in a source -> modules to preload
 PR_SET_PDEATHSIG = 1
@@ -91,9 +91,8 @@ class Zygote:
         except LookupError as missing:
             raise SandboxUnavailable(f"a package the sandbox needs is not installed: {missing}") from None
         self.run = RunFolder(user)
-        site_packages = readable.site_packages()
-        if user is not None and closed_folder(user, site_packages):
-            site_packages, view, listable = self._mirror(site_packages, view)
+        if user is not None and any(closed_folder(user, folder) for folder in listable):
+            view, listable = self._mirror(view, listable)
         if user is not None:
             try:
                 check_reachable(user, view)
@@ -102,7 +101,7 @@ class Zygote:
                 raise
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         ours.settimeout(limits.import_timeout)  # a fork server that stops reading costs no more
-        config = {"control_fd": theirs.fileno(), "site_packages": site_packages,
+        config = {"control_fd": theirs.fileno(), "sys_path": listable,
                   "preload": list(preload), "landlock": landlock.abi_version() > 0,
                   "child_readable": view + list(readable.PROC_FOR_CHILDREN) + [self.run.mpl_config],
                   "child_listable": listable}
@@ -128,12 +127,14 @@ class Zygote:
         self.ready = False  # its "ready" is read on first use, so start-up overlaps other work
         self.start_timeout = limits.import_timeout + (20 if preload else 0)  # a font cache built once
 
-    def _mirror(self, site_packages, view):
+    def _mirror(self, view, folders):
         """The view with its packages linked into the run's folder, which the account can enter."""
-        packages = [p for p in view if p.startswith(site_packages + os.sep)]
-        mirror = self.run.mirror(site_packages, packages)
-        moved = [os.path.join(mirror, os.path.relpath(p, site_packages)) if p in packages else p for p in view]
-        return mirror, moved, [mirror]
+        def home(path):
+            return next((f for f in folders if path.startswith(f + os.sep)), None)
+        packages = [p for p in view if home(p)]
+        mirror = self.run.mirror({p: os.path.relpath(p, home(p)) for p in packages})
+        moved = [os.path.join(mirror, os.path.relpath(p, home(p))) if home(p) else p for p in view]
+        return moved, [mirror]
 
     def _receive(self, timeout):
         if not select.select([self.control], [], [], timeout)[0]:

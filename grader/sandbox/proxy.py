@@ -145,10 +145,12 @@ class Sandbox:
                 return
             except SandboxUnavailable:
                 raise
-            except (OSError, ChildGone, TimeoutError):
+            except (OSError, ChildGone, TimeoutError) as error:
                 zygote.close()
+                if attempt == 2 and isinstance(error, ChildGone):
+                    raise  # its child could not start (the account's process limit): as before, the check's
                 if attempt == 2:
-                    raise SandboxUnavailable("the sandbox's fork server stopped answering twice") from None
+                    raise SandboxUnavailable(f"the sandbox's fork server stopped answering: {error!r}") from None
 
     @classmethod
     def ahead(cls, workspace, translate):

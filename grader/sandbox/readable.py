@@ -23,10 +23,6 @@ def interpreter():
     return os.path.realpath(sys.executable)
 
 
-def site_packages():
-    return sysconfig.get_paths()["purelib"]
-
-
 def stdlib_folders():
     """The base interpreter's standard library (a venv's own lib folder holds site-packages)."""
     stdlib = sysconfig.get_paths()["stdlib"]
@@ -55,7 +51,8 @@ def _requirements(dist):
 
 
 def package_paths(modules):
-    """Top-level files and folders in site-packages of `modules` and all they require."""
+    """Top-level files and folders (in site-packages, dist-packages or wherever each is
+    installed) of `modules` and of all they require."""
     todo = [_distribution_of(m) for m in modules]
     seen, paths = set(), set()
     while todo:
@@ -67,7 +64,7 @@ def package_paths(modules):
         for file in dist.files or ():
             top = file.parts[0]
             if not top.endswith((".dist-info", ".egg-info", ".pth")) and top != "__pycache__" and top != "..":
-                paths.add(os.path.join(site_packages(), top))
+                paths.add(str(dist.locate_file(top)))
         for name in _requirements(dist):
             try:
                 todo.append(importlib.metadata.distribution(name))
@@ -76,12 +73,18 @@ def package_paths(modules):
     return sorted(p for p in paths if os.path.exists(p))
 
 
+def package_folders(paths):
+    """The folders holding the packages: they go on the child's sys.path and may be listed."""
+    return sorted({os.path.dirname(p) for p in paths})
+
+
 def expand(paths, listable):
     """`paths` as Landlock rules, with WITHHELD parts left out: a rule grants a whole
     subtree, so a folder holding a withheld part is granted entry by entry instead,
     and only listed (added to `listable`), which imports need."""
-    withheld = {os.path.join(site_packages(), pkg, part) for pkg, parts in WITHHELD.items() for part in parts}
-    withheld.add(site_packages())  # where the standard library holds it: only the packages below
+    folders = list(listable)
+    withheld = {os.path.join(f, pkg, part) for f in folders for pkg, parts in WITHHELD.items() for part in parts}
+    withheld.update(folders)  # where the standard library holds one: only the packages below
     out = []
 
     def grant(path):
@@ -102,5 +105,6 @@ def sandbox_view(packages=()):
     """(readable, listable): what the fork server and its children may read, and the
     folders whose entries they may only list (site-packages: the import system lists it)."""
     folders = [interpreter(), *stdlib_folders(), *library_folders(), *SYSTEM_FILES]
-    listable = [site_packages()]
-    return expand(folders + package_paths(list(BASE_PACKAGES) + list(packages)), listable), listable
+    packages = package_paths(list(BASE_PACKAGES) + list(packages))
+    listable = package_folders(packages)
+    return expand(folders + packages, listable), listable

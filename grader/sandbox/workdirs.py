@@ -54,14 +54,15 @@ class RunFolder:
                 os.close(fd)
         return os.path.join(self.path, name)
 
-    def mirror(self, site_packages, paths):
-        """Hard links (copies across file systems) of the package `paths` under a
-        site-packages of this run's own, for a clone the sandbox account cannot enter
-        (e.g. under a mode-700 /root). Returns the new site-packages folder."""
+    def mirror(self, paths):
+        """Hard links (copies across file systems) of package files and folders (path ->
+        its path inside site-packages) under a site-packages of this run's own, for a
+        clone the sandbox account cannot enter (e.g. under a mode-700 /root). Returns
+        the new site-packages folder."""
         root = os.path.join(self.path, "site-packages")
         os.mkdir(root, 0o755)
-        for path in paths:
-            target = os.path.join(root, os.path.relpath(path, site_packages))
+        for path, inside in paths.items():
+            target = os.path.join(root, inside)
             if os.path.isdir(path):
                 shutil.copytree(path, target, symlinks=True, copy_function=_link_or_copy)
             else:
