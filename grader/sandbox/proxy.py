@@ -212,13 +212,13 @@ class Sandbox:
             self.on_first_import()
 
     def _request(self, body, call, timeout):
-        if self.child is None:
-            self._start()
         try:
+            if self.child is None:
+                self._start()
             reply = self.child.request(body, timeout, _to_wire, self._from_wire)
         except ChildGone as gone:
             self.gone = True
-            raise type(gone)(gone.how, call, self.child.output()) from None
+            raise type(gone)(gone.how, call, self.child.output() if self.child else "") from None
         self._keep_stdout(reply)
         return reply
 
