@@ -519,7 +519,8 @@ def test_a_grader_killed_from_outside_leaves_nothing_the_next_one_does_not_sweep
     (tmp_path / "models.py").write_text(
         (REPO / "reference" / "a1_softsign" / "models.py").read_text() +
         f"\nimport ctypes, os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
-        f"        ctypes.CDLL(None).prctl(15, {comm.encode()!r}, 0, 0, 0)\n        time.sleep(300)\n    os._exit(0)\n")
+        f"        ctypes.CDLL(None).prctl(15, {comm.encode()!r}, 0, 0, 0)\n        time.sleep(300)\n    os._exit(0)\n"
+        "time.sleep(2)\n")  # the grader is still at work when the test kills it
     (tmp_path / "util.py").write_text((REPO / "reference" / "a1_softsign" / "util.py").read_text())
     grader = subprocess.Popen([sys.executable, "-m", "grader", "grade", "a1_softsign", str(tmp_path),
                                "-o", str(tmp_path / "results.json")], cwd=REPO,
