@@ -589,3 +589,17 @@ def test_packages_the_account_cannot_reach_are_linked_into_the_run(tmp_path, mon
         assert where.startswith(tempfile.gettempdir()) and "/site-packages/numpy/" in where
     finally:
         sandbox.close()
+
+
+def test_matplotlib_is_preloaded_with_agg_only_when_the_submission_mentions_it(tmp_path):
+    (tmp_path / "probe.py").write_text("import matplotlib.pyplot as plt\ndef backend():\n    return plt.get_backend()\n")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "probe.py").write_text("import numpy as np\n")
+    assert forkserver.preloads(tmp_path / "plain") == []
+    preload = tuple(forkserver.preloads(tmp_path))
+    assert "matplotlib.pyplot" in preload
+    sandbox = Sandbox(Workspace(str(tmp_path), {"probe": "probe.py"}, Limits(), preload=preload))
+    try:
+        assert Student(sandbox).probe.backend().lower() == "agg"
+    finally:
+        sandbox.close()

@@ -7,6 +7,7 @@ site-packages, of which Landlock lets it read only the packages in its view.
 """
 import atexit
 import ctypes
+import importlib.util
 import json
 import os
 import re
@@ -62,14 +63,12 @@ def check_reachable(user, paths):
 
 
 def preloads(folder):
-    """Slow modules to import once in the fork server, because the submission mentions them."""
-    found = []
-    for path in Path(folder).rglob("*.py"):
-        text = path.read_text(errors="replace")
-        for word, modules in SLOW_IMPORTS.items():
-            if re.search(rf"\b{word}\b", text) and modules not in found:
-                found.append(modules)
-    return sorted({m for modules in found for m in modules})
+    """Slow modules to import once in the fork server, because the submission mentions them
+    (and they are installed: if not, the child's own import says so)."""
+    sources = [path.read_text(errors="replace") for path in Path(folder).rglob("*.py")]
+    return sorted({module for word, modules in SLOW_IMPORTS.items()
+                   if importlib.util.find_spec(word) and any(re.search(rf"\b{word}\b", s) for s in sources)
+                   for module in modules})
 
 
 def _confine_server(limits, user, run, view, listable):
