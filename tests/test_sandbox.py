@@ -603,3 +603,20 @@ def test_matplotlib_is_preloaded_with_agg_only_when_the_submission_mentions_it(t
         assert Student(sandbox).probe.backend().lower() == "agg"
     finally:
         sandbox.close()
+
+
+@root_only
+def test_the_font_list_is_kept_for_later_runs_only_from_a_fresh_fork_server(tmp_path):
+    run = workdirs.RunFolder(accounts.sandbox_user())
+    try:
+        with open(os.path.join(run.mpl_config, "fontlist-test.json"), "w") as f:
+            f.write("{}")
+        run.keep_font_cache()
+        assert os.path.exists(os.path.join(workdirs.FONT_CACHE, "fontlist-test.json"))
+        later = workdirs.RunFolder(accounts.sandbox_user())
+        later.seed_font_cache()
+        assert os.path.exists(os.path.join(later.mpl_config, "fontlist-test.json"))
+        later.close()
+    finally:
+        run.close()
+        os.unlink(os.path.join(workdirs.FONT_CACHE, "fontlist-test.json"))

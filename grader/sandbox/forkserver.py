@@ -98,6 +98,8 @@ class Zygote:
             except SandboxUnavailable:
                 self.run.close()
                 raise
+        if preload:
+            self.run.seed_font_cache()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         ours.settimeout(limits.import_timeout)  # a fork server that stops reading costs no more
         config = {"control_fd": theirs.fileno(), "sys_path": listable,
@@ -160,6 +162,8 @@ class Zygote:
                 self.ready = self._receive(self.start_timeout).get("ready") is True
             except (ChildGone, TimeoutError, AttributeError):
                 pass
+            if self.ready and self.key[2]:
+                self.run.keep_font_cache()
             if not self.ready:
                 self.errors.seek(0)
                 said = self.errors.read(2000).decode("utf-8", "replace").strip() or "it said nothing"

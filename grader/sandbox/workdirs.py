@@ -15,6 +15,8 @@ import stat
 import tempfile
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+FONT_CACHE = "/var/cache/backprop-grader/matplotlib"  # root's, kept between runs
+MAX_FONT_LIST = 4 * 2**20
 
 
 class RunFolder:
@@ -53,6 +55,37 @@ class RunFolder:
             for fd in folders:
                 os.close(fd)
         return os.path.join(self.path, name)
+
+    def seed_font_cache(self):
+        """Give the fork server matplotlib's font list kept from an earlier run (root only),
+        so that it is built once per machine, not once per run."""
+        self._font_lists(to_cache=False)
+
+    def keep_font_cache(self):
+        """Keep the font list the fork server built. Called once it is ready and before
+        any child exists, so no student code can have touched the folder."""
+        self._font_lists(to_cache=True)
+
+    def _font_lists(self, to_cache):
+        """Copy font lists between this run's matplotlib folder and FONT_CACHE; a cache that
+        cannot be used only costs the time of building the list again."""
+        if self.user is None:
+            return
+        fds = []
+        try:
+            fds.append(_font_cache())
+            fds.append(os.open("mpl-config", DIR_FLAGS, dir_fd=self.fd))
+            source, target = fds[::-1] if to_cache else fds
+            have = set(os.listdir(target))
+            for name in os.listdir(source):
+                if name.startswith("fontlist-") and name.endswith(".json") and name not in have and \
+                        os.stat(name, dir_fd=source, follow_symlinks=False).st_size <= MAX_FONT_LIST:
+                    _copy(name, source, target)
+        except OSError:
+            pass
+        finally:
+            for fd in fds:
+                os.close(fd)
 
     def mirror(self, paths):
         """Hard links (copies across file systems) of package files and folders (path ->
@@ -97,6 +130,17 @@ def _fill(staging, top, folders, link):
                 os.link(name, name, src_dir_fd=source, dst_dir_fd=here, follow_symlinks=False)
             except OSError:  # not root, or another file system
                 _copy(name, source, here)
+
+
+def _font_cache():
+    """An fd of FONT_CACHE, made if missing, refused unless root's and closed to writers."""
+    os.makedirs(FONT_CACHE, 0o755, exist_ok=True)
+    fd = os.open(FONT_CACHE, DIR_FLAGS)
+    info = os.fstat(fd)
+    if info.st_uid != 0 or stat.S_IMODE(info.st_mode) & 0o022:
+        os.close(fd)
+        raise OSError(f"{FONT_CACHE} must belong to root and be closed to other writers")
+    return fd
 
 
 def _link_or_copy(source, target):
