@@ -60,7 +60,12 @@ def _lock_folder():
         os.mkdir(LOCK_DIR, 0o700)
     except FileExistsError:
         pass
-    fd = os.open(LOCK_DIR, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise SandboxUnavailable(f"cannot make {LOCK_DIR} for the sandbox accounts' locks: {exc.strerror}") from None
+    try:
+        fd = os.open(LOCK_DIR, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise SandboxUnavailable(f"{LOCK_DIR} is not a folder of root's ({exc.strerror}); remove it") from None
     info = os.fstat(fd)
     if info.st_uid != 0 or stat.S_IMODE(info.st_mode) & 0o077:
         os.close(fd)
