@@ -11,8 +11,8 @@ set -euo pipefail
 apt-get update
 apt-get install -y python3 python3-pip
 python3 -m pip install -r /autograder/source/requirements.txt
-# Submissions run as this unprivileged user (see docs/security.md).
-id -u student >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin student
+# Submissions run as the grader's own unprivileged accounts, made here once (docs/security.md).
+cd /autograder/source && python3 -m grader setup-sandbox
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
