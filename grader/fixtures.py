@@ -1,12 +1,13 @@
 """Fixtures every check can ask for: student, ref, data, rng, assignment."""
-import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from . import adapter, seeds
 from .loader import load_modules
 from .plugin import GRADING
-from .sandbox.proxy import Sandboxes, Student
+from .sandbox.proxy import Student
 
 
 def _grading(request):
@@ -16,7 +17,7 @@ def _grading(request):
 @pytest.fixture(scope="session")
 def sandboxes(request):
     grading = _grading(request)
-    pool = Sandboxes(grading.staged, grading.spec.limits)
+    pool = adapter.sandboxes(grading.staged, grading.spec)
     yield pool
     pool.close()
 
@@ -42,28 +43,44 @@ def ref(request):
     return load_modules(spec.reference, names)
 
 
-@pytest.fixture(scope="session")
-def data(request):
+def all_data(assignment):
     """Every data file of the assignment, labels included: file stem -> arrays."""
-    return read_data(_grading(request).spec)
-
-
-def read_data(spec):
-    """file stem -> {array name: array} for every data file of the assignment."""
     out = {}
-    for name in spec.data:
-        with np.load(spec.data_folder / name, allow_pickle=False) as f:
+    for name in assignment.data:
+        with np.load(assignment.data_folder / name, allow_pickle=False) as f:
             out[name.rsplit(".", 1)[0]] = {k: f[k] for k in f.files}
     return out
 
 
+@pytest.fixture(scope="session")
+def data(request):
+    """Every data file of the assignment, labels included: file stem -> arrays."""
+    return all_data(_grading(request).spec)
+
+
+@pytest.fixture(scope="session")
+def submission_digest(request):
+    """A digest of the submitted files: the same files get the same hidden inputs."""
+    grading = _grading(request)
+    return seeds.submission_digest(grading.staged.folder, grading.staged.modules.values())
+
+
 @pytest.fixture
-def rng(request):
-    """A generator seeded by the check's id: the same inputs on every run."""
-    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+def rng(request, submission_digest):
+    """A generator for the check's inputs: seeded by the check's id in public checks; in
+    hidden ones also by the run's secret and the submission's digest (see grader.seeds)."""
+    hidden = grading_hidden(request)
+    return np.random.default_rng(seeds.check_seed(request.node.nodeid, submission_digest,
+                                                  seeds.run_secret() if hidden else None))
+
+
+def grading_hidden(request):
+    """Whether the running check is one of the assignment's hidden checks."""
+    hidden = _grading(request).spec.checks[1].resolve()
+    return hidden in Path(request.node.path).resolve().parents
 
 
 @pytest.fixture(scope="session")
 def assignment(request):
-    """The assignment's settings (thresholds, limits)."""
+    """The assignment's manifest (training runs, limits): grader.config.Assignment."""
     return _grading(request).spec

@@ -11,8 +11,8 @@ import pytest
 
 from . import results
 from .config import ConfigError
-from .failures import GRADER_FAULT, TIME_BUDGET, CheckFailure, clean_text
-from .sandbox.process import SandboxUnavailable
+from .failures import GRADER_FAULT, TIME_BUDGET, WATCHDOG, CheckFailure, bug_sentences, clean_text
+from .sandbox.errors import SandboxUnavailable
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
 
@@ -99,6 +99,7 @@ class GradingPlugin:
             record.output = self.explain(item, call.excinfo)
             exc = call.excinfo.value
             record.tags += list(getattr(exc, "tags", ()))
+            record.bugs = bug_sentences(record.tags, getattr(exc, "bugs", None))
 
     def explain(self, item, excinfo):
         exc = excinfo.value
@@ -112,10 +113,21 @@ class GradingPlugin:
         self.faults.append((item.nodeid, str(excinfo.getrepr(style="short"))))
         return GRADER_FAULT
 
-    def write(self):
+    def abandon(self):
+        """The watchdog's last word: every check not finished failed, results written."""
+        for record in self.items.values():
+            if record.status == "pending":
+                record.status, record.score, record.output = "failed", 0.0, WATCHDOG
+        self.write()
+
+    def results(self):
+        """The results dict as it stands (what `write` puts on disk)."""
         extra = [{"name": f"Grader fault in {nodeid}", "score": 0, "max_score": 0, "status": "failed",
                   "output": text[-6000:], "visibility": "hidden"} for nodeid, text in self.faults]
         output = "\n".join(self.notes + ([GRADER_FAULT] if self.faults else []))
-        results.write_atomic(self.path, results.build(
-            self.items.values(), output=output, execution_time=time.monotonic() - self.start,
-            extra_tests=extra))
+        return results.build(self.items.values(), output=output,
+                             execution_time=time.monotonic() - self.start, extra_tests=extra)
+
+    def write(self):
+        """Crash insurance: the results so far, on disk after every check."""
+        results.write_atomic(self.path, self.results())

@@ -1,6 +1,6 @@
 """`python -m grader thresholds <slug>`: do the training items tell correct code from broken?
 
-For each training probe in the assignment's checks (grader.training), this
+For each training probe in the assignment's checks (grader.kit.training), this
 trains the reference and every mutant marked `probe = true` in mutants.toml
 over several seeds, in this process (the code is ours, so no sandbox), and
 prints each measure's spread per variant, how many seeds meet the current
@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from .build.samples import load_mutants, mutant_files
-from .config import load_assignment
-from .fixtures import read_data
+from .config import TRAINING_RUN, TrainingRun, load_assignment, read_table
+from .fixtures import all_data
+from .kit.training import limits, shortfalls, with_gaps, with_seed
 from .loader import load_modules
-from .training import limits, shortfalls, with_gaps, with_seed
 
 
 @dataclass
@@ -86,26 +86,34 @@ def passes(run, settings):
     return isinstance(run, dict) and not shortfalls(run, settings)
 
 
+def settings_of(assignment, name, overrides):
+    """The probe's [training.<name>] with the command line's `--set` values, checked as the manifest is."""
+    run = assignment.run(name)
+    raw = {key: value for key, value in {**run, **overrides}.items() if value is not None}
+    return TrainingRun(read_table(raw, TRAINING_RUN, f"[training.{name}] with --set"), name)
+
+
 def measure(slug, seeds=10, overrides=None):
-    """Train every variant under every probe: {item: [Variant with runs]}. The reference's run
-    of the same seed gives each run its gaps (a crash of the reference itself is a bug here)."""
+    """Train every variant under every probe: {item: (settings, [Variant with runs])}. The reference's
+    run of the same seed gives each run its gaps (a crash of the reference itself is a bug here)."""
     assignment = load_assignment(slug)
-    settings = {**assignment.thresholds, **(overrides or {})}
-    data = read_data(assignment)
-    found = variants(assignment)
+    probes = find_probes(assignment)
+    data = all_data(assignment)
+    found = variants(assignment) if probes else []
     results = {}
     with tempfile.TemporaryDirectory() as root:
         codes = {}
         for variant in found:
             (Path(root) / variant.name).mkdir()
             codes[variant.name] = load_code(assignment, variant.files, Path(root) / variant.name)
-        for item, probe in sorted(find_probes(assignment).items()):
+        for item, probe in sorted(probes.items()):
+            settings = settings_of(assignment, probe.training_run, overrides or {})
             reference = [run_probe(probe, codes["reference"], data, settings, seed) for seed in range(seeds)]
-            results[item] = [Variant(v.name, v.files, v.breaks, [
+            results[item] = (settings, [Variant(v.name, v.files, v.breaks, [
                 with_gaps(run, expected) if isinstance(run, dict) else run
                 for run, expected in zip([run_probe(probe, codes[v.name], data, settings, seed)
-                                          for seed in range(seeds)], reference)]) for v in found]
-    return settings, results
+                                          for seed in range(seeds)], reference)]) for v in found])
+    return results
 
 
 def spread(values):
@@ -115,13 +123,15 @@ def spread(values):
     return f"{min(values):.3g} {statistics.median(values):.3g} {max(values):.3g}"
 
 
-def report(slug, settings, results, out=print):
+def report(slug, results, out=print):
     """Print one table per training item; return the number of variants on the wrong side."""
     wrong = 0
-    bounds = limits(settings)
-    for item, found in results.items():
+    if not results:
+        out(f"{slug}: no training probes (grader.kit.training.training_probe)")
+    for item, (settings, found) in results.items():
+        bounds = limits(settings)
         names = sorted({k for v in found for run in v.runs if isinstance(run, dict) for k in run})
-        out(f"{slug} item {item}: {len(found[0].runs)} seeds; limits: "
+        out(f"{slug} item {item} [training.{settings.name}]: {len(found[0].runs)} seeds; limits: "
             + ", ".join(f"{m} {'>=' if k == 'min' else '<='} {b:g}" for m, k, b in bounds))
         out(f"{'variant':40s} {'should':>6s} {'passes':>7s}  " + "  ".join(f"{n + ' min/med/max':>26s}" for n in names))
         for v in found:

@@ -1,0 +1,140 @@
+"""Train in the sandbox, measure in the trusted process.
+
+The child trains with the student's code on the assignment's data; it
+never receives the labels accuracy is measured on (the manifest's
+[withhold] keeps them out of the staged data; `hidden_labels` gives the
+placeholder to pass where the API wants them). The grader computes accuracy
+from the predictions that come back, against labels only it holds.
+
+A training item that must fail for any one wrong or zero gradient keeps its
+run in one function of the check file, its probe, marked with the item and
+the [training.<run>] it serves:
+
+    @training_probe("4.4", "digits")
+    def digits_training(code, data, run, seed):
+        ...
+        return {"loss": ..., "accuracy": ..., "outputs": ...}
+
+`code` is the `student` fixture while grading, and trusted modules
+(`with_seed`) for the reference's run and for `python -m grader thresholds`,
+which trains the same probe over many seeds to set the limits: the limits
+mean something only if they are derived from exactly the run the check makes.
+The reference's run from the same seed turns each measure into a relative
+gap, `<measure>_gap`; the gap of the outputs catches bugs that still learn
+well (a bias that never trains). A limit is a [training.<run>] key
+`min_<measure>` or `max_<measure>`. `require_run` grades both halves:
+the model learns (every limit on a measure), and it learns as the
+reference's does (every limit on a gap).
+"""
+from types import SimpleNamespace
+
+import numpy as np
+
+from ..failures import CheckFailure
+from .bugs import Bug
+from .values import labels_of
+
+__all__ = ["hidden_labels", "accuracy", "require_accuracy", "require_error", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
+           "training_probe", "with_seed", "with_gaps", "limits", "shortfalls", "require_run"]
+
+TRAINS_POORLY = Bug("the trained model falls short", "training", "did not train well")
+TRAINS_OFF_COURSE = Bug("training drifts from the reference's", "training-gradient",
+                        "trained differently from the reference (a gradient is off)")
+
+
+def hidden_labels(labels):
+    """Zeros in place of labels the child must not see (same shape and dtype)."""
+    return np.zeros_like(labels)
+
+
+def accuracy(predicted, labels, call):
+    """Fraction of `predicted` (validated: one whole number per example) equal to `labels`."""
+    labels = np.asarray(labels)
+    return float(np.mean(labels_of(predicted, len(labels), call) == labels))
+
+
+def require_accuracy(value, minimum, what, examples):
+    """Fail unless `value` >= `minimum`; `what` says how the model was trained."""
+    if value < minimum:
+        raise TRAINS_POORLY.failure(f"{what} classifies {value:.1%} of the {examples} held-out examples "
+                                    f"correctly; at least {minimum:.0%} is needed.")
+
+
+def require_error(value, maximum, what, examples):
+    """Fail unless the error rate `value` <= `maximum`."""
+    if value > maximum:
+        raise TRAINS_POORLY.failure(f"{what} misclassifies {value:.1%} of the {examples} held-out examples; "
+                                    f"at most {maximum:.0%} is allowed.")
+
+
+def training_probe(item, run):
+    """Mark a function as the training run behind graded item `item`, set by [training.<run>]."""
+    def mark(probe):
+        probe.training_item, probe.training_run = item, run
+        return probe
+    return mark
+
+
+def with_seed(modules):
+    """Trusted modules as a probe's `code`: the same names plus `seed`, as on `student`."""
+    return SimpleNamespace(**vars(modules), seed=np.random.seed)
+
+
+def with_gaps(measures, reference):
+    """The scalar measures, plus each measure's distance from the reference's run.
+
+    The distance is the largest difference relative to the reference's largest
+    entry (absolute where that is 0). An array measure (the network's outputs
+    on the test set) counts only through its gap: a scalar such as the loss can
+    land on the reference's value by chance, all the outputs cannot.
+    """
+    out = {}
+    for name, value in measures.items():
+        value, expected = np.asarray(value, dtype=float), np.asarray(reference[name], dtype=float)
+        scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+        out[f"{name}_gap"] = float(np.max(np.abs(value - expected))) / (scale or 1.0)
+        if value.ndim == 0:
+            out[name] = float(value)
+    return out
+
+
+def limits(run):
+    """(measure, 'min'/'max', bound) for every `min_*`/`max_*` key the run sets."""
+    return [(key[4:], key[:3], value) for key, value in run.items()
+            if key[:4] in ("min_", "max_") and value is not None]
+
+
+def shortfalls(measures, run):
+    """The limits a run misses, as (measure, value, bound); NaN misses every limit."""
+    return [(name, measures[name], bound) for name, kind, bound in limits(run)
+            if not (measures[name] >= bound if kind == "min" else measures[name] <= bound)]
+
+
+MISSED = {  # what a missed limit says, from the student's own measure and the bar
+    "accuracy": lambda value, bound: f"classifies {value:.1%} of them correctly (at least {bound:.0%} is needed)",
+    "error": lambda value, bound: f"misclassifies {value:.1%} of them (at most {bound:.0%} is allowed)",
+    "loss": lambda value, bound: f"has a cross-entropy of {value:.3g} on them (at most {bound:g} is allowed)",
+}
+
+
+def require_run(probe, student, ref, data, run, what, points, set_score):
+    """Grade one training item: half of `points` if the student's run from `run.seed` meets every
+    limit on a measure, half if its outputs stay within `max_outputs_gap` of the reference's run
+    from the same seed (what rounding explains). `what` names the run for the message."""
+    reference = probe(with_seed(ref), data, run, run.seed)
+    mine = probe(student, data, run, run.seed)
+    examples = len(np.asarray(mine["outputs"]))
+    missed = shortfalls(with_gaps(mine, reference), run)
+    poor = [MISSED[name](value, bound) for name, value, bound in missed if not name.endswith("_gap")]
+    off_course = [value for name, value, _ in missed if name.endswith("_gap")]
+    set_score(points / 2 * (not poor) + points / 2 * (not off_course))
+    found = []
+    if poor:
+        found.append((TRAINS_POORLY, f"{what}, on the {examples} held-out examples, " + "; ".join(poor) + "."))
+    if off_course:
+        found.append((TRAINS_OFF_COURSE, "Trained from the same initial weights as the reference, its outputs on "
+                      f"the held-out examples differ from the reference's by about {off_course[0]:.0e} of their "
+                      "largest entry, more than rounding explains: some gradient differs, if only a bias's."))
+    if found:
+        raise CheckFailure("\n".join(text for _, text in found), [bug.tag for bug, _ in found],
+                           {bug.tag: bug.sentence for bug, _ in found})
