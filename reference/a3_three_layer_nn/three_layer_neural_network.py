@@ -94,7 +94,7 @@ class NeuralNetwork(object):
         if name == 'tanh':
             return 1 - np.tanh(z) ** 2
         if name == 'sigmoid':
-            s = self.actFun(z, 'sigmoid')
+            s = np.exp(-np.logaddexp(0, -z))
             return s * (1 - s)
         if name == 'relu':
             return (z > 0).astype(np.float64)
