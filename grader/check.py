@@ -2,7 +2,6 @@
 working folder, with the autograder's messages, printed for a terminal."""
 import contextlib
 import io
-import json
 import tempfile
 from pathlib import Path
 
@@ -26,8 +25,8 @@ def check(slug, folder):
             return None
         out = Path(workspace) / "results.json"
         with contextlib.redirect_stdout(io.StringIO()):
-            run_checks(assignment, staged, out, notes=staged.notes, dirs=[assignment.checks[0]], full=False)
-        results = json.loads(out.read_text())
+            results = run_checks(assignment, staged, out, notes=staged.notes, dirs=[assignment.checks[0]],
+                                 full=False)
     print(f"{slug}: public checks on {folder}")
     for test in results["tests"]:
         if not test.get("max_score"):

@@ -31,6 +31,27 @@ def cmd_check(args):
     return 0 if check(args.slug, args.folder) is not None else 1
 
 
+def cmd_check_config(args):
+    from .config import check_files, load_assignment
+    status = 0
+    for slug in _slugs(args.slug):
+        try:
+            problems = check_files(load_assignment(slug))
+        except ConfigError as problem:
+            problems = [str(problem)]
+        print("\n".join(f"error: {p}" for p in problems) if problems else f"{slug}: assignment.toml is valid")
+        status = 2 if problems else status
+    return status
+
+
+def cmd_new(args):
+    from .scaffold import scaffold
+    for folder in scaffold(args.slug, title=args.title):
+        print(f"wrote {folder}")
+    print(f"next: python -m grader check-config {args.slug}, then make test")
+    return 0
+
+
 def cmd_build(args):
     from .build import autograder, samples, student, template
     status = 0
@@ -71,6 +92,13 @@ def main(argv=None):
     p.add_argument("slug")
     p.add_argument("folder", nargs="?", default=".")
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("check-config", help="validate assignment.toml (every key, type, range and file)")
+    p.add_argument("slug", nargs="?", default="all", help="an assignment slug, or 'all'")
+    p.set_defaults(func=cmd_check_config)
+    p = sub.add_parser("new", help="scaffold a new assignment that grades (assignments/, reference/, template)")
+    p.add_argument("slug")
+    p.add_argument("--title", help="the assignment's title (default: from the slug)")
+    p.set_defaults(func=cmd_new)
     p = sub.add_parser("build", help="generate templates, autograder and student zips, sample submissions")
     p.add_argument("what", choices=["template", "autograder", "student", "samples"])
     p.add_argument("slug", help="an assignment slug, or 'all'")

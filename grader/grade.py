@@ -1,5 +1,4 @@
 """Grade one submission: intake, run the checks under the plugin, write results."""
-import json
 import os
 import tempfile
 import time
@@ -19,21 +18,22 @@ PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 
 def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
                fixture_module=fixtures):
-    """Run the assignment's checks in this (trusted) process; returns pytest's exit code."""
+    """Run the assignment's checks in this (trusted) process; returns the results dict
+    (also written to `out_path` after every check, in case the process dies)."""
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
     args = ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder),
             "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
-        zygote_for(assignment.limits, sandbox_user())  # starts while pytest collects and imports
-        code = pytest.main(args, plugins=[plugin, fixture_module])
+        zygote_for(fixtures.sandbox_limits(assignment), sandbox_user())  # starts while pytest collects and imports
+        pytest.main(args, plugins=[plugin, fixture_module])
         if plugin.unavailable:
             raise plugin.unavailable
     except SandboxUnavailable as problem:
         results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
         raise
-    return code
+    return plugin.results()
 
 
 def staff_graded(assignment):
@@ -59,9 +59,7 @@ def grade(slug, submission, out_path, metadata=None):
             empty.mkdir()
             staged = Staged(empty, assignment.modules, problem=str(problem))
             notes = [str(problem)]
-        run_checks(assignment, staged, out_path, notes=notes + staff_graded(assignment))
-    with open(out_path) as f:
-        graded = json.load(f)
+        graded = run_checks(assignment, staged, out_path, notes=notes + staff_graded(assignment))
     graded["execution_time"] = round(time.monotonic() - started, 3)
     if metadata and Path(metadata).is_file():
         graded = apply_policy(graded, assignment.late_policy, seconds_late(load_metadata(metadata)))

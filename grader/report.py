@@ -1,7 +1,8 @@
 """report.html for instructors: where a class lost points, and to which bugs.
 
 Self-contained: figures are PNGs embedded as data URIs, so the file can be
-mailed or opened offline. Bug classes come from the tags checks emit.
+mailed or opened offline. Bug classes come from the tags checks emit, worded
+by the sentences each check puts in its results (`extra_data.bugs`).
 """
 import base64
 import html
@@ -13,19 +14,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
-BUG_TEXT = {
-    "transposed": "returned a transposed result", "sign-flip": "flipped a sign",
-    "sum-vs-mean": "summed over the batch instead of averaging", "mean-vs-sum": "divided by N twice",
-    "missing-activation-derivative": "left out the activation derivative",
-    "function-not-derivative": "used the function where its derivative belongs",
-    "reg-twice": "added the penalty gradient twice", "reg-missing": "left out the penalty",
-    "wrong-shape": "returned the wrong shape", "non-finite": "returned NaN or inf",
-    "not-attempted": "did not attempt it", "exception": "raised an exception", "timeout": "timed out",
-    "wrong-type": "returned the wrong type", "scale": "was off by a constant factor",
-    "predict-returns-scores": "returned scores instead of classes", "training": "did not train well",
-    "unparsable-expression": "wrote an expression the grader could not read",
-    "wrong-expression": "wrote a wrong expression", "import-error": "did not import",
-}
 GENERIC_TAGS = {"wrong-values", "gradient-check", "printed-derivatives"}  # no specific bug named
 
 
@@ -45,6 +33,12 @@ def bug_counts(graded):
                 for tag in set(test.get("tags", [])) - GENERIC_TAGS:
                     counts[(test["number"], test["name"], tag)] += 1
     return counts
+
+
+def bug_sentences(graded):
+    """(item number, tag) -> the sentence the check gave for that bug."""
+    return {(test["number"], tag): text for _, result in graded for test in result["tests"]
+            for tag, text in test.get("extra_data", {}).get("bugs", {}).items()}
 
 
 def pass_rates(graded):
@@ -75,9 +69,9 @@ def figures(assignment, graded):
     ax.set_title("Pass rate per item")
     yield "Pass rate per item", figure_uri(fig)
 
-    counts = bug_counts(graded).most_common(10)
+    counts, words = bug_counts(graded).most_common(10), bug_sentences(graded)
     fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(counts), 1) + 1))
-    labels = [f"{number}: {BUG_TEXT.get(tag, tag)}" for (number, _, tag), _ in counts][::-1]
+    labels = [f"{number}: {words.get((number, tag), tag)}" for (number, _, tag), _ in counts][::-1]
     ax.barh(labels or ["(no bug classes found)"], [100 * n / len(graded) for _, n in counts][::-1] or [0],
             color="#c44e52")
     ax.set_xlabel("% of submissions")
@@ -90,8 +84,8 @@ def write_report(path, assignment, graded):
     if not graded:
         path.write_text("<!doctype html><title>No submissions</title><p>No submissions were found.</p>")
         return path
-    esc = html.escape
-    sentences = [f"<li>{100 * n / len(graded):.0f}% {esc(BUG_TEXT.get(tag, tag))} in {esc(number)} "
+    esc, words = html.escape, bug_sentences(graded)
+    sentences = [f"<li>{100 * n / len(graded):.0f}% {esc(words.get((number, tag), tag))} in {esc(number)} "
                  f"<em>{esc(name)}</em></li>" for (number, name, tag), n in bug_counts(graded).most_common(8)]
     rows = "".join(f"<tr><td>{esc(name)}</td><td>{r['score']:g}</td></tr>" for name, r in graded)
     images = "".join(f'<h2>{esc(title)}</h2><img alt="{esc(title)}" src="{uri}">'

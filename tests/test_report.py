@@ -6,6 +6,7 @@ import subprocess
 import pytest
 
 from grader.config import load_assignment
+from grader.failures import bug_sentences
 from grader.report import bug_counts, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -13,7 +14,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 def result(score, tags_by_number):
     tests = [{"number": n, "name": f"item {n}", "max_score": 1.0, "score": 0.0 if n in tags_by_number else 1.0,
-              "tags": tags_by_number.get(n, []), "output": ""} for n in ("1.1", "1.2", "2.1")]
+              "tags": tags_by_number.get(n, []), "output": "",
+              "extra_data": {"bugs": bug_sentences(tags_by_number.get(n, []))}} for n in ("1.1", "1.2", "2.1")]
     return {"score": score, "tests": tests}
 
 

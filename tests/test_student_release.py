@@ -23,6 +23,8 @@ def test_release_holds_templates_and_public_checks_only(slug, releases):
     for name in spec.submit + spec.support + spec.data:
         assert f"{slug}/{name}" in names
     assert f"{slug}/handout.md" in names and f"{slug}/grader/__main__.py" in names
+    assert f"{slug}/grader/kit/__init__.py" in names and f"{slug}/grader/bench.py" not in names
+    assert not any("bench_probe" in n or "grader-secret" in n for n in names)
     assert any("/checks/public/" in n for n in names)
     assert not any("/checks/hidden/" in n or n.startswith(f"{slug}/reference") or "mutants" in n for n in names)
     with zipfile.ZipFile(releases[slug]) as archive:

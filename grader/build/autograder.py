@@ -1,14 +1,9 @@
 """dist/<slug>-autograder.zip: what Gradescope unpacks into /autograder/source."""
-import sys
 import zipfile
 from pathlib import Path
 
-from ..config import REPO_ROOT, load_assignment
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
+from ..config import REPO_ROOT, load_assignment, read_toml
+from ..seeds import SECRET_FILE, new_secret
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
@@ -35,8 +30,7 @@ exec "$PYTHON" -m grader grade {slug} "$ROOT/submission" -o "$ROOT/results/resul
 
 
 def requirements(root=REPO_ROOT):
-    with open(Path(root) / "pyproject.toml", "rb") as f:
-        return "\n".join(tomllib.load(f)["project"]["dependencies"]) + "\n"
+    return "\n".join(read_toml(Path(root) / "pyproject.toml")["project"]["dependencies"]) + "\n"
 
 
 def _add_tree(archive, root, folder):
@@ -56,6 +50,7 @@ def build_autograder(slug, dist, root=REPO_ROOT):
             info.external_attr = 0o755 << 16
             archive.writestr(info, text)
         archive.writestr("requirements.txt", requirements(root))
+        archive.writestr(SECRET_FILE, new_secret() + "\n")  # this build's own seed for hidden inputs
         _add_tree(archive, root, "grader")
         _add_tree(archive, root, Path("assignments") / slug)
         _add_tree(archive, root, assignment.reference.relative_to(root))

@@ -13,6 +13,8 @@ from ..config import REPO_ROOT, load_assignment
 from ..intake import copy_data
 from .template import template_files
 
+NOT_SHIPPED = {Path("grader/bench.py")}  # instructors' benchmark: imports submissions in-process
+
 
 def student_files(slug, root=REPO_ROOT):
     """Zip path -> local file, for every file of the release except the data."""
@@ -26,7 +28,7 @@ def student_files(slug, root=REPO_ROOT):
     for path in sorted((assignment.folder / "checks" / "public").glob("*.py")):
         files[f"{slug}/assignments/{slug}/checks/public/{path.name}"] = path
     for path in sorted((root / "grader").rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        if path.is_file() and "__pycache__" not in path.parts and path.relative_to(root) not in NOT_SHIPPED:
             files[f"{slug}/{path.relative_to(root)}"] = path
     return files
 
