@@ -294,3 +294,25 @@ def test_data_rebuilds_byte_for_byte(tmp_path):
         assert data["X_train"].shape == (1297, 1, 8, 8) and data["X_test"].shape == (500, 1, 8, 8)
         assert data["X_train"].min() == 0.0 and data["X_train"].max() == 1.0
         assert set(np.unique(data["y_test"])) == set(range(10))
+
+
+# ---------------------------------------------------------------------------
+# The kit piece a3's checks added: spellings a student's code accepts
+# ---------------------------------------------------------------------------
+
+def test_accepted_spelling_is_the_first_that_works():
+    from grader.failures import CheckFailure
+    from grader.kit import spellings
+
+    def only_capitalised(name):
+        if name == "Tanh":
+            return 1.0
+        raise CheckFailure("Your code raised an exception", ["exception"])
+    assert spellings.accepted(only_capitalised, ("tanh", "Tanh")) == "Tanh"
+    assert spellings.accepted(lambda name: None, ("tanh", "Tanh")) == "tanh"  # neither: the real call fails
+    assert spellings.accepted(lambda name: 1.0, ("tanh", "Tanh")) == "tanh"
+
+    def stub(name):
+        raise CheckFailure("Not attempted", ["not-attempted"])
+    with pytest.raises(CheckFailure):
+        spellings.accepted(stub, ("tanh", "Tanh"))
