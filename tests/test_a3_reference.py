@@ -275,14 +275,24 @@ def test_layer_stats(ref):
 
 
 def test_convnet_reaches_the_digits_bar(ref):
-    bar = load_assignment(SLUG).thresholds
+    run = load_assignment(SLUG).run("digits")
     with np.load(FOLDER / "data" / "digits.npz") as data:
         digits = {k: data[k] for k in data.files}
-    net = ref.conv_layers.ConvNet(seed=0)
-    history = net.train(digits["X_train"], digits["y_train"], num_epochs=bar["conv_epochs"],
-                        batch_size=bar["conv_batch_size"], learning_rate=bar["conv_learning_rate"], seed=0)
-    assert len(history) == bar["conv_epochs"] * -(-1297 // bar["conv_batch_size"]) and history[-1] < history[0]
-    assert np.mean(net.predict(digits["X_test"]) == digits["y_test"]) >= bar["min_digits_accuracy"] + 0.02
+    net = ref.conv_layers.ConvNet(seed=run.seed)
+    history = net.train(digits["X_train"], digits["y_train"], num_epochs=run.epochs, batch_size=run.batch_size,
+                        learning_rate=run.learning_rate, seed=run.seed)
+    assert len(history) == run.epochs * -(-1297 // run.batch_size) and history[-1] < history[0]
+    assert np.mean(net.predict(digits["X_test"]) == digits["y_test"]) >= run.min_accuracy + 0.02
+
+
+def test_three_layer_networks_clear_the_moons_bar(ref):
+    run = load_assignment(SLUG).run("moons")
+    with np.load(FOLDER / "data" / "moons.npz") as data:
+        X, y, X_test, y_test = data["X_train"], data["y_train"], data["X_test"], data["y_test"]
+    for act in ACTIVATIONS:
+        net = ref.three_layer_neural_network.NeuralNetwork(2, run.hidden_size, 2, actFun_type=act, seed=run.seed)
+        net.fit_model(X, y, epsilon=run.learning_rate, num_passes=run.iterations, print_loss=False)
+        assert np.mean(net.predict(X_test) == y_test) >= run.min_accuracy + 0.015, act
 
 
 def test_data_rebuilds_byte_for_byte(tmp_path):
