@@ -128,6 +128,7 @@ class NeuralNetwork(object):
         """
         num_examples = len(X)
         self.feedforward(X, lambda x: self.actFun(x, type=self.actFun_type))
+        # data_loss: the cross-entropy SUMMED over the N examples (the division by N comes below)
         # BEGIN SOLUTION
         data_loss = -np.sum(np.log(self.probs[np.arange(num_examples), y]))
         # END SOLUTION

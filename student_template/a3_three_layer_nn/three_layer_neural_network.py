@@ -101,6 +101,7 @@ class NeuralNetwork(object):
         """
         num_examples = len(X)
         self.feedforward(X, lambda x: self.actFun(x, type=self.actFun_type))
+        # data_loss: the cross-entropy SUMMED over the N examples (the division by N comes below)
         raise NotImplementedError("NeuralNetwork.calculate_loss: not implemented yet")
         # The penalty, added before dividing by N as the original starter does
         data_loss += self.reg_lambda / 2 * (np.sum(np.square(self.W1)) + np.sum(np.square(self.W2)))
