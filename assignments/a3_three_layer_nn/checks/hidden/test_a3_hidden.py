@@ -359,7 +359,8 @@ def test_layer_matches_reference(student, ref, rng, set_score=None):
     student.set(mine, "b", b)
     theirs.W, theirs.b = W, b
     call = f"Layer(4, 3, {name!r})"
-    steps = [(f"{call}.feedforward(X: {X.shape})", "output", lambda: mine.feedforward(X), lambda: theirs.feedforward(X)),
+    steps = [(f"{call}.feedforward(X: {X.shape})", "output", lambda: mine.feedforward(X),
+              lambda: theirs.feedforward(X)),
              (f"{call}.backprop(delta: {delta.shape})", "returned delta", lambda: mine.backprop(delta),
               lambda: theirs.backprop(delta)),
              (f"{call}.backprop", "self.dW", lambda: student.fetch(mine.dW), lambda: theirs.dW),
@@ -430,7 +431,8 @@ def deep_training(student, ref, data, assignment, name):
     X, y = points["X_train"], points["y_train"]
     mine.fit_model(X, y, epsilon=run.learning_rate, num_passes=run.iterations, print_loss=False)
     theirs.fit_model(X, y, epsilon=run.learning_rate, num_passes=run.iterations, print_loss=False)
-    call = f"DeepNeuralNetwork({dims}, 'tanh').fit_model on {name} ({run.iterations} passes, epsilon {run.learning_rate:g})"
+    call = (f"DeepNeuralNetwork({dims}, 'tanh').fit_model on {name} "
+            f"({run.iterations} passes, epsilon {run.learning_rate:g})")
     # 1e-5: summation order may differ over a thousand steps; any wrong or missing gradient is far off
     check_close(values.number(mine.calculate_loss(X, y), call, "loss"), theirs.calculate_loss(X, y), rtol=1e-5,
                 call=call, name="training loss afterwards")
