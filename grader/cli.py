@@ -33,10 +33,12 @@ def cmd_check(args):
 
 def cmd_check_config(args):
     from .config import check_files, load_assignment
+    from .grade import check_weights
     status = 0
     for slug in _slugs(args.slug):
         try:
-            problems = check_files(load_assignment(slug))
+            spec = load_assignment(slug)
+            problems = check_files(spec) or check_weights(spec)
         except ConfigError as problem:
             problems = [str(problem)]
         print("\n".join(f"error: {p}" for p in problems) if problems else f"{slug}: assignment.toml is valid")
@@ -92,7 +94,8 @@ def main(argv=None):
     p.add_argument("slug")
     p.add_argument("folder", nargs="?", default=".")
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("check-config", help="validate assignment.toml (every key, type, range and file)")
+    p = sub.add_parser("check-config", help="validate assignment.toml (every key, type, range and file) "
+                       "and that each part's checks weigh its points")
     p.add_argument("slug", nargs="?", default="all", help="an assignment slug, or 'all'")
     p.set_defaults(func=cmd_check_config)
     p = sub.add_parser("new", help="scaffold a new assignment that grades (assignments/, reference/, template)")

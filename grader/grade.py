@@ -1,19 +1,54 @@
 """Grade one submission: intake, run the checks under the plugin, write results."""
+import contextlib
+import io
 import os
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from . import fixtures, results
-from .config import load_assignment
+from .config import ConfigError, load_assignment
 from .intake import IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
-from .plugin import GradingPlugin
+from .plugin import GradingPlugin, check_points
 from .sandbox.process import SandboxUnavailable, sandbox_user, zygote_for
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
+
+
+def pytest_args(assignment, dirs, quiet=True):
+    dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
+    return ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder), "-p", "no:cacheprovider",
+            "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib",
+            "-q" if quiet else "-v", *dirs]
+
+
+def check_weights(assignment):
+    """Collect the checks without running them: the problems check-config reports (points of a
+    part that its checks' weights do not add up to, a check without @weight or @number)."""
+    class Collector:
+        problem = ""
+
+        def pytest_collection_modifyitems(self, items):
+            try:
+                records = [SimpleNamespace(number=i.function.__number__, max_score=float(i.function.__weight__))
+                           for i in items]
+                check_points(assignment, records)
+            except AttributeError:
+                self.problem = "every check needs @weight (or @partial_credit) and @number"
+            except ConfigError as problem:
+                self.problem = str(problem)
+
+        def pytest_collectreport(self, report):
+            if report.failed:
+                self.problem = f"{report.nodeid} cannot be collected:\n{report.longrepr}"
+    collector = Collector()
+    with contextlib.redirect_stdout(io.StringIO()):
+        pytest.main(pytest_args(assignment, None) + ["--collect-only"], plugins=[collector])
+    return [f"{assignment.slug}: {collector.problem}"] if collector.problem else []
 
 
 def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
@@ -21,9 +56,7 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     """Run the assignment's checks in this (trusted) process; returns the results dict
     (also written to `out_path` after every check, in case the process dies)."""
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
-    dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
-    args = ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder),
-            "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
+    args = pytest_args(assignment, dirs, quiet)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
         zygote_for(fixtures.sandbox_limits(assignment), sandbox_user())  # starts while pytest collects and imports

@@ -10,7 +10,8 @@ from conftest import REPO
 from grader.config import ConfigError
 from grader.scaffold import scaffold
 
-IGNORED = shutil.ignore_patterns(".venv", ".git", "__pycache__", "dist", "graded", ".pytest_cache", ".hypothesis")
+IGNORED = shutil.ignore_patterns(".venv", ".git", "__pycache__", "dist", "graded", ".pytest_cache", ".hypothesis",
+                                 ".grader-secret")
 
 
 def test_new_assignment_passes_the_per_assignment_tests(tmp_path):

@@ -12,7 +12,8 @@ values      every value from student code is checked before use:
             `array(got, shape, call, name)`, `number(got, call, name)`,
             `pair(result, call)`, `items(result, n, call, what)`,
             `entry(result, key, call)`, `sequence(values, n, call, name)`,
-            `labels_of(predicted, n, call)`, `kind_of(value)`.
+            `labels_of(predicted, n, call)`, `handle(got, call, what)` (an object
+            left in the sandbox, e.g. from a factory), `kind_of(value)`.
 problems    random problems: `away_from_zero`, `labels`, `one_hot`, `params`,
             `until_kink_free`, `classification`.
 gradients   `loss_and_grads(result, call) -> (float, dict)`, `grad_of`,

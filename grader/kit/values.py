@@ -12,7 +12,7 @@ import numpy as np
 from ..compare import as_array, entry
 from ..failures import CheckFailure
 
-__all__ = ["array", "number", "items", "pair", "entry", "sequence", "labels_of", "kind_of"]
+__all__ = ["array", "number", "items", "pair", "entry", "sequence", "labels_of", "kind_of", "handle"]
 
 
 def kind_of(value):
@@ -65,6 +65,16 @@ def sequence(values, length, call, name):
     elif isinstance(values, np.ndarray) and values.ndim == 1 and len(values) != length:
         raise CheckFailure(f"{where} holds {len(values)} values; expected {length}.", ["wrong-shape"])
     return as_array(values, np.zeros(length), name, call)
+
+
+PLAIN = (type(None), bool, int, float, complex, str, bytes, list, tuple, dict, np.ndarray, np.generic)
+
+
+def handle(got, call, what):
+    """An object that stays in the sandbox (returned by a constructor or factory), not plain data."""
+    if isinstance(got, PLAIN):
+        raise CheckFailure(f"{call} returned {kind_of(got)}; expected {what}.", ["wrong-type"])
+    return got
 
 
 def labels_of(predicted, count, call):

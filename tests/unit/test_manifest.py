@@ -1,10 +1,12 @@
 """assignment.toml is read strictly: unknown keys, wrong types and ranges fail at load."""
 import copy
+import dataclasses
 
 import pytest
 
 from grader.config import (LIMITS, TOP, TRAINING_RUN, ConfigError, all_slugs, check_files, load_assignment,
                            parse_manifest, parse_toml, read_toml)
+from grader.grade import check_weights
 
 GOOD = {
     "title": "t", "origin": "o", "submit": ["model.py"], "data": ["d.npz"], "time_budget": 100,
@@ -99,7 +101,15 @@ def test_every_declared_key_has_help_text():
 
 @pytest.mark.parametrize("slug", all_slugs())
 def test_repository_manifests_are_valid(slug):
-    assert check_files(load_assignment(slug)) == []
+    spec = load_assignment(slug)
+    assert check_files(spec) == [] and check_weights(spec) == []
+
+
+def test_check_config_finds_points_the_checks_do_not_weigh():
+    spec = load_assignment(all_slugs()[0])
+    parts = {**spec.parts, "1": {**spec.parts["1"], "points": spec.parts["1"]["points"] + 1}}
+    problems = check_weights(dataclasses.replace(spec, parts=parts))
+    assert len(problems) == 1 and "part '1'" in problems[0]
 
 
 def test_toml_syntax_errors_name_the_file(tmp_path):

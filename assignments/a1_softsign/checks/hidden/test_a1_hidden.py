@@ -143,7 +143,8 @@ def test_training_softsign_ce_noisy_labels(student, data, assignment):
     models = student.models
     student.seed(run.seed)
     student.time_limit(run.timeout)
-    model = models.MultilayerPerceptron.random_init(d["X_train"].shape[1], 100, 0.1)
+    model = values.handle(models.MultilayerPerceptron.random_init(d["X_train"].shape[1], 100, 0.1),
+                          "MultilayerPerceptron.random_init(64, 100, 0.1)", "a MultilayerPerceptron")
     models.train_model(model, models.SoftsignCrossEntropy, d["X_train"], d["t_train_noisy"],
                        d["X_val"], training.hidden_labels(d["t_val"]), print_every=10**9)
     call = "compute_activations(X_test) after train_model"
