@@ -163,7 +163,8 @@ def test_calculate_loss_matches_reference(student, ref, rng):
     cross_entropy = -np.sum(np.log(theirs.probs[np.arange(N), y]))
     penalty = REG / 2 * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
     biases = REG / 2 * (np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2))
-    check_close(mine.calculate_loss(X, y), expected, call=f"calculate_loss(X: {X.shape}, y), reg_lambda={REG}",
+    call = f"calculate_loss(X: {X.shape}, y), reg_lambda={REG}"
+    check_close(values.number(mine.calculate_loss(X, y), call, "loss"), expected, call=call,
                 name="loss", wrong_answers=[
                     bugs.LOSS_SUM_NOT_MEAN.given(cross_entropy + penalty),
                     PENALTY_NOT_AVERAGED.given(cross_entropy / N + penalty),
@@ -219,7 +220,10 @@ def backprop_matches(student, ref, rng, act, set_score):
         def numeric():
             student.set(mine, "reg_lambda", 0.0)
             stage = gradients.set_and_call(mine, key, mine.calculate_loss, X, y, first=False)
-            return N * gradients.numeric_gradient(student, params[key], stage, call)
+            own = N * gradients.numeric_gradient(student, params[key], stage, call)
+            student.set(mine, key, params[key])
+            student.set(mine, "reg_lambda", REG)
+            return own
         return numeric
 
     def matches(key, value):
@@ -404,12 +408,12 @@ def test_deep_loss_matches_reference(student, ref, rng, set_score=None):
         mine, theirs = deep_nets(student, ref, rng, dims, act)
         X, y = rng.normal(size=(N, dims[0])), problems.labels(rng, N, dims[-1])
         expected = theirs.calculate_loss(X, y)
-        weights = [REG / 2 * np.sum(layer.W ** 2) for layer in theirs.layers]
-        cross_entropy = expected * N - sum(weights)
-        check_close(mine.calculate_loss(X, y), expected, name="loss",
-                    call=f"DeepNeuralNetwork({dims}, {act!r}, reg_lambda={REG}).calculate_loss(X: {X.shape}, y)",
-                    wrong_answers=[PENALTY_LAST_LAYER.given((cross_entropy + weights[-1]) / N),
-                                   PENALTY_NOT_AVERAGED.given(cross_entropy / N + sum(weights)),
+        penalties = [REG / 2 * np.sum(layer.W ** 2) for layer in theirs.layers]
+        cross_entropy = expected * N - sum(penalties)
+        call = f"DeepNeuralNetwork({dims}, {act!r}, reg_lambda={REG}).calculate_loss(X: {X.shape}, y)"
+        check_close(values.number(mine.calculate_loss(X, y), call, "loss"), expected, name="loss", call=call,
+                    wrong_answers=[PENALTY_LAST_LAYER.given((cross_entropy + penalties[-1]) / N),
+                                   PENALTY_NOT_AVERAGED.given(cross_entropy / N + sum(penalties)),
                                    bugs.LOSS_SUM_NOT_MEAN.given(expected * N),
                                    bugs.LOSS_PENALTY_MISSING.given(cross_entropy / N)])
     partial_credit_over([lambda d=d, a=a: matches(d, a) for d, a in DEEP_SHAPES], 1.0, set_score)
