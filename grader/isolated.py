@@ -102,6 +102,7 @@ def reap_orphans():
 
 _graders = set()  # pids of the grader processes run_one is waiting for, in any thread
 TRACK_EVERY = 0.25  # seconds between looks at what a grader process has started
+COMMAND = [sys.executable, "-m", "grader.isolated"]  # the grader process; reads its request on stdin
 
 
 def run_one(slug, submission, out_path, timeout, should_stop=lambda: False):
@@ -115,7 +116,7 @@ def run_one(slug, submission, out_path, timeout, should_stop=lambda: False):
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen([sys.executable, "-m", "grader.isolated"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen(COMMAND, stdin=subprocess.PIPE,
                                 stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
         _graders.add(proc.pid)
         try:
