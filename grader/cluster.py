@@ -100,11 +100,13 @@ def grade_task(slug, expected, filename, payload, timeout):
             return {"refused": f"Dask worker {worker}: {problem}"}
 
 
-def grade_on_cluster(address, assignment, todo, outdir, timeout, stop):
-    """Yield (submission, results, problem) as workers finish; like batch.grade_locally."""
+def grade_on_cluster(address, assignment, todo, outdir, timeout, stop, client=None):
+    """Yield (submission, results, problem) as workers finish; like batch.grade_locally.
+    With `client` given, it is used and left open (the bench times start-up apart)."""
     from distributed import wait
     become_subreaper()  # a LocalCluster's workers, and what they start, stay below us
-    client = connect(address)
+    own_client = client is None
+    client = client or connect(address)
     try:
         expected = fingerprint(assignment)
         check_workers(client, assignment.slug, expected)
@@ -136,10 +138,15 @@ def grade_on_cluster(address, assignment, todo, outdir, timeout, stop):
         if pending:
             client.cancel(list(pending))
     finally:
-        cluster = getattr(client, "cluster", None)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if own_client:
+            close(client)
+
+
+def close(client):
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 def _outcome(future):
@@ -176,7 +183,8 @@ def _check_connection(client, address, lost_since):
 
 def throughput(slug, copies=16, workers=2):
     """Submissions per minute through a LocalCluster of `workers` processes vs grade-all's own
-    pool of as many jobs, on `copies` copies of the reference (for `make bench`)."""
+    pool of as many jobs, on `copies` copies of the reference (for `make bench`); the
+    cluster's start-up is timed apart."""
     import threading
     from .batch import Submission, grade_locally
     from .build.samples import write_zip
@@ -190,12 +198,18 @@ def throughput(slug, copies=16, workers=2):
         for i in range(copies):
             write_zip(Path(tmp) / f"copy{i}.zip", files)
             todo.append(Submission(f"copy{i}", Path(tmp) / f"copy{i}.zip"))
-        for label, run in [
-            ("dask", lambda out: grade_on_cluster(f"local:{workers}", assignment, todo, out, timeout, threading.Event())),
-            ("pool", lambda out: grade_locally(slug, todo, out, workers, timeout, threading.Event())),
-        ]:
-            started = time.monotonic()
-            count = sum(1 for _ in run(Path(tmp) / label))
-            rates[label] = 60 * count / (time.monotonic() - started)
-    return {"dask_per_min": rates["dask"], "pool_per_min": rates["pool"],
+        started = time.monotonic()
+        client = connect(f"local:{workers}")
+        startup = time.monotonic() - started
+        try:
+            for label, run in [
+                ("dask", lambda out: grade_on_cluster("local", assignment, todo, out, timeout, threading.Event(), client)),
+                ("pool", lambda out: grade_locally(slug, todo, out, workers, timeout, threading.Event())),
+            ]:
+                started = time.monotonic()
+                count = sum(1 for _ in run(Path(tmp) / label))
+                rates[label] = 60 * count / (time.monotonic() - started)
+        finally:
+            close(client)
+    return {"cluster_startup_s": startup, "dask_per_min": rates["dask"], "pool_per_min": rates["pool"],
             "dask_per_core_per_min": rates["dask"] / workers, "pool_per_core_per_min": rates["pool"] / workers}
