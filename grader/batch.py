@@ -277,6 +277,7 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
         finally:
             if stream is not None:
                 stream.close()  # its own clean-up (threads, cluster futures) first
+            cache.save()
             kill_tree(descendants({os.getpid()}))
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
