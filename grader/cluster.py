@@ -8,6 +8,7 @@ grader.cache); one that does not is named and the run refused. A worker that
 dies mid-task has its task rerun elsewhere by the scheduler; a submission
 that takes down workers `ALLOWED_FAILURES` times is reported as not graded.
 """
+import asyncio
 import io
 import os
 import tempfile
@@ -24,6 +25,7 @@ ALLOWED_FAILURES = 2     # worker deaths a task may cause before it is given up
 RETRIES = 1              # reruns of a task that raised (not the submission's fault)
 LOST_AFTER = 15.0        # seconds without the scheduler before the run fails
 NOT_GRADED = "This submission could not be graded: {why}."
+TIMEOUTS = (TimeoutError, asyncio.TimeoutError)  # one and the same only from Python 3.11
 
 
 def connect(address):
@@ -38,7 +40,7 @@ def connect(address):
         return Client(cluster)
     try:
         return Client(address, timeout="10s")
-    except (OSError, TimeoutError) as problem:
+    except (OSError, *TIMEOUTS) as problem:
         raise EnvironmentFailure(f"cannot reach the Dask scheduler at {address}: {problem}") from None
 
 
@@ -123,7 +125,7 @@ def grade_on_cluster(address, assignment, todo, outdir, timeout, stop, client=No
         while pending and not stop.is_set():
             try:
                 done, pending = wait(pending, timeout=0.5, return_when="FIRST_COMPLETED")
-            except TimeoutError:
+            except TIMEOUTS:
                 done = set()
             lost_since = _check_connection(client, address, lost_since)
             for future in done:
