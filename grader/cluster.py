@@ -73,8 +73,9 @@ def check_workers(client, slug, expected):
 def pack(path):
     """(file name, bytes) of a submission; a folder travels as a zip. None if over the cap."""
     path = Path(path)
-    if path.is_file():
-        return (path.name, path.read_bytes()) if path.stat().st_size <= MAX_TOTAL_BYTES else None
+    if path.is_file():  # a zip's own name is the student's; a .py or .ipynb keeps its name, which intake reads
+        name = "submission.zip" if zipfile.is_zipfile(path) else path.name
+        return (name, path.read_bytes()) if path.stat().st_size <= MAX_TOTAL_BYTES else None
     buffer, total = io.BytesIO(), 0
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for folder, _, files in os.walk(path):
@@ -125,7 +126,7 @@ def grade_on_cluster(address, assignment, todo, outdir, timeout, stop, client=No
                 yield submission, *_not_graded(f"it is larger than {MAX_TOTAL_BYTES // 2**20} MB")
                 continue
             future = client.submit(grade_task, assignment.slug, expected, *packed, timeout, pure=False,
-                                   retries=RETRIES, key=f"grade-{len(futures)}-{submission.name}")
+                                   retries=RETRIES)  # a random key: no student's name on the scheduler
             futures[future] = submission
         pending, lost_since = set(futures), None
         while pending and not stop.is_set():
