@@ -278,6 +278,8 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
             if stream is not None:
                 stream.close()  # its own clean-up (threads, cluster futures) first
             cache.save()
+            if 0 < fresh < len(todo):
+                print(file=sys.stderr)  # end the progress bar's line
             kill_tree(descendants({os.getpid()}))
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

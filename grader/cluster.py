@@ -10,11 +10,13 @@ that takes down workers `ALLOWED_FAILURES` times is reported as not graded.
 """
 import asyncio
 import io
+import logging
 import os
 import signal
 import tempfile
 import time
 import zipfile
+from concurrent.futures import CancelledError
 from pathlib import Path
 
 from . import results
@@ -27,12 +29,15 @@ RETRIES = 1              # reruns of a task that raised (not the submission's fa
 LOST_AFTER = 15.0        # seconds without the scheduler before the run fails
 NOT_GRADED = "This submission could not be graded: {why}."
 TIMEOUTS = (TimeoutError, asyncio.TimeoutError)  # one and the same only from Python 3.11
+LOST = ("lost the connection to the Dask scheduler at {address}; results already written stay valid "
+        "and cached: run again to grade the rest")
 
 
 def connect(address):
     """A Client for `address`: tcp://host:port, or local[:N] for a LocalCluster of N processes."""
     import dask
     from distributed import Client, LocalCluster
+    quiet_logs()
     if address == "local" or address.startswith("local:"):
         workers = int(address.partition(":")[2] or os.cpu_count() or 1)
         # Its processes share our terminal's process group: they ignore Ctrl-C, which is ours to handle.
@@ -40,7 +45,7 @@ def connect(address):
         try:
             with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=40)
+                                       dashboard_address=None, silence_logs=logging.CRITICAL)
         finally:
             signal.signal(signal.SIGINT, previous)
         return Client(cluster)
@@ -48,6 +53,14 @@ def connect(address):
         return Client(address, timeout="10s")
     except (OSError, *TIMEOUTS) as problem:
         raise EnvironmentFailure(f"cannot reach the Dask scheduler at {address}: {problem}") from None
+
+
+def quiet_logs():
+    """Dask's client logs every failed reconnect with a traceback; grade-all reports faults
+    once, in one line, itself."""
+    for name in list(logging.root.manager.loggerDict) + ["distributed", "tornado", "asyncio"]:
+        if name.split(".")[0] in ("distributed", "tornado", "asyncio"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def worker_fingerprint(slug):
@@ -134,9 +147,11 @@ def grade_on_cluster(address, assignment, todo, outdir, timeout, stop, client=No
                 done, pending = wait(pending, timeout=0.5, return_when="FIRST_COMPLETED")
             except TIMEOUTS:
                 done = set()
+            except (CancelledError, OSError):  # the client gave up on the scheduler: every future is gone
+                raise EnvironmentFailure(LOST.format(address=address)) from None
             lost_since = _check_connection(client, address, lost_since)
             for future in done:
-                outcome = _outcome(future)
+                outcome = _outcome(future, address)
                 if "refused" in outcome:
                     raise EnvironmentFailure(outcome["refused"])
                 problem = outcome.get("problem", "")
@@ -158,13 +173,12 @@ def close(client):
         cluster.close()
 
 
-def _outcome(future):
+def _outcome(future, address):
     """A finished future as {"results"/"problem"} or {"refused"}."""
     if future.status == "finished":
         return future.result()
     if future.status == "cancelled":
-        raise EnvironmentFailure("the Dask scheduler dropped a task (did it restart?); "
-                                 "results already written stay valid, run again to grade the rest")
+        raise EnvironmentFailure(LOST.format(address=address))
     error = future.exception()
     if type(error).__name__ == "KilledWorker":
         why = "each Dask worker that tried to grade it died (the scheduler gave up on it)"
@@ -185,8 +199,7 @@ def _check_connection(client, address, lost_since):
         return None
     lost_since = lost_since or time.monotonic()
     if time.monotonic() - lost_since > LOST_AFTER:
-        raise EnvironmentFailure(f"lost the connection to the Dask scheduler at {address}; "
-                                 "results already written stay valid, run again to grade the rest")
+        raise EnvironmentFailure(LOST.format(address=address))
     return lost_since
 
 

@@ -118,3 +118,21 @@ def test_killing_a_worker_mid_run_still_grades_everyone(cluster, tmp_path):
     assert run.returncode == 0, stderr[-2000:]
     assert procs[2].wait(5) == -signal.SIGKILL
     assert [float(r["total"]) for r in grades(out).values()] == [10.0] * 6
+
+
+def test_losing_the_scheduler_fails_loudly_and_keeps_what_was_written(cluster, tmp_path):
+    address, procs = cluster
+    out = tmp_path / "out"
+    run = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", SLUG, str(class_folder(tmp_path / "subs", 8)),
+                            "-o", str(out), "--cluster", address], cwd=REPO, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and run.poll() is None and not list(out.glob("*/results.json")):
+        time.sleep(0.05)
+    assert run.poll() is None, "the run ended before the scheduler could be stopped"
+    os.kill(procs[0].pid, signal.SIGKILL)
+    stdout, stderr = run.communicate(timeout=60)
+    assert run.returncode == 2 and "lost the connection to the Dask scheduler" in stderr
+    assert "Traceback" not in stderr and not (out / "grades.csv").exists()
+    for path in out.glob("*/results.json"):
+        assert "score" in json.loads(path.read_text())
