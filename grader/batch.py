@@ -126,9 +126,9 @@ def _export_submissions(folder):
     except yaml.YAMLError as problem:
         raise BatchError(f"{folder / EXPORT_METADATA} cannot be read: {problem}".splitlines()[0]) from None
     found = []
-    for key, info in sorted(metadata.items()):
+    for key, info in sorted(metadata.items(), key=lambda item: str(item[0])):
         path = folder / str(key)
-        if path.exists():
+        if path.name == str(key) and key not in (".", "..") and path.exists():  # a plain name, never a path
             people = [{k.lstrip(":"): str(v) for k, v in person.items()}
                       for person in (info or {}).get(":submitters", [])]
             found.append(Submission(str(key), path, people))
@@ -235,7 +235,6 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
     report.html; print a table. Returns (graded entries, interrupted?)."""
     assignment = load_assignment(slug)
     outdir = Path(outdir)
-    timeout = timeout or submission_timeout(assignment)
     with tempfile.TemporaryDirectory(prefix="grade-all-") as workspace:
         submissions = find_submissions(open_input(folder, workspace))
         _prepare_output(outdir)
@@ -243,43 +242,14 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
         for name in cache.forget_all_but({s.name for s in submissions}):
             shutil.rmtree(outdir / name, ignore_errors=True)
         cache.save()
-        graded, todo, reused, fresh = {}, [], 0, 0
-        for submission in submissions:
-            target = outdir / submission.name / "results.json"
-            digest = submission_digest(submission.path)
-            entry = None if force else cache.lookup(submission.name, digest, target)
-            if entry is not None:
-                graded[submission.name] = Graded(submission, json.loads(target.read_text()), entry.get("problem", ""))
-                reused += 1
-                continue
-            problem = several_copies(assignment, submission.path)
-            if problem:
-                refused = results.fallback(problem)
-                results.write_atomic(target, refused, indent=1)
-                cache.store(submission.name, digest, problem)
-                graded[submission.name] = Graded(submission, refused, problem)
-            else:
-                todo.append((submission, digest))
-        stop, stream = threading.Event(), None
+        graded, todo = _settle_without_grading(assignment, submissions, outdir, cache, force)
+        reused = len(graded)
+        stop = threading.Event()
         previous = {sig: signal.signal(sig, _on_signal(stop)) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            digests = {s.name: d for s, d in todo}
-            if cluster:
-                from .cluster import grade_on_cluster
-                stream = grade_on_cluster(cluster, assignment, [s for s, _ in todo], outdir, timeout, stop)
-            else:
-                stream = grade_locally(slug, [s for s, _ in todo], outdir, jobs, timeout, stop)
-            for submission, result, problem in stream:
-                graded[submission.name] = Graded(submission, result, problem)
-                cache.store(submission.name, digests[submission.name], problem)
-                fresh += 1
-                progress(fresh, len(todo), submission.name)
+            fresh = _grade(assignment, todo, outdir, cache, graded, stop, jobs=jobs, cluster=cluster,
+                           timeout=timeout or submission_timeout(assignment))
         finally:
-            if stream is not None:
-                stream.close()  # its own clean-up (threads, cluster futures) first
-            cache.save()
-            if 0 < fresh < len(todo):
-                print(file=sys.stderr)  # end the progress bar's line
             kill_tree(descendants({os.getpid()}))
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -292,6 +262,52 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
     print(f"graded {fresh}, reused {reused} unchanged from an earlier run"
           + (f"; stopped early: {len(submissions) - len(entries)} not graded" if stop.is_set() else ""))
     return entries, stop.is_set()
+
+
+def _settle_without_grading(assignment, submissions, outdir, cache, force):
+    """Submissions whose result is known without grading them (cached, or refused as several
+    submissions in one): {name: Graded}; and the others with their digests: [(submission, digest)]."""
+    graded, todo = {}, []
+    for submission in submissions:
+        target = outdir / submission.name / "results.json"
+        digest = submission_digest(submission.path)
+        entry = None if force else cache.lookup(submission.name, digest, target)
+        if entry is not None:
+            graded[submission.name] = Graded(submission, json.loads(target.read_text()), entry.get("problem", ""))
+            continue
+        problem = several_copies(assignment, submission.path)
+        if problem:
+            refused = results.fallback(problem)
+            results.write_atomic(target, refused, indent=1)
+            cache.store(submission.name, digest, problem)
+            graded[submission.name] = Graded(submission, refused, problem)
+        else:
+            todo.append((submission, digest))
+    return graded, todo
+
+
+def _grade(assignment, todo, outdir, cache, graded, stop, jobs, cluster, timeout):
+    """Grade `todo` into `graded` and the cache as results arrive; returns how many were graded."""
+    digests = {s.name: d for s, d in todo}
+    submissions = [s for s, _ in todo]
+    if cluster:
+        from .cluster import grade_on_cluster
+        stream = grade_on_cluster(cluster, assignment, submissions, outdir, timeout, stop)
+    else:
+        stream = grade_locally(assignment.slug, submissions, outdir, jobs, timeout, stop)
+    fresh = 0
+    try:
+        for submission, result, problem in stream:
+            graded[submission.name] = Graded(submission, result, problem)
+            cache.store(submission.name, digests[submission.name], problem)
+            fresh += 1
+            progress(fresh, len(todo), submission.name)
+    finally:
+        stream.close()  # its own clean-up (threads, cluster futures) first
+        cache.save()
+        if 0 < fresh < len(todo):
+            print(file=sys.stderr)  # end the progress bar's line
+    return fresh
 
 
 def print_table(assignment, entries, outdir):

@@ -123,7 +123,7 @@ def test_killing_a_worker_mid_run_still_grades_everyone(cluster, tmp_path):
 def test_losing_the_scheduler_fails_loudly_and_keeps_what_was_written(cluster, tmp_path):
     address, procs = cluster
     out = tmp_path / "out"
-    run = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", SLUG, str(class_folder(tmp_path / "subs", 8)),
+    run = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", SLUG, str(class_folder(tmp_path / "subs", 4)),
                             "-o", str(out), "--cluster", address], cwd=REPO, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
