@@ -29,7 +29,6 @@ from .report import write_feedback, write_report
 
 EXPORT_METADATA = "submission_metadata.yml"
 EXPORT_SEARCH_DEPTH = 3
-DEFAULT_SUBMISSION_TIMEOUT = 300.0
 OUTPUTS = ("grades.csv", "report.html")
 SEVERAL_COPIES = ("This upload holds {count} copies of {file} ({where}), so it looks like several "
                   "submissions and was not graded as one. Grade the folder that holds them with "
@@ -55,8 +54,9 @@ class Graded:
 
 
 def submission_timeout(assignment):
-    """The overall cap on one submission, from assignment.toml's [limits] (when it has one)."""
-    return float(getattr(assignment.limits, "submission_timeout", None) or DEFAULT_SUBMISSION_TIMEOUT)
+    """The overall cap on one submission: assignment.toml's [limits] submission_timeout, else the
+    checks' own time budget plus a minute for start-up and the results file."""
+    return float(getattr(assignment.limits, "submission_timeout", None) or assignment.time_budget + 60)
 
 
 # ----------------------------------------------------------------------------- finding submissions
