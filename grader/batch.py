@@ -109,12 +109,14 @@ def find_export(folder):
     return None
 
 
-def find_submissions(folder):
+def find_submissions(folder, outdir=None):
+    """The submissions in `folder` (the output folder, if it lies inside, is not one)."""
     folder = Path(folder)
     export = find_export(folder)
     if export is not None:
         return _export_submissions(export)
-    entries = sorted(p for p in folder.iterdir() if not _ignored(p.name))
+    skip = Path(outdir).resolve() if outdir else None
+    entries = sorted(p for p in folder.iterdir() if not _ignored(p.name) and p.resolve() != skip)
     return [Submission(p.stem if p.is_file() else p.name, p) for p in entries
             if p.is_dir() or p.suffix.lower() in (".zip", ".py", ".ipynb")]
 
@@ -236,7 +238,7 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
     assignment = load_assignment(slug)
     outdir = Path(outdir)
     with tempfile.TemporaryDirectory(prefix="grade-all-") as workspace:
-        submissions = find_submissions(open_input(folder, workspace))
+        submissions = find_submissions(open_input(folder, workspace), outdir)
         _prepare_output(outdir)
         cache = Cache(outdir, fingerprint(assignment))
         for name in cache.forget_all_but({s.name for s in submissions}):

@@ -91,14 +91,16 @@ def test_a_folder_holding_several_submissions_is_not_graded_as_one(tmp_path):
         (folder / "section1" / student).mkdir(parents=True)
         (folder / "section1" / student / "models.py").write_text(REFERENCE)
     zip_files(folder / "dan.zip", {"hw1/models.py": REFERENCE, "hw1/old/models.py": TEMPLATE})
-    proc = grade_all(folder, tmp_path / "out", "-j", "2")
+    out = folder / "graded"  # inside the class folder: not a submission itself
+    proc = grade_all(folder, out, "-j", "2")
     assert proc.returncode == 0, proc.stderr
-    graded = rows(tmp_path / "out")
+    graded = rows(out)
+    assert set(graded) == {"section1", "dan"}
     assert float(graded["section1"]["total"]) == 0 and float(graded["dan"]["total"]) == SPEC.total_points
-    result = json.loads((tmp_path / "out" / "section1" / "results.json").read_text())
+    result = json.loads((out / "section1" / "results.json").read_text())
     assert "3 copies of models.py" in result["output"] and "not graded as one" in result["output"]
     assert "not graded" in proc.stdout.split("section1")[1].splitlines()[0]
-    assert "3 copies of models.py" in (tmp_path / "out" / "report.html").read_text()
+    assert "3 copies of models.py" in (out / "report.html").read_text()
 
 
 def test_second_run_grades_only_what_changed(tmp_path):
