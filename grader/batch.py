@@ -168,11 +168,18 @@ def _file_names(path):
 
 # ----------------------------------------------------------------------------- grading
 
+def grade_one(slug, submission, outdir, timeout=None, should_stop=lambda: False):
+    """Grade one submission into outdir/<name>/results.json, in a grader process of its own."""
+    if timeout is None:
+        timeout = submission_timeout(load_assignment(slug))
+    return run_one(slug, submission.path, Path(outdir) / submission.name / "results.json", timeout, should_stop)
+
+
 def grade_locally(slug, todo, outdir, jobs, timeout, stop):
     """Yield (submission, results, problem) as each is graded, `jobs` at a time on this machine."""
     halt = threading.Event()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(run_one, slug, s.path, outdir / s.name / "results.json", timeout,
+        futures = {pool.submit(grade_one, slug, s, outdir, timeout,
                                lambda: stop.is_set() or halt.is_set()): s for s in todo}
         try:
             pending = set(futures)
