@@ -253,13 +253,13 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
         cache.save()
         graded, todo = _settle_without_grading(assignment, submissions, outdir, cache, force)
         reused = len(graded)
-        stop = threading.Event()
+        stop, already_running = threading.Event(), descendants({os.getpid()})
         previous = {sig: signal.signal(sig, _on_signal(stop)) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             fresh = _grade(assignment, todo, outdir, cache, graded, stop, jobs=jobs, cluster=cluster,
                            timeout=timeout or submission_timeout(assignment))
         finally:
-            kill_tree(descendants({os.getpid()}))
+            kill_tree(descendants({os.getpid()}) - already_running)  # whatever grading left behind
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
     entries = [graded[s.name] for s in submissions if s.name in graded]
