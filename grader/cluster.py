@@ -39,7 +39,11 @@ def connect(address):
     from distributed import Client, LocalCluster
     quiet_logs()
     if address == "local" or address.startswith("local:"):
-        workers = int(address.partition(":")[2] or os.cpu_count() or 1)
+        count = address.partition(":")[2]
+        if count and not (count.isdigit() and int(count) > 0):
+            from .batch import BatchError
+            raise BatchError(f"--cluster {address}: the number of local workers must be a positive integer")
+        workers = int(count or os.cpu_count() or 1)
         # Its processes share our terminal's process group: they ignore Ctrl-C, which is ours to handle.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
