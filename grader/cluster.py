@@ -6,7 +6,7 @@ No shared file system is assumed: a submission travels to the worker as bytes
 run the same grader and assignment as the client (the fingerprint of
 grader.cache); one that does not is named and the run refused. A worker that
 dies mid-task has its task rerun elsewhere by the scheduler; a submission
-that takes down workers `ALLOWED_FAILURES` times is reported as not graded.
+that takes down more than `ALLOWED_FAILURES` workers is reported as not graded.
 """
 import asyncio
 import io
