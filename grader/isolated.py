@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import results
 
+PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 GRACE = 3.0  # seconds a grader process gets to finish its results file after SIGINT
 CAPPED = "Not run: grading this submission took longer than the {limit:g} s the assignment allows."
@@ -33,12 +34,16 @@ class Interrupted(Exception):
     """The run was asked to stop (Ctrl-C) while this submission was being graded."""
 
 
-def become_subreaper():
-    """Orphans of our grader processes come back to us instead of to init (Linux only)."""
+def _prctl(option, value):
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the grader's sandbox needs Linux anyway
         pass
+
+
+def become_subreaper():
+    """Orphans of our grader processes come back to us instead of to init."""
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
 def _processes():
@@ -200,7 +205,8 @@ def main():
     from .grade import grade
     from .sandbox.process import SandboxUnavailable
 
-    request = json.loads(sys.stdin.read())
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a killed grade-all or Dask worker takes us along;
+    request = json.loads(sys.stdin.read())    # the sandbox then ends itself when we are gone
     try:
         grade(request["slug"], request["submission"], request["output"])
     except (ConfigError, SandboxUnavailable) as problem:
