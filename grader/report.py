@@ -25,10 +25,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 GENERIC_TAGS = {"wrong-values", "gradient-check", "printed-derivatives"}  # no specific bug named
-ATTENTION = {  # tag -> why a person should look at the submission
+ATTENTION = {  # tag or intake flag -> why a person should look at the submission
     "missing-file": "a required file is missing or misnamed",
+    "renamed-file": "a required file was found under another name",
     "bad-submission": "the upload could not be used",
     "zip-in-zip": "a zip inside the zip",
+    "python2": "Python 2 code",
     "import-error": "a file failed to import",
     "timeout": "a check timed out",
     "submission-timeout": "grading hit the overall time limit",
@@ -70,11 +72,12 @@ def attention(entry):
     """Why this submission needs a person to look at it: a list of reasons, once each."""
     reasons = [entry.problem] if entry.problem else []
     tests = entry.results.get("tests", [])
-    for test in tests:
-        for tag in test.get("tags", []):
-            reason = ATTENTION.get(tag)
-            if reason and reason not in reasons and test["score"] < test.get("max_score", 0):
-                reasons.append(reason)
+    flags = list((entry.results.get("extra_data") or {}).get("intake", []))  # what intake noticed
+    flags += [tag for t in tests if t["score"] < t.get("max_score", 0) for tag in t.get("tags", [])]
+    for flag in flags:
+        reason = ATTENTION.get(flag)
+        if reason and reason not in reasons:
+            reasons.append(reason)
     faults = any(t["name"].startswith("Grader fault") or t.get("output") == GRADER_FAULT for t in tests)
     if faults or (not entry.problem and not tests and entry.results.get("output", "").startswith(FALLBACK)):
         reasons.append("the grader failed on it (tell whoever maintains the grader)")

@@ -28,12 +28,15 @@ def entry(name, tags, people=(), **kwargs):
     return Graded(Submission(name, None, list(people)), result(tags, **kwargs))
 
 
+NESTED = entry("sub_6", {})
+NESTED.results["extra_data"] = {"intake": ["zip-in-zip", "notebook"]}  # intake's flags: a person should look
 GRADED = [
     entry("sub_1", {}, [{"name": "Ada Lovelace", "sid": "101", "email": "ada@uni.edu"}]),
     entry("sub_2", {"1.2": ["transposed"]}, [{"name": "Alan Turing", "sid": "102"}]),
     entry("sub_3", {"1.2": ["transposed", "wrong-values"], "2.1": ["transposed", "sign-flip"]}),
     entry("sub_4", {"2.1": ["sign-flip"], "1.1": ["missing-file"]}),
     entry("sub_5", {"1.1": ["import-error"], "1.2": ["timeout"]}, visibility={"2.1": "hidden"}),
+    NESTED,
 ]
 
 
@@ -56,7 +59,7 @@ def test_report_is_self_contained_and_reads_in_words(report):
     text = report.read_text()
     assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', text)) == 3
     assert not re.search(r'(src|href)="(https?:)?//', text)
-    assert "40% (2 of 5): returned the transpose of the expected matrix (in 1.2, 2.1)" in text
+    assert "33% (2 of 6): returned the transpose of the expected matrix (in 1.2, 2.1)" in text
     assert "sign flip" in text  # no sentence given: the tag's words
     assert not re.search(r"\b(sign-flip|missing-file|import-error|wrong-values)\b", text)
 
@@ -65,15 +68,16 @@ def test_report_names_students_and_gives_median_and_spread(report):
     text = report.read_text()
     assert "Ada Lovelace" in text and "101" in text and "Alan Turing" in text
     assert 'href="sub_2/feedback.html"' in text
-    assert "median 1.00" in text and "range 1 to 3" in text
+    assert "median 1.50" in text and "range 1 to 3" in text
 
 
 def test_needs_attention_lists_what_a_person_must_look_at(report):
     needs = report.read_text().split('id="attention">')[1].split("</ul>")[0]
     assert "sub_4" in needs and "missing or misnamed" in needs
     assert "sub_5" in needs and "failed to import" in needs and "timed out" in needs
+    assert "sub_6" in needs and "zip inside the zip" in needs
     assert "sub_2" not in needs
-    assert attention(GRADED[0]) == []
+    assert attention(GRADED[0]) == [] and attention(NESTED) == ["a zip inside the zip"]
 
 
 def test_feedback_page_shows_what_the_student_sees(report):
