@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SLUGS := $(shell ls assignments 2>/dev/null)
 GRADED ?= graded
 
-.PHONY: grade test template autograder student samples bench clean
+.PHONY: grade test test-fast template autograder student samples bench clean
 
 $(PY): pyproject.toml grader/build/requirements-lock.txt
 	$(PYTHON_BASE) -m venv $(VENV)
@@ -21,6 +21,9 @@ grade: $(PY) samples
 
 test: $(PY)
 	$(PY) -m pytest -q tests
+
+test-fast: $(PY)
+	$(PY) -m pytest -q -m "not end_to_end" tests
 
 template: $(PY)
 	$(PY) -m grader build template all

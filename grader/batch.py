@@ -54,9 +54,8 @@ class Graded:
 
 
 def submission_timeout(assignment):
-    """The overall cap on one submission: assignment.toml's [limits] submission_timeout, else the
-    checks' own time budget plus a minute for start-up and the results file."""
-    return float(getattr(assignment.limits, "submission_timeout", None) or assignment.time_budget + 60)
+    """The overall cap on one submission: assignment.toml's [limits] submission_timeout."""
+    return float(assignment.limits.submission_timeout)
 
 
 # ----------------------------------------------------------------------------- finding submissions

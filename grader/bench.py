@@ -5,8 +5,8 @@ with the submission imported into the grading process (never do that with
 real submissions: it exists only to price the sandbox).
 """
 import contextlib
+import importlib.util
 import io
-import json
 import os
 import resource
 import statistics
@@ -27,83 +27,9 @@ from .config import all_slugs, load_assignment
 from .grade import run_checks
 from .intake import stage
 from .loader import load_modules
+from .sandbox.inprocess import InProcessStudent
 from .sandbox.process import Limits
 from .sandbox.proxy import Sandbox, Student
-
-PLAIN = (dict, list, tuple, np.ndarray, int, float, str, bool, type(None), np.generic)
-
-
-class Direct:
-    """In-process stand-in for a sandbox Ref: calls capture stdout like the child does."""
-
-    def __init__(self, obj, owner):
-        self._obj, self._owner = obj, owner
-
-    def __getattr__(self, name):
-        return _wrap(getattr(self._obj, name), self._owner)
-
-    def __call__(self, *args, **kwargs):
-        buffer = io.StringIO()
-        with contextlib.redirect_stdout(buffer):
-            result = self._obj(*[_unwrap(a) for a in args], **{k: _unwrap(v) for k, v in kwargs.items()})
-        self._owner.stdout = buffer.getvalue()
-        return _wrap(result, self._owner)
-
-
-def _wrap(value, owner):
-    return value if isinstance(value, PLAIN) else Direct(value, owner)
-
-
-def _unwrap(value):
-    return value._obj if isinstance(value, Direct) else value
-
-
-class InProcessStudent:
-    """The `student` fixture's interface over modules imported in this process."""
-
-    def __init__(self, modules):
-        self._modules, self.stdout = modules, ""
-
-    def __getattr__(self, name):
-        return Direct(getattr(self._modules, name), self)
-
-    def fetch(self, ref):
-        return _unwrap(ref)
-
-    def set(self, ref, name, value):
-        setattr(_unwrap(ref), name, value)
-
-    def seed(self, seed):
-        np.random.seed(seed)
-
-    def time_limit(self, seconds):
-        pass
-
-    def batch(self):
-        return DirectBatch(self)
-
-
-class DirectBatch:
-    """In-process stand-in for proxy.Batch."""
-
-    def __init__(self, student):
-        self._student, self._steps = student, []
-
-    def call(self, ref, *args, **kwargs):
-        self._steps.append(lambda: ref(*args, **kwargs))
-
-    def call_first(self, ref, *args, **kwargs):
-        def first():
-            result = ref(*args, **kwargs)
-            return result[0] if type(result) in (tuple, list) and result else result
-        self._steps.append(first)
-
-    def set(self, ref, name, value):
-        self._steps.append(lambda: self._student.set(ref, name, value))
-
-    def run(self):
-        return [step() for step in self._steps]
-
 
 def naive_fixtures(staged):
     """grader.fixtures with `student` importing the submission in-process."""
@@ -126,13 +52,27 @@ def timed(command):
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def reference_zip(slug, folder):
+def reference_zip(slug, folder, header=""):
+    """The reference as a submission zip; `header` goes on top of the first submitted file."""
     spec = load_assignment(slug)
-    path = Path(folder) / f"{slug}.zip"
+    path = Path(folder) / f"{slug}{'-header' if header else ''}.zip"
     with zipfile.ZipFile(path, "w") as archive:
-        for name in spec.submit:
-            archive.write(spec.reference / name, name)
+        for i, name in enumerate(spec.submit):
+            archive.writestr(name, (header if i == 0 else "") + (spec.reference / name).read_text())
     return path
+
+
+MATPLOTLIB = "import matplotlib.pyplot as plt  # as most starters have it\n"
+
+
+def matplotlib_cost(slug, folder, repeat=3):
+    """Median seconds of a grade with a top-level matplotlib import, and without one."""
+    out = Path(folder) / "results.json"
+    command = [sys.executable, "-m", "grader", "grade", slug]
+    plain, with_import = reference_zip(slug, folder), reference_zip(slug, folder, MATPLOTLIB)
+    runs = [(timed(command + [str(plain), "-o", str(out)])[0], timed(command + [str(with_import), "-o", str(out)])[0])
+            for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 def sandbox_cost(slug, submission, repeat=9):
@@ -156,36 +96,35 @@ def run_naive(slug, submission):
     with tempfile.TemporaryDirectory() as workspace:
         staged = stage(spec, submission, workspace)
         with contextlib.redirect_stdout(io.StringIO()):
-            run_checks(spec, staged, Path(workspace) / "results.json", fixture_module=naive_fixtures(staged))
-        score = json.loads((Path(workspace) / "results.json").read_text())["score"]
+            score = run_checks(spec, staged, Path(workspace) / "results.json",
+                               fixture_module=naive_fixtures(staged))["score"]
     if score != spec.total_points:
         raise SystemExit(f"naive run of the reference scored {score}, not {spec.total_points}")
 
 
+def load_probe(spec):
+    """The assignment's bench probe module (manifest: [bench] probe), or None."""
+    if not spec.bench_probe:
+        return None
+    loader = importlib.util.spec_from_file_location(f"bench_probe_{spec.slug}", spec.folder / spec.bench_probe)
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    return module
+
+
 def child_peak_mb(slug, submission):
-    """Peak resident memory (VmHWM) of the sandbox child that runs the training check."""
+    """Peak resident memory (VmHWM) of a sandbox child running the assignment's probe, or None."""
     spec = load_assignment(slug)
+    probe = load_probe(spec)
+    if probe is None:
+        return None
     with tempfile.TemporaryDirectory() as workspace:
         staged = stage(spec, submission, workspace)
         sandbox = Sandbox(staged, Limits(call_timeout=120))
-        student = Student(sandbox)
-        module = getattr(student, next(iter(staged.modules)))
-        data = fixtures_data(spec)
-        if slug == "a1_softsign":
-            model = module.MultilayerPerceptron.random_init(64, 100, 0.1)
-            module.train_model(model, module.SoftsignCrossEntropy, data["X_train"], data["t_train_noisy"],
-                               data["X_val"], data["X_val"][:, 0] * 0, print_every=10**9)
-        else:
-            net = module.TwoLayerMLP(64, 64, 10, std=0.1)
-            net.train(data["X_train"], data["y_train"], data["X_val"], data["y_val"], num_epochs=20)
+        probe.run(Student(sandbox), fixtures.all_data(spec))
         status = Path(f"/proc/{sandbox.child.pid}/status").read_text()
         sandbox.close()
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
-
-
-def fixtures_data(spec):
-    with np.load(spec.data_folder / spec.data[0], allow_pickle=False) as f:
-        return {k: f[k] for k in f.files}
 
 
 def throughput(slug, submission, jobs, copies):
@@ -214,8 +153,14 @@ def main():
         times = {j: throughput(slug, submission, j, copies) for j in range(1, cores + 1)}
         scaling = "  ".join(f"{60 * copies / t:14.1f} ({times[1] / t / j:4.0%})" for j, t in times.items())
         spread = f"{cost['ratio']:.2f} ({cost['spread'][0]:.2f}-{cost['spread'][1]:.2f})"
-        print(f"{slug:<18} {cost['grade']:7.2f} {cost['naive']:7.2f} {spread:>17} {cost['cpu']:6.2f} {peak:8.0f}   {scaling}")
-    print("targets: grade <= 10 s per submission; sandbox x <= 1.3; parallel efficiency >= 85%")
+        memory = f"{peak:8.0f}" if peak is not None else f"{'-':>8}"
+        print(f"{slug:<18} {cost['grade']:7.2f} {cost['naive']:7.2f} {spread:>17} {cost['cpu']:6.2f} {memory}   {scaling}")
+    for slug in all_slugs():
+        plain, with_import = matplotlib_cost(slug, tmp)
+        print(f"{slug:<18} top-level 'import matplotlib.pyplot as plt': {with_import:.2f} s, without: {plain:.2f} s "
+              f"(+{with_import - plain:.2f} s)")
+    print("targets: grade <= 10 s per submission; sandbox x <= 1.3; parallel efficiency >= 85%; "
+          "matplotlib import <= +1.5 s")
     print("cpu s: CPU time of one grade, all its processes; parallel efficiency cannot exceed grade s / cpu s")
 
 

@@ -14,9 +14,16 @@ def _slugs(name):
 
 def cmd_grade(args):
     from .grade import grade
-    graded = grade(args.slug, args.submission, args.output, metadata=args.metadata)
+    if not Path(args.submission).exists():
+        print(f"error: no file or folder {args.submission}", file=sys.stderr)
+        return 2
+    if not Path(args.output).resolve().parent.is_dir():
+        print(f"error: no folder {Path(args.output).resolve().parent} to write {Path(args.output).name} into",
+              file=sys.stderr)
+        return 2
+    graded = grade(args.slug, args.submission, args.output, metadata=args.metadata, verbose=args.verbose)
     total = sum(t["max_score"] for t in graded["tests"])
-    print(f"{args.slug}: {graded['score']:g} / {total:g}  -> {args.output}")
+    print(f"{args.slug}: {graded['score']:g} / {total:g}; results written to {Path(args.output).resolve()}")
     return 0
 
 
@@ -38,6 +45,29 @@ def cmd_grade_all(args):
 def cmd_check(args):
     from .check import check
     return 0 if check(args.slug, args.folder) is not None else 1
+
+
+def cmd_check_config(args):
+    from .config import check_files, load_assignment
+    from .grade import check_weights
+    status = 0
+    for slug in _slugs(args.slug):
+        try:
+            spec = load_assignment(slug)
+            problems = check_files(spec) or check_weights(spec)
+        except ConfigError as problem:
+            problems = [str(problem)]
+        print("\n".join(f"error: {p}" for p in problems) if problems else f"{slug}: assignment.toml is valid")
+        status = 2 if problems else status
+    return status
+
+
+def cmd_new(args):
+    from .scaffold import scaffold
+    for folder in scaffold(args.slug, title=args.title):
+        print(f"wrote {folder}")
+    print(f"next: python -m grader check-config {args.slug}, then make test")
+    return 0
 
 
 def cmd_build(args):
@@ -69,6 +99,7 @@ def main(argv=None):
     p.add_argument("submission")
     p.add_argument("-o", "--output", default="results.json")
     p.add_argument("--metadata", help="Gradescope's submission_metadata.json (late policy)")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print pytest's report of every check")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("grade-all", help="grade a folder of submissions")
     p.add_argument("slug")
@@ -83,6 +114,14 @@ def main(argv=None):
     p.add_argument("slug")
     p.add_argument("folder", nargs="?", default=".")
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("check-config", help="validate assignment.toml (every key, type, range and file) "
+                       "and that each part's checks weigh its points")
+    p.add_argument("slug", nargs="?", default="all", help="an assignment slug, or 'all'")
+    p.set_defaults(func=cmd_check_config)
+    p = sub.add_parser("new", help="scaffold a new assignment that grades (assignments/, reference/, template)")
+    p.add_argument("slug")
+    p.add_argument("--title", help="the assignment's title (default: from the slug)")
+    p.set_defaults(func=cmd_new)
     p = sub.add_parser("build", help="generate templates, autograder and student zips, sample submissions")
     p.add_argument("what", choices=["template", "autograder", "student", "samples"])
     p.add_argument("slug", help="an assignment slug, or 'all'")

@@ -65,11 +65,14 @@ def _shape_tags(got, want):
 
 
 def check_close(got, expected, *, call, name="", rtol=RTOL, atol_scale=ATOL_SCALE,
-                batch_size=None, wrong_answers=()):
+                batch_size=None, wrong_answers=(), hint=True):
     """Fail with an explanation unless `got` matches `expected`.
 
-    `wrong_answers` is a sequence of (description, tag, array): results a
-    known bug would produce, so the message can name the bug.
+    `expected` is secret (the reference on hidden inputs), so the message says
+    where and roughly how far `got` is off, never the expected numbers.
+    `wrong_answers` is a sequence of (description, tag, array[, report sentence]):
+    results a known bug would produce, so the message can name the bug
+    (grader.kit.bugs builds them). `hint=False` names no bug.
     """
     expected = np.asarray(expected, dtype=np.float64)
     got = as_array(got, expected, name, call)
@@ -80,20 +83,20 @@ def check_close(got, expected, *, call, name="", rtol=RTOL, atol_scale=ATOL_SCAL
         return
     where = f"{call}: {name}" if name else call
     rel = np.abs(got - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected))
-    worst = np.unravel_index(np.argmax(rel), rel.shape) if rel.ndim else ()
-    lines = [f"{where} is wrong in {int((~close).sum())} of {close.size} entries; "
-             f"max relative error {fmt(rel[worst])} at index {_index(worst)} (tolerance {rtol:g})."]
-    for idx in (np.argwhere(~close)[:SHOWN_ENTRIES] if got.ndim else [()]):
-        idx = tuple(idx)
-        lines.append(f"  at {_index(idx)}: expected {fmt(expected[idx])}, got {fmt(got[idx])}")
-    hint, tags = diagnose(got, expected, batch_size, wrong_answers, rtol, atol)
-    if hint:
-        lines.append(f"Likely bug: {hint}.")
-    raise CheckFailure("\n".join(lines), tags or ["wrong-values"])
+    wrong = [_index(tuple(i)) for i in np.argwhere(~close)[:SHOWN_ENTRIES]] if got.ndim else []
+    more = ", ..." if (~close).sum() > SHOWN_ENTRIES else ""
+    entries = (f"is wrong in {int((~close).sum())} of {close.size} entries (at {', '.join(wrong)}{more})"
+               if got.ndim else "is wrong")
+    lines = [f"{where} {entries}; the largest relative error is about {float(np.max(rel)):.0e} "
+             f"(tolerance {rtol:g})."]
+    text, tags, bugs = diagnose(got, expected, batch_size, wrong_answers, rtol, atol) if hint else ("", [], {})
+    if text:
+        lines.append(f"Likely bug: {text}.")
+    raise CheckFailure("\n".join(lines), tags or ["wrong-values"], bugs)
 
 
 def diagnose(got, expected, batch_size, wrong_answers, rtol, atol):
-    """Name the known mistake that explains `got`, if any."""
+    """Name the known mistake that explains `got`, if any: (hint, tags, {tag: report sentence})."""
     def same(a):
         a = np.asarray(a, dtype=np.float64)
         return a.shape == got.shape and np.allclose(got, a, rtol=max(rtol, 1e-6), atol=atol)
@@ -103,17 +106,17 @@ def diagnose(got, expected, batch_size, wrong_answers, rtol, atol):
     if batch_size:
         candidates += [("summed over the batch instead of averaging", "sum-vs-mean", expected * batch_size),
                        ("averaged over the batch where a sum is expected", "mean-vs-sum", expected / batch_size)]
-    for text, tag, wrong in candidates:
+    for text, tag, wrong, *sentence in candidates:
         if same(wrong):
-            return text, [tag]
+            return text, [tag], ({tag: sentence[0]} if sentence else {})
     nonzero = np.abs(expected) > atol
     if nonzero.sum() > 1:  # one number is always "off by a factor"
         ratio = got[nonzero] / expected[nonzero]
         if np.allclose(ratio, ratio[0], rtol=1e-6) and abs(ratio[0]) > 1e-12:
-            return f"off by a constant factor of {fmt(ratio[0])}", ["scale"]
+            return f"off by a constant factor of {fmt(ratio[0])}", ["scale"], {}
     if np.allclose(got, 0):
-        return "the result is all zeros", ["zeros"]
-    return "", []
+        return "the result is all zeros", ["zeros"], {}
+    return "", [], {}
 
 
 def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-6):
@@ -128,12 +131,12 @@ def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-
         return
     worst = np.unravel_index(np.argmax(rel), rel.shape) if rel.ndim else ()
     where = f"{call}: {name}" if name else call
-    hint, tags = diagnose(got, numeric, None, (), 1e-4, 1e-10)
+    hint, tags, bugs = diagnose(got, numeric, None, (), 1e-4, 1e-10)
     raise CheckFailure(
         f"{where} does not match finite differences of {of}: max relative error "
         f"{fmt(rel[worst])} at index {_index(worst)} (allowed {threshold:g}); "
         f"yours {fmt(got[worst])}, finite differences {fmt(numeric[worst])}."
-        + (f"\nLikely bug: {hint}." if hint else ""), tags or ["gradient-check"])
+        + (f"\nLikely bug: {hint}." if hint else ""), tags or ["gradient-check"], bugs)
 
 
 def entry(result, key, call):
@@ -149,7 +152,8 @@ def entry(result, key, call):
 
 def partial_credit_over(parts, points, set_score):
     """Run each zero-argument check in `parts`; credit `points` in proportion to
-    those that pass, then fail with every message if any did not."""
+    those that pass, then fail with every message if any did not (a line that
+    several parts' messages share, such as a verdict on the loss, is said once)."""
     failures = []
     for part in parts:
         try:
@@ -158,4 +162,7 @@ def partial_credit_over(parts, points, set_score):
             failures.append(failure)
     set_score(points * (len(parts) - len(failures)) / len(parts))
     if failures:
-        raise CheckFailure("\n".join(f.message for f in failures), [t for f in failures for t in f.tags])
+        lines = [line for f in failures for line in f.message.splitlines()]
+        once = [line for i, line in enumerate(lines) if line not in lines[:i]]
+        raise CheckFailure("\n".join(once), [t for f in failures for t in f.tags],
+                           {tag: text for f in failures for tag, text in f.bugs.items()})

@@ -1,9 +1,9 @@
 """Read MNIST from its four standard IDX files (plain or gzipped).
 
 The assignments ship small data sets that build offline from scikit-learn. An
-instructor who has the MNIST files can rebuild a2's data at full size instead
-(`assignments/a2_two_layer_mlp/build_data.py --mnist FOLDER`); this module is
-what reads them, with only numpy and the standard library.
+instructor who has the MNIST files can rebuild an assignment's data at full
+size instead (its `build_data.py --mnist FOLDER`, where offered); this module
+is what reads them, with only numpy and the standard library.
 """
 import gzip
 from pathlib import Path

@@ -1,11 +1,18 @@
-"""Fixtures every check can ask for: student, ref, data, rng, assignment."""
-import zlib
+"""Fixtures every check can ask for: student, ref, data, rng, assignment.
+
+This module is also the one adapter between the manifest and the sandbox:
+`sandbox_limits` turns the manifest's limits into the sandbox's own record.
+"""
+from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from . import seeds
 from .loader import load_modules
 from .plugin import GRADING
+from .sandbox import process
 from .sandbox.proxy import Sandboxes, Student
 
 
@@ -13,10 +20,17 @@ def _grading(request):
     return request.config.stash[GRADING]
 
 
+def sandbox_limits(assignment):
+    """The sandbox's Limits from the manifest's: the fields the sandbox knows."""
+    known = {f.name for f in fields(process.Limits)}
+    return process.Limits(**{f.name: getattr(assignment.limits, f.name)
+                             for f in fields(assignment.limits) if f.name in known})
+
+
 @pytest.fixture(scope="session")
 def sandboxes(request):
     grading = _grading(request)
-    pool = Sandboxes(grading.staged, grading.spec.limits)
+    pool = Sandboxes(grading.staged, sandbox_limits(grading.spec))
     yield pool
     pool.close()
 
@@ -42,24 +56,44 @@ def ref(request):
     return load_modules(spec.reference, names)
 
 
-@pytest.fixture(scope="session")
-def data(request):
+def all_data(assignment):
     """Every data file of the assignment, labels included: file stem -> arrays."""
-    spec = _grading(request).spec
     out = {}
-    for name in spec.data:
-        with np.load(spec.data_folder / name, allow_pickle=False) as f:
+    for name in assignment.data:
+        with np.load(assignment.data_folder / name, allow_pickle=False) as f:
             out[name.rsplit(".", 1)[0]] = {k: f[k] for k in f.files}
     return out
 
 
+@pytest.fixture(scope="session")
+def data(request):
+    """Every data file of the assignment, labels included: file stem -> arrays."""
+    return all_data(_grading(request).spec)
+
+
+@pytest.fixture(scope="session")
+def submission_digest(request):
+    """A digest of the submitted files: the same files get the same hidden inputs."""
+    grading = _grading(request)
+    return seeds.submission_digest(grading.staged.folder, grading.staged.modules.values())
+
+
 @pytest.fixture
-def rng(request):
-    """A generator seeded by the check's id: the same inputs on every run."""
-    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+def rng(request, submission_digest):
+    """A generator for the check's inputs: seeded by the check's id in public checks; in
+    hidden ones also by the run's secret and the submission's digest (see grader.seeds)."""
+    hidden = grading_hidden(request)
+    return np.random.default_rng(seeds.check_seed(request.node.nodeid, submission_digest,
+                                                  seeds.run_secret() if hidden else None))
+
+
+def grading_hidden(request):
+    """Whether the running check is one of the assignment's hidden checks."""
+    hidden = _grading(request).spec.checks[1].resolve()
+    return hidden in Path(request.node.path).resolve().parents
 
 
 @pytest.fixture(scope="session")
 def assignment(request):
-    """The assignment's settings (thresholds, limits)."""
+    """The assignment's manifest (training runs, limits): grader.config.Assignment."""
     return _grading(request).spec

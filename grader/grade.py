@@ -1,39 +1,78 @@
 """Grade one submission: intake, run the checks under the plugin, write results."""
-import json
+import contextlib
+import io
 import os
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from . import fixtures, results
-from .config import load_assignment
-from .intake import IntakeError, Staged, stage
+from .config import ConfigError, load_assignment
+from .intake import NOTHING_CHECKED, IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
-from .plugin import GradingPlugin
+from .plugin import GradingPlugin, check_points
 from .sandbox.process import SandboxUnavailable, sandbox_user, zygote_for
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 
 
-def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
-               fixture_module=fixtures):
-    """Run the assignment's checks in this (trusted) process; returns pytest's exit code."""
-    plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
+def pytest_args(assignment, dirs, quiet=True):
     dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
-    args = ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder),
-            "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib", "-q" if quiet else "-v", *dirs]
+    return ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder), "-p", "no:cacheprovider",
+            "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib",
+            "-q" if quiet else "-v", *dirs]
+
+
+def check_weights(assignment):
+    """Collect the checks without running them: the problems check-config reports (points of a
+    part that its checks' weights do not add up to, a check without @weight or @number)."""
+    class Collector:
+        problem = ""
+
+        def pytest_collection_modifyitems(self, items):
+            try:
+                records = [SimpleNamespace(number=i.function.__number__, max_score=float(i.function.__weight__))
+                           for i in items]
+                check_points(assignment, records)
+            except AttributeError:
+                self.problem = "every check needs @weight (or @partial_credit) and @number"
+            except ConfigError as problem:
+                self.problem = str(problem)
+
+        def pytest_collectreport(self, report):
+            if report.failed:
+                self.problem = f"{report.nodeid} cannot be collected:\n{report.longrepr}"
+    collector = Collector()
+    with contextlib.redirect_stdout(io.StringIO()):
+        pytest.main(pytest_args(assignment, None) + ["--collect-only"], plugins=[collector])
+    return [f"{assignment.slug}: {collector.problem}"] if collector.problem else []
+
+
+def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
+               fixture_module=fixtures, sandboxed=True):
+    """Run the assignment's checks in this (trusted) process; returns the results dict
+    (also written to `out_path` after every check, in case the process dies).
+
+    `quiet`: pytest prints nothing (results.json says it all); else every check and failure.
+    `sandboxed=False`: the fixtures run no sandbox (a student's local check), so no fork server.
+    """
+    plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
+    args = pytest_args(assignment, dirs, quiet)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
-        zygote_for(assignment.limits, sandbox_user())  # starts while pytest collects and imports
-        code = pytest.main(args, plugins=[plugin, fixture_module])
+        if sandboxed:
+            zygote_for(fixtures.sandbox_limits(assignment), sandbox_user())  # starts while pytest collects
+        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+            pytest.main(args, plugins=[plugin, fixture_module])
         if plugin.unavailable:
             raise plugin.unavailable
     except SandboxUnavailable as problem:
         results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
         raise
-    return code
+    return plugin.results()
 
 
 def staff_graded(assignment):
@@ -42,10 +81,11 @@ def staff_graded(assignment):
             for q in assignment.manual]
 
 
-def grade(slug, submission, out_path, metadata=None):
+def grade(slug, submission, out_path, metadata=None, verbose=False):
     """Grade `submission` (zip, folder or file) and return the results dict.
 
     `metadata`: Gradescope's submission_metadata.json, for the late policy.
+    `verbose`: pytest's own report of every check on stdout.
     """
     assignment = load_assignment(slug)
     results.write_atomic(out_path, results.fallback())
@@ -57,12 +97,12 @@ def grade(slug, submission, out_path, metadata=None):
         except IntakeError as problem:
             empty = Path(workspace) / "empty"
             empty.mkdir()
-            staged = Staged(empty, assignment.modules, problem=str(problem))
+            staged = Staged(empty, assignment.modules, problem=NOTHING_CHECKED, flags=["bad-submission"])
             notes = [str(problem)]
-        run_checks(assignment, staged, out_path, notes=notes + staff_graded(assignment))
-    with open(out_path) as f:
-        graded = json.load(f)
+        graded = run_checks(assignment, staged, out_path, notes=notes + staff_graded(assignment),
+                            quiet=not verbose)
     graded["execution_time"] = round(time.monotonic() - started, 3)
+    graded.setdefault("extra_data", {})["intake"] = staged.flags  # for reports: what a person should look at
     if metadata and Path(metadata).is_file():
         graded = apply_policy(graded, assignment.late_policy, seconds_late(load_metadata(metadata)))
     results.write_atomic(out_path, graded, indent=1)

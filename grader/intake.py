@@ -1,12 +1,16 @@
 """From whatever a student handed in to a staged folder a sandbox child can use.
 
-A submission is a zip, a folder or a single file. Zips are checked entry by
-entry before a byte is written; files are then written by us (never
-`extractall`), so a name can only land inside the extraction folder.
+A submission is a zip, a folder or a single file, each with size caps
+checked before it is read. Zips are checked entry by entry before a byte is
+written; files are then written by us (never `extractall`), so a name can
+only land inside the extraction folder. Notebooks and files that may be
+Python 2 are parsed only in `grader.quarantine`'s limited process. What
+intake finds wrong becomes one headline each at the top of the results.
 """
 import difflib
 import io
 import os
+import re
 import shutil
 import stat
 import struct
@@ -17,11 +21,18 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from .notebook import definitions, notebook_to_module
+from . import python2, quarantine
+from .failures import clean_text
+from .notebook import definitions
 
-MAX_ENTRIES = 2000
+# Caps for every kind of submission (a zip, a folder, a single file), checked before reading.
+MAX_ENTRIES = 2000                # files and folders
 MAX_TOTAL_BYTES = 200 * 2**20
+MAX_SOURCE_BYTES = 2 * 2**20      # one submitted .py file
+MAX_NOTEBOOK_BYTES = 20 * 2**20   # one .ipynb (plots make them large); read only in grader.quarantine
 MAX_RATIO = 200
+MAX_LISTED = 8                    # file names listed in one message
+IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[ \t]+import|import[ \t]+(\w+))", re.M)  # linear: no nesting
 IGNORED_PARTS = ("__MACOSX",)
 # What a damaged or hostile archive can raise while being opened or read (encrypted: RuntimeError).
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, OSError, ValueError, EOFError,
@@ -30,6 +41,12 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, OSError, ValueError,
 BROKEN_ZIP = "Your zip file could not be read ({why}). Please upload it again."
 UNSAFE_ZIP = "Your zip file was refused: {why}. Zip the files themselves and upload again."
 TOO_BIG = "Your zip file was refused: {why}."
+FOLDER_TOO_BIG = "Your submission was refused: {why}. Submit only the files the handout asks for."
+MISSING = "{file} was not found in your {where}{hint}, so nothing in it could be checked."
+HELD = " Your submission holds: {held}."
+RELEASE_FOLDERS = ("grader", "assignments")  # beside a student's files in the unpacked student zip
+SEE_ABOVE = " (see the message at the top)"
+NOTHING_CHECKED = "Nothing could be checked: the message at the top says why."
 
 
 class IntakeError(Exception):
@@ -42,17 +59,22 @@ class Staged:
     modules: dict                                 # module name -> file name
     missing: dict = field(default_factory=dict)   # file name -> hint text
     notes: list = field(default_factory=list)     # what intake did, for the student
+    flags: list = field(default_factory=list)     # for reports: missing-file, renamed-file, zip-in-zip,
+                                                  # notebook, python2, unused-files (bad-submission: grade.py)
     problem: str = ""                             # why nothing could be used, if so
     import_failures: dict = field(default_factory=dict)  # module -> CheckFailure, reused by later checks
     imported: set = field(default_factory=set)           # modules that imported cleanly in some check
 
 
-def check_zip(archive):
-    """Refuse unsafe or oversized archives before anything is extracted."""
+def check_zip(archive, used=(0, 0)):
+    """Refuse unsafe or oversized archives before anything is extracted.
+
+    `used`: entries and bytes already unpacked (a zip found inside a zip shares the caps).
+    """
     infos = archive.infolist()
-    if len(infos) > MAX_ENTRIES:
-        raise IntakeError(TOO_BIG.format(why=f"it has {len(infos)} entries (the limit is {MAX_ENTRIES})"))
-    seen, total = set(), 0
+    if len(infos) + used[0] > MAX_ENTRIES:
+        raise IntakeError(TOO_BIG.format(why=f"it has {len(infos) + used[0]} entries (the limit is {MAX_ENTRIES})"))
+    seen, total = set(), used[1]
     for info in infos:
         name = info.filename
         if not name:
@@ -71,23 +93,22 @@ def check_zip(archive):
         seen.add(key)
         total += info.file_size
         if total > MAX_TOTAL_BYTES:
-            raise IntakeError(TOO_BIG.format(why=f"it unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB"))
+            raise IntakeError(TOO_BIG.format(why=f"it unpacks to more than {_mb(MAX_TOTAL_BYTES)}"))
         if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise IntakeError(TOO_BIG.format(why=f"the entry {name!r} is compressed suspiciously well (a zip bomb?)"))
 
 
-def extract_zip(path, dest):
+def extract_zip(path, dest, used=(0, 0)):
     """Check, then write each file ourselves, trusting no size the header claims."""
     try:
         with zipfile.ZipFile(path) as archive:
-            check_zip(archive)
-            _write_entries(archive, dest)
+            check_zip(archive, used)
+            _write_entries(archive, dest, used[1])
     except ZIP_ERRORS as exc:
         raise IntakeError(BROKEN_ZIP.format(why=exc)) from None
 
 
-def _write_entries(archive, dest):
-    written = 0
+def _write_entries(archive, dest, written):
     for info in archive.infolist():
         parts = PurePosixPath(info.filename).parts
         if info.is_dir() or not parts or _ignored(parts):
@@ -106,6 +127,20 @@ def _ignored(parts):
     return any(p in IGNORED_PARTS or p.startswith(".") for p in parts)
 
 
+def _mb(size):
+    return f"{size / 2**20:.1f} MB"
+
+
+def _label(path):
+    """A submitted file's name as a message may show it (names come from the student)."""
+    return clean_text(str(path), 120)
+
+
+def _names(labels):
+    shown = ", ".join(labels[:MAX_LISTED])
+    return shown + (f" and {len(labels) - MAX_LISTED} more" if len(labels) > MAX_LISTED else "") if labels else "no files"
+
+
 def unpack(submission, dest):
     """The folder holding the submission's files (a zip is extracted into `dest`)."""
     submission = Path(submission)
@@ -116,55 +151,135 @@ def unpack(submission, dest):
     if zipfile.is_zipfile(submission) or submission.suffix.lower() == ".zip":
         extract_zip(submission, dest)
         return Path(dest)
+    limit = {".py": MAX_SOURCE_BYTES, ".ipynb": MAX_NOTEBOOK_BYTES}.get(submission.suffix.lower(), MAX_TOTAL_BYTES)
+    size = submission.stat().st_size
+    if size > limit:
+        raise IntakeError(FOLDER_TOO_BIG.format(
+            why=f"{_label(submission.name)} is {_mb(size)} (a {submission.suffix} file may be at most {_mb(limit)})"))
     Path(dest).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(submission, Path(dest) / submission.name)
     return Path(dest)
 
 
-def find_files(root, wanted):
-    """Locate each wanted file name at any depth. Returns (found, missing, notes)."""
-    candidates = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel = Path(dirpath).relative_to(root)
-        dirnames[:] = sorted(d for d in dirnames if not _ignored((d,)))
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if not _ignored((name,)) and path.is_file() and not path.is_symlink():
-                candidates.setdefault(name, []).append(rel / name)
+def survey(root, capped=True):
+    """Every regular file under `root` as (relative path, size), shallowest first;
+    links, dotfiles and `__MACOSX` are skipped.
+
+    `capped`: refuse more than MAX_ENTRIES entries or MAX_TOTAL_BYTES, counted
+    while walking, so a folder of a million files costs no more than the cap.
+    A student's own working folder (local check) is not capped.
+    """
+    files, entries, total, stack = [], 0, 0, [Path(root)]
+    try:
+        while stack:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if capped and entries > MAX_ENTRIES:
+                        raise IntakeError(FOLDER_TOO_BIG.format(why=f"it holds more than {MAX_ENTRIES} files and folders"))
+                    if _ignored((entry.name,)) or entry.is_symlink():
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        size = entry.stat(follow_symlinks=False).st_size
+                        total += size
+                        if capped and total > MAX_TOTAL_BYTES:
+                            raise IntakeError(FOLDER_TOO_BIG.format(why=f"it holds more than {_mb(MAX_TOTAL_BYTES)}"))
+                        files.append((Path(entry.path).relative_to(root), size))
+    except OSError as exc:
+        raise IntakeError(f"Your submission could not be read ({type(exc).__name__}: {exc.strerror}).") from None
+    return sorted(files, key=lambda f: (len(f[0].parts), str(f[0])))
+
+
+def find_files(root, wanted, files=None):
+    """Locate each wanted file name at any depth. Returns (found, missing, notes).
+
+    A file whose name differs only in case (`Models.py`) is taken when it is
+    the only one; `missing` maps a name not found to a hint (the closest name).
+    """
+    files = survey(root) if files is None else files
+    by_name = {}
+    for rel, _ in files:
+        by_name.setdefault(rel.name, []).append(rel)
     found, missing, notes = {}, {}, []
     for name in wanted:
-        paths = sorted(candidates.get(name, []), key=lambda p: (len(p.parts), str(p)))
+        paths = by_name.get(name) or [rel for rel, _ in files if rel.name.lower() == name.lower()]
+        if len(paths) > 1 and name not in by_name:
+            missing[name] = f"{_names([_label(p) for p in paths])} differ from it only in case: keep one, named {name}"
+            continue
         if paths:
             found[name] = Path(root) / paths[0]
+            if paths[0].name != name:
+                notes.append(f"Graded {_label(paths[0])} as {name}: the names differ only in upper and lower case.")
             if len(paths) > 1:
-                notes.append(f"Several files are named {name}; graded {paths[0]}.")
+                notes.append(f"Several files are named {name}; graded {_label(paths[0])}.")
             continue
-        close = difflib.get_close_matches(name.lower(), [c.lower() for c in candidates], n=1, cutoff=0.6)
-        by_lower = {c.lower(): c for c in candidates}
-        missing[name] = f" (did you mean {by_lower[close[0]]}?)" if close else ""
+        close = difflib.get_close_matches(name.lower(), [c.lower() for c in by_name], n=1, cutoff=0.6)
+        by_lower = {c.lower(): c for c in by_name}
+        missing[name] = f"the closest name is {_label(by_lower[close[0]])}: rename it {name}" if close else ""
     return found, missing, notes
 
 
-def stage(assignment, submission, workspace, trusted=None):
+def stage(assignment, submission, workspace, trusted=None, own_folder=False):
     """Build the folder each child copies: student files, support files, data.
 
     Support files and data come from the assignment (reference/ and data/), or
     from `trusted` when a student checks their own folder without those.
+    `own_folder`: a student's working folder checked locally, not a
+    submission: no size caps and no list of unused files.
+    The notes start with the problems (one headline each), then what was done.
     """
     workspace = Path(workspace)
     root = unpack(submission, workspace / "unpacked")
-    found, missing, notes = find_files(root, assignment.submit)
+    files = survey(root, capped=not own_folder)
+    if own_folder:
+        files = [(rel, size) for rel, size in files if rel.parts[0] not in RELEASE_FOLDERS]
+    submitted = {_label(rel): root / rel for rel, _ in files}
+    found, missing, notes = find_files(root, assignment.submit, files)
+    flags = []
+    if missing and not own_folder:
+        more, missing, more_notes = search_inner_zip(root, files, missing, workspace / "inner", submitted)
+        found.update(more)
+        notes += more_notes
+        flags += ["zip-in-zip"] if more_notes else []
+    flags += ["renamed-file"] if any(path.name != name for name, path in found.items()) else []
+    headlines, used = [], set(found.values())
     folder = workspace / "staged"
     folder.mkdir(parents=True)
     for name, path in found.items():
-        shutil.copyfile(path, folder / name)
-        notes.append(f"Graded {name} (found at {path.relative_to(root)}).")
+        _copy_source(path, folder / name)
+        notes.append(f"Graded {name} (found at {_label(_shown(path, root, workspace))}).")
+    notebooks = [(label, path) for label, path in submitted.items() if path.suffix.lower() == ".ipynb"]
     for name in [n for n in assignment.notebook if n in missing]:
-        source, note = from_notebook(root, assignment.reference / name)
+        source, chosen, note, importers = from_notebook(notebooks, assignment.reference / name)
         notes += note
         if source is not None:
             (folder / name).write_text(source)
+            used.add(submitted[chosen])
             del missing[name]
+            flags.append("notebook")
+        elif importers:
+            missing[name] = "; ".join(filter(None, [missing[name], (
+                f"{', '.join(importers)} imports {Path(name).stem} instead of defining it: "
+                f"submit {name} itself, or paste the code of {name} into the notebook's cells")]))
+    extra = getattr(assignment, "extra_modules", [])  # manifest key `extra_modules`; none until declared
+    for name, path in find_files(root, extra, files)[0].items():
+        _copy_source(path, folder / name)
+        used.add(path)
+        notes.append(f"Also used {name}, a helper module this assignment accepts.")
+    old_code = python2_headlines({name: folder / name for name in list(found) + [n for n in extra if (folder / n).exists()]})
+    headlines += old_code
+    flags += ["python2"] if old_code else []
+    flags += ["missing-file"] if missing else []
+    for name, hint in missing.items():
+        headlines.append(MISSING.format(file=name, where="folder" if own_folder else "submission",
+                                        hint=f" ({hint})" if hint else "")
+                         + ("" if own_folder else HELD.format(held=_names(sorted(submitted)))))
+        missing[name] = SEE_ABOVE  # each check's own message stays short
+    unused = [] if own_folder else unused_files(assignment, submitted, used, folder)
+    notes += unused
+    flags += ["unused-files"] if unused else []
     for name in assignment.support:
         shutil.copyfile(Path(trusted or assignment.reference) / name, folder / name)
     for name in assignment.data:
@@ -172,34 +287,129 @@ def stage(assignment, submission, workspace, trusted=None):
     for path in folder.iterdir():
         if path.is_file():
             os.chmod(path, 0o444)  # every child's folder links to these files: read-only to all
-    return Staged(folder, assignment.modules, missing, notes)
+    return Staged(folder, assignment.modules, missing, headlines + notes, flags)
 
 
-def from_notebook(root, reference_file):
+def search_inner_zip(root, files, missing, dest, submitted):
+    """(found, missing, notes) after unpacking the one zip a submission holds, when
+    a required file is missing: within what is left of the same caps, one level
+    only. Its files replace it in `submitted`."""
+    zips = [rel for rel, _ in files if rel.suffix.lower() == ".zip"]
+    if len(zips) != 1:
+        return {}, missing, []
+    extract_zip(root / zips[0], dest, used=(len(files), sum(size for _, size in files)))
+    inner_files = survey(dest)
+    del submitted[_label(zips[0])]
+    submitted.update({_label(zips[0] / rel): dest / rel for rel, _ in inner_files})
+    found, missing, notes = find_files(dest, list(missing), inner_files)
+    return found, missing, notes + [f"Your submission held another zip, {_label(zips[0])}: its files were "
+                                    "unpacked and searched too (one level only; next time submit the files themselves)."]
+
+
+def _shown(path, root, workspace):
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return path.relative_to(workspace / "inner")
+
+
+def _copy_source(path, target):
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise IntakeError(FOLDER_TOO_BIG.format(
+            why=f"{_label(path.name)} is {_mb(size)} (a source file may be at most {_mb(MAX_SOURCE_BYTES)})"))
+    shutil.copyfile(path, target)
+
+
+def python2_headlines(sources):
+    """One line per staged source file that is Python 2 code (file name -> path)."""
+    texts = {name: path.read_text(errors="replace") for name, path in sources.items()}
+    flagged = [name for name, text in texts.items() if python2.looks_like_python2(text)]
+    if not flagged:
+        return []
+    try:
+        reports = quarantine.run("python2", [str(sources[name]) for name in flagged])
+    except quarantine.QuarantineFailure:
+        return []  # the import's own error message still says what is wrong
+    lines = (python2.headline(name, report, texts[name].splitlines()) for name, report in zip(flagged, reports))
+    return [line for line in lines if line]
+
+
+def unused_files(assignment, submitted, used, staged):
+    """What the student handed in that grading does not use, and why, in a few lines."""
+    own = {n.lower() for n in assignment.support + assignment.data}
+    graded = [p.name for p in sorted(staged.iterdir())]
+    imported = {}
+    for name in graded:
+        for match in IMPORTS.finditer((staged / name).read_text(errors="replace")):
+            imported.setdefault(match.group(1) or match.group(2), name)
+    copies, helpers, others, notes = [], [], [], []
+    for label, path in sorted(submitted.items()):
+        if path in used:
+            continue
+        if path.name.lower() in own:
+            copies.append(label)
+        elif path.suffix == ".py":
+            helpers.append(label)
+        else:
+            others.append(label)
+    if copies:
+        notes.append(f"Not used: {_names(copies)}. The autograder brings its own copy, so changes to it are not seen.")
+    if helpers:
+        broken = [f"{imported[Path(h).stem]} imports {Path(h).stem}" for h in helpers if Path(h).stem in imported]
+        notes.append(f"Not used: {_names(helpers)}. Only {', '.join(assignment.submit)} are graded and code in other "
+                     "files is not seen" + (f"; {'; '.join(broken)}, which will fail: move that code into the graded file"
+                                            if broken else "") + ".")
+    if others:
+        notes.append(f"Also not used: {_names(others)}.")
+    return notes
+
+
+def from_notebook(notebooks, reference_file):
     """Module source for a file missing from the submission, from its best notebook.
 
-    The notebook whose definitions share the most names with the reference
-    file wins; none sharing any name means the file stays missing.
+    Returns (source or None, the notebook's label, notes, labels of notebooks
+    that import the module instead of defining it). The notebook whose
+    definitions share the most names with the reference file wins (without a
+    reference, in a student's local check: the one defining the most, among
+    those not importing the module); none sharing any name means the file
+    stays missing. Notebooks are read in
+    `grader.quarantine`'s limited process, never here.
     """
-    wanted = definitions(reference_file.read_text())
-    best, best_names, chosen, notes = None, set(), None, []
-    for path in sorted(Path(root).rglob("*.ipynb"), key=lambda p: (len(p.parts), str(p))):
-        rel = path.relative_to(root)
-        if _ignored(rel.parts) or path.is_symlink():
+    wanted = definitions(reference_file.read_text()) if reference_file.is_file() else None
+    notes, readable = [], []
+    for label, path in notebooks:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            notes.append(f"{label} was not read: it is {_mb(size)} and a notebook may be at most "
+                         f"{_mb(MAX_NOTEBOOK_BYTES)} (clear its outputs before submitting).")
+        else:
+            readable.append((label, path))
+    if not readable:
+        return None, None, notes, []
+    try:
+        converted = quarantine.run("notebooks", [str(p) for _, p in readable], [label for label, _ in readable],
+                                 reference_file.stem)
+    except quarantine.QuarantineFailure as why:
+        return None, None, notes + [f"Your notebooks could not be read: {why}."], []
+    best, best_names, chosen, importers, per_notebook = None, set(), None, [], {}
+    for (label, _), result in zip(readable, converted):
+        if "error" in result:
+            notes.append(f"{label} could not be read as a notebook ({result['error']}).")
             continue
-        try:
-            source, names, cell_notes = notebook_to_module(path, str(rel), reference_file.stem)
-        except Exception as exc:  # nbformat raises many kinds on malformed JSON
-            notes.append(f"{rel} could not be read as a notebook ({type(exc).__name__}).")
-            continue
-        notes += cell_notes
-        if len(names & wanted) > len(best_names):
-            best, best_names, chosen = source, names & wanted, rel
-    if best is None:
-        return None, notes
-    notes.append(f"Graded {reference_file.name} made from the notebook {chosen} "
-                 f"(it defines {', '.join(sorted(best_names))}).")
-    return best, notes
+        per_notebook[label] = result["notes"]
+        if result["imports_module"]:
+            importers.append(label)
+            if wanted is None:  # with nothing to compare, a notebook that uses the module is not it
+                continue
+        shared = set(result["names"]) & (set(result["names"]) if wanted is None else wanted)
+        if len(shared) > len(best_names):
+            best, best_names, chosen = result["source"], shared, label
+    if best is None:  # what each notebook's cells lacked may say why none could be used
+        return None, None, notes + [n for found in per_notebook.values() for n in found], importers
+    notes += per_notebook[chosen] + [f"Graded {reference_file.name} made from the notebook {chosen} "
+                                     f"(it defines {', '.join(sorted(best_names))})."]
+    return best, chosen, notes, []
 
 
 def copy_data(source, target, withheld):

@@ -11,7 +11,7 @@ import pytest
 
 from . import results
 from .config import ConfigError
-from .failures import GRADER_FAULT, TIME_BUDGET, CheckFailure, clean_text
+from .failures import GRADER_FAULT, TIME_BUDGET, CheckFailure, bug_sentences, clean_text
 from .sandbox.process import SandboxUnavailable
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
@@ -99,6 +99,7 @@ class GradingPlugin:
             record.output = self.explain(item, call.excinfo)
             exc = call.excinfo.value
             record.tags += list(getattr(exc, "tags", ()))
+            record.bugs = bug_sentences(record.tags, getattr(exc, "bugs", None))
 
     def explain(self, item, excinfo):
         exc = excinfo.value
@@ -112,10 +113,14 @@ class GradingPlugin:
         self.faults.append((item.nodeid, str(excinfo.getrepr(style="short"))))
         return GRADER_FAULT
 
-    def write(self):
+    def results(self):
+        """The results dict as it stands (what `write` puts on disk)."""
         extra = [{"name": f"Grader fault in {nodeid}", "score": 0, "max_score": 0, "status": "failed",
                   "output": text[-6000:], "visibility": "hidden"} for nodeid, text in self.faults]
         output = "\n".join(self.notes + ([GRADER_FAULT] if self.faults else []))
-        results.write_atomic(self.path, results.build(
-            self.items.values(), output=output, execution_time=time.monotonic() - self.start,
-            extra_tests=extra))
+        return results.build(self.items.values(), output=output,
+                             execution_time=time.monotonic() - self.start, extra_tests=extra)
+
+    def write(self):
+        """Crash insurance: the results so far, on disk after every check."""
+        results.write_atomic(self.path, self.results())

@@ -17,6 +17,7 @@ class ItemResult:
     max_score: float
     visibility: str = "visible"
     tags: list = field(default_factory=list)
+    bugs: dict = field(default_factory=dict)  # tag -> report sentence, for report.html
     score: float = 0.0
     status: str = "pending"
     output: str = PENDING
@@ -35,6 +36,8 @@ def test_entry(item):
              "output": item.output, "visibility": item.visibility}
     if item.tags:
         entry["tags"] = sorted(set(item.tags))
+    if item.bugs:
+        entry["extra_data"] = {"bugs": dict(sorted(item.bugs.items()))}
     return entry
 
 

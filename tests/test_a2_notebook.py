@@ -1,15 +1,19 @@
 """a2's handout.ipynb runs from top to bottom against the reference solution,
-as a student's kernel would run it (without IPython: magics are dropped)."""
+as a student's kernel would run it (without IPython: magics are dropped), both
+with the instructor's data and inside the student release (no test labels)."""
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
 import nbformat
+import pytest
 
 from conftest import REPO
+from grader.build.student import build_student
 
 SLUG = "a2_two_layer_mlp"
 NOTEBOOK = REPO / "assignments" / SLUG / "handout.ipynb"
@@ -32,22 +36,52 @@ def code_cells(path):
             for cell in nb.cells if cell.cell_type == "code"]
 
 
-def test_notebook_runs_against_the_reference(tmp_path):
+def instructor_folder(tmp_path):
     shutil.copy(REPO / "reference" / SLUG / "mlp.py", tmp_path)
     shutil.copy(REPO / "reference" / SLUG / "utils.py", tmp_path)
     shutil.copy(REPO / "assignments" / SLUG / "data" / "digits.npz", tmp_path)
-    (tmp_path / "cells.json").write_text(json.dumps(code_cells(NOTEBOOK)))
-    (tmp_path / "run.py").write_text(RUNNER)
+    shutil.copy(NOTEBOOK, tmp_path)
+    return tmp_path
+
+
+def student_folder(tmp_path):
+    """The student zip unpacked, as a student gets it, with the reference's mlp.py dropped in."""
+    with zipfile.ZipFile(build_student(SLUG, tmp_path / "dist")) as archive:
+        archive.extractall(tmp_path)
+    shutil.copy(REPO / "reference" / SLUG / "mlp.py", tmp_path / SLUG)
+    return tmp_path / SLUG
+
+
+@pytest.mark.parametrize("where", [instructor_folder, student_folder], ids=["instructor", "student_release"])
+def test_notebook_runs_against_the_reference(tmp_path, where):
+    folder = where(tmp_path)
+    (folder / "cells.json").write_text(json.dumps(code_cells(folder / "handout.ipynb")))
+    (folder / "run.py").write_text(RUNNER)
     env = {**os.environ, "MPLBACKEND": "Agg", "A2_QUICK": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, env=env,
+    proc = subprocess.run([sys.executable, "run.py"], cwd=folder, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert ("test labels are held back" in proc.stdout) == (where is student_folder), proc.stdout[-2000:]
 
     # Every "difference" the notebook prints is tiny with the reference.
     differences = re.findall(r"difference[^:]*: (\S+)", proc.stdout)
     assert len(differences) == 4, proc.stdout
     assert all(float(d) < 1e-6 for d in differences), differences
     assert "validation accuracy" in proc.stdout
+
+
+def test_restart_and_run_all_in_a_jupyter_kernel_inside_the_student_release(tmp_path, monkeypatch):
+    """What a student does: unzip, add mlp.py, open the notebook, Kernel -> Restart & Run All."""
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    folder = student_folder(tmp_path)
+    monkeypatch.setenv("A2_QUICK", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.read(folder / "handout.ipynb", as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "y_test not in your copy of the data" in printed and "test labels are held back" in printed
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
 
 
 def test_notebook_has_no_outputs_and_is_built_by_its_script(tmp_path):

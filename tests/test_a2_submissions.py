@@ -1,5 +1,7 @@
 """a2: a notebook can stand in for mlp.py, and expression answers are graded
 by value, never run."""
+import re
+
 import nbformat
 
 from conftest import grade, lost, outputs, zip_files
@@ -61,3 +63,38 @@ def test_equivalent_answer_forms_score_full_and_hostile_one_runs_nothing(tmp_pat
     assert lost(results) == ["5.8"], outputs(results)
     assert "not allowed in an answer" in outputs(results)["5.8"] and "__import__" in outputs(results)["5.8"]
     assert not marker.exists()
+
+
+def test_shifted_softmax_then_log_of_probabilities_is_stable_enough(tmp_path):
+    """The common CS231n form (max shift, probabilities, then log) passes the stability item."""
+    ours = ("        log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))\n"
+            "        probs = np.exp(log_probs)   # (N, C), rows sum to 1\n"
+            "        loss = -np.mean(log_probs[np.arange(N), y])\n")
+    assert REFERENCE.count(ours) == 1
+    alternative = REFERENCE.replace(ours, (
+        "        probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)\n"
+        "        loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n"))
+    path = zip_files(tmp_path / "s.zip", {"mlp.py": alternative, "answers.py": ANSWERS})
+    results = grade("a2_two_layer_mlp", path, tmp_path / "r.json")
+    assert lost(results) == [], outputs(results)
+
+
+def test_gradients_that_follow_a_loss_without_its_half_get_one_hint_on_the_loss(tmp_path):
+    """reg * sum(W^2) in the loss and 2 * reg * W in the gradients: the backward pass is right for
+    the loss written, so the gradient items point at the loss, once, and name no gradient bug."""
+    from grader.kit.gradients import FOLLOWS_OWN_LOSS
+    edits = [("loss += 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))",
+              "loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2))"),
+             ("+ reg * W2     # (H, C)", "+ 2 * reg * W2"), ("+ reg * W1          # (D, H)", "+ 2 * reg * W1")]
+    text = REFERENCE
+    for find, replace in edits:
+        assert text.count(find) == 1
+        text = text.replace(find, replace)
+    results = grade("a2_two_layer_mlp", zip_files(tmp_path / "s.zip", {"mlp.py": text, "answers.py": ANSWERS}),
+                    tmp_path / "r.json")
+    for number in ("2.3", "2.4", "2.5"):
+        output = outputs(results)[number]
+        assert output.count(FOLLOWS_OWN_LOSS) == 1 and "Likely bug" not in output, output
+    assert "Likely bug: the L2 penalty lacks its factor 0.5" in outputs(results)["1.2"]
+    for number in ("1.2", "1.3", "1.4", "2.3", "2.4", "2.5", "4.2", "4.3"):  # hidden: no expected numbers
+        assert not re.search(r"\d\.\d{3,}", outputs(results)[number]), outputs(results)[number]

@@ -28,6 +28,7 @@ def test_run_autograder_grades_a_submission(tmp_path):
     with zipfile.ZipFile(archive) as z:
         names = z.namelist()
         assert "setup.sh" in names and "run_autograder" in names
+        assert ".grader-secret" in names  # each build seeds hidden inputs with its own secret
         assert not any(n.startswith(("tests/", "student_template/")) for n in names)
         z.extractall(root / "source")
     (root / "submission" / "nested").mkdir(parents=True)

@@ -68,6 +68,7 @@ def test_outcomes_become_gradescope_entries(pytester, tmp_path):
     assert tests["1.1"]["name"] == "A passing check" and tests["1.1"]["status"] == "passed"
     assert tests["1.2"]["score"] == 0.5 and tests["1.2"]["output"] == "half right"
     assert tests["1.2"]["tags"] == ["sign-flip"]
+    assert tests["1.2"]["extra_data"] == {"bugs": {"sign-flip": "flipped a sign"}}  # report.html's words
     assert tests["1.10"]["output"] == "numbers differ" and tests["1.10"]["visibility"] == "after_due_date"
     assert tests["1.10"]["tags"] == ["extra"]
     assert tests["1.3"]["output"] == GRADER_FAULT

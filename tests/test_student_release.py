@@ -1,4 +1,5 @@
 """The student zip: what it holds, and `grader check` run from it as a student would."""
+import os
 import subprocess
 import sys
 import zipfile
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from grader.build.student import build_student
+from grader.check import answer_problems
 from grader.config import all_slugs, load_assignment
 
 
@@ -23,6 +25,8 @@ def test_release_holds_templates_and_public_checks_only(slug, releases):
     for name in spec.submit + spec.support + spec.data:
         assert f"{slug}/{name}" in names
     assert f"{slug}/handout.md" in names and f"{slug}/grader/__main__.py" in names
+    assert f"{slug}/grader/kit/__init__.py" in names and f"{slug}/grader/bench.py" not in names
+    assert not any("bench_probe" in n or "grader-secret" in n for n in names)
     assert any("/checks/public/" in n for n in names)
     assert not any("/checks/hidden/" in n or n.startswith(f"{slug}/reference") or "mutants" in n for n in names)
     with zipfile.ZipFile(releases[slug]) as archive:
@@ -56,5 +60,59 @@ def test_student_runs_public_checks_from_the_release(slug, releases, tmp_path):
     for name in spec.submit:
         (folder / name).write_text((spec.reference / name).read_text())
     after = check()
-    assert "FAIL" not in after.stdout, after.stdout
+    assert "FAIL" not in after.stdout and "ANSWER" not in after.stdout, after.stdout
     assert "public items pass" in after.stdout
+
+
+@pytest.mark.parametrize("slug", all_slugs())
+def test_release_has_requirements_and_a_readme_on_the_check(slug, releases):
+    with zipfile.ZipFile(releases[slug]) as archive:
+        readme = archive.read(f"{slug}/README.md").decode()
+        requirements = archive.read(f"{slug}/requirements.txt").decode().split()
+    assert "pip install -r requirements.txt" in readme and f"-m grader check {slug} ." in readme
+    assert "numpy>=1.24" in requirements and "pytest>=7.4" in requirements
+    assert ("matplotlib>=3.7" in requirements) == (f"{slug}/handout.ipynb" in zipfile.ZipFile(releases[slug]).namelist())
+
+
+@pytest.mark.parametrize("slug", all_slugs())
+def test_scripts_run_from_the_release(slug, releases, tmp_path):
+    """Every submitted file that runs as a script (`python models.py`) works with the release's data."""
+    spec = load_assignment(slug)
+    with zipfile.ZipFile(releases[slug]) as archive:
+        archive.extractall(tmp_path)
+    folder = tmp_path / slug
+    for name in spec.submit:
+        (folder / name).write_text((spec.reference / name).read_text())
+    scripts = [n for n in spec.submit if "__main__" in (folder / n).read_text()]
+    for name in scripts:
+        proc = subprocess.run([sys.executable, name], cwd=folder, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "MPLBACKEND": "Agg"})
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_answers_are_read_locally_without_running_them():
+    problems = answer_problems('Q1_1 = "yhat - y"\nQ1_2 = None\nQ1_3 = 3 * 2\nQ1_4 = "W2.T @ (yhat - y"\n'
+                               'Q3_1 = "theta - eta * np.sign(theta)"\nimport os\nos.system("no")\n')
+    assert problems[0] == "Q1_2: not answered yet."
+    assert problems[1].startswith("Q1_3 should be a string holding an expression")
+    assert problems[2].startswith("Q1_4: 'W2.T @ (yhat - y' is not a valid expression")
+    assert "Q3_1: not allowed in an answer: the attribute '.sign'" in problems[3] and len(problems) == 4
+    assert answer_problems("Q1_1 = 'a'\nif x\n")[0].startswith("answers.py, line 2:")
+
+
+def test_local_check_runs_the_students_code_without_the_sandbox_and_says_so(releases, tmp_path):
+    slug = "a2_two_layer_mlp"
+    with zipfile.ZipFile(releases[slug]) as archive:
+        archive.extractall(tmp_path)
+    folder = tmp_path / slug
+    mlp = (load_assignment(slug).reference / "mlp.py").read_text()
+    (folder / "mlp.py").write_text(mlp.replace("dz1 = ", "dz1 = 1 / 0 + ", 1))
+    proc = subprocess.run([sys.executable, "-m", "grader", "check", slug, "."], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+    assert "your code runs in this process, without the autograder's sandbox" in proc.stdout
+    assert "Your code raised an exception in loss:" in proc.stdout and 'File "mlp.py", line' in proc.stdout
+    assert "ZeroDivisionError" in proc.stdout and "tell course staff" not in proc.stdout, proc.stdout
+    (folder / "mlp.py").write_text("import numpy as np\n")
+    proc = subprocess.run([sys.executable, "-m", "grader", "check", slug, "."], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+    assert "module 'mlp' has no attribute 'TwoLayerMLP'" in proc.stdout and "tell course staff" not in proc.stdout

@@ -357,7 +357,10 @@ CELLS = [
     X_train, y_train, X_val, y_val, X_test, y_test = get_digits_data()
     for name, array in [('X_train', X_train), ('y_train', y_train), ('X_val', X_val),
                         ('y_val', y_val), ('X_test', X_test), ('y_test', y_test)]:
-        print(name, array.shape, array.dtype)
+        if array is None:
+            print(name, 'not in your copy of the data (the autograder keeps it)')
+        else:
+            print(name, array.shape, array.dtype)
 
     input_size = X_train.shape[1]
     side = int(round(np.sqrt(input_size)))   # images are side x side pixels
@@ -483,11 +486,13 @@ CELLS = [
 
     - Run every cell of this notebook from the top (Kernel -> Restart & Run
       All) and check that each difference is as small as the text says.
-    - If you have the course's grader installed, run its public checks from
-      the folder with your files: `python -m grader check a2_two_layer_mlp .`
-    - Submit a zip with `mlp.py` and `answers.py` (see the handout for the
-      details). Your answer to Q1.6 goes to the course staff as the course
-      instructs.
+    - Run the public checks from the folder with your files (the README of
+      the assignment's zip says how to install what they need):
+      `python -m grader check a2_two_layer_mlp .`
+    - Submit a zip with `mlp.py` and `answers.py`. This notebook imports
+      `mlp.py` rather than containing your code, so it cannot stand in for
+      `mlp.py`: submitting it alone earns no points for Part 2. Your answer
+      to Q1.6 goes to the course staff as the course instructs.
     """),
 ]
 

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from ..config import REPO_ROOT, load_assignment
+from ..seeds import SECRET_FILE, new_secret
 
 LOCK_FILE = Path("grader") / "build" / "requirements-lock.txt"
 
@@ -57,6 +58,7 @@ def build_autograder(slug, dist, root=REPO_ROOT):
             info.external_attr = 0o755 << 16
             archive.writestr(info, text)
         archive.writestr("requirements.txt", requirements(root))
+        archive.writestr(SECRET_FILE, new_secret() + "\n")  # this build's own seed for hidden inputs
         _add_tree(archive, root, "grader")
         _add_tree(archive, root, Path("assignments") / slug)
         _add_tree(archive, root, assignment.reference.relative_to(root))

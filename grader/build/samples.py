@@ -5,23 +5,15 @@ reference file. The same catalog feeds `make grade` (those marked `sample`)
 and the mutant tests (all of them), so samples never drift from the reference.
 """
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 
-from ..config import REPO_ROOT, load_assignment
+from ..config import REPO_ROOT, load_assignment, read_toml
 from .template import template_files
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
 
 
 def load_mutants(slug, root=REPO_ROOT):
-    path = Path(root) / "assignments" / slug / "mutants.toml"
-    with open(path, "rb") as f:
-        return tomllib.load(f)["mutant"]
+    return read_toml(Path(root) / "assignments" / slug / "mutants.toml")["mutant"]
 
 
 def mutant_files(assignment, mutant):

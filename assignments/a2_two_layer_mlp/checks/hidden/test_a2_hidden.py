@@ -4,30 +4,36 @@ import numpy as np
 import pytest
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import as_array, check_close, entry, partial_credit_over
+from grader.compare import check_close, partial_credit_over
 from grader.expressions import grade_answer
-from grader.failures import CheckFailure
-from grader.gradcheck import batched_gradient
+from grader.kit import bugs, gradients, problems, stability, training, values
+from grader.kit.bugs import Bug
 
 N, D, H, C = 7, 4, 6, 3
 REG = 0.05
-ACTIVATION_BUGS = {  # what a common slip uses in place of the activation's derivative
-    "sigmoid": ("the sigmoid derivative is written as s instead of s * (1 - s)", "sigmoid-derivative",
-                lambda z: 1 / (1 + np.exp(-z))),
-    "relu": ("the ReLU gradient passes through where the input was negative", "relu-gradient",
-             lambda z: np.ones_like(z)),
-    "softplus": ("softplus is used where its derivative belongs", "function-not-derivative",
-                 lambda z: np.logaddexp(0, z)),
+SHAPES = {"W1": (D, H), "b1": (H,), "W2": (H, C), "b2": (C,)}
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+ACTIVATIONS = {"sigmoid": sigmoid, "relu": lambda z: np.maximum(z, 0), "softplus": lambda z: np.logaddexp(0, z)}
+ACTIVATION_SLIPS = {  # a common slip per activation, and what it uses in place of the derivative
+    "sigmoid": (Bug("the sigmoid derivative is written as s instead of s * (1 - s)", "sigmoid-derivative",
+                    "wrote the sigmoid derivative as s instead of s(1 - s)"), sigmoid),
+    "relu": (Bug("the ReLU gradient passes through where the input was negative", "relu-gradient",
+                 "let the ReLU gradient through where the input was negative"), np.ones_like),
+    "softplus": (Bug("softplus is used where its derivative belongs", "function-not-derivative",
+                     "used softplus where its derivative belongs"), ACTIVATIONS["softplus"]),
 }
+SCORES_NOT_CLASSES = Bug("predict returns the scores", "predict-returns-scores", "returned scores instead of classes")
 
 
 def problem(rng):
-    while True:
-        X = rng.normal(size=(N, D))
-        params = {"W1": rng.normal(0, 0.5, (D, H)), "b1": rng.normal(0, 0.5, H),
-                  "W2": rng.normal(0, 0.5, (H, C)), "b2": rng.normal(0, 0.5, C)}
-        if np.min(np.abs(X @ params["W1"] + params["b1"])) > 1e-3:
-            return X, rng.integers(0, C, N), params
+    """Inputs, labels and parameters with every hidden pre-activation away from ReLU's kink."""
+    return problems.classification(rng, N, D, C, SHAPES,
+                                   preactivations=lambda X, p: [X @ p["W1"] + p["b1"]])
 
 
 def nets(student, ref, activation, params):
@@ -39,24 +45,18 @@ def nets(student, ref, activation, params):
     return mine, theirs
 
 
-def pair(result, call):
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailure(f"{call} should return a pair (loss, grads).", ["wrong-type"])
-    return result
+def loss_call(activation, X, reg=REG):
+    return f"TwoLayerMLP(activation={activation!r}).loss(X: {X.shape}, y, reg={reg})"
 
 
-def backward_with(X, y, params, reg, activation_grad, activation):
-    """Gradients as the reference computes them, with a chosen activation derivative."""
+def hidden_gradients(X, y, params, reg, activation, derivative):
+    """W1 and b1 as the reference computes them, with `derivative` in place of the activation's."""
     z1 = X @ params["W1"] + params["b1"]
-    f = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0),
-         "softplus": lambda z: np.logaddexp(0, z)}[activation]
-    h = f(z1)
-    scores = h @ params["W2"] + params["b2"]
+    scores = ACTIVATIONS[activation](z1) @ params["W2"] + params["b2"]
     p = np.exp(scores - scores.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     p[np.arange(len(y)), y] -= 1
-    dscores = p / len(y)
-    dz1 = (dscores @ params["W2"].T) * activation_grad(z1)
+    dz1 = (p / len(y) @ params["W2"].T) * derivative(z1)
     return {"W1": X.T @ dz1 + reg * params["W1"], "b1": dz1.sum(axis=0)}
 
 
@@ -72,14 +72,11 @@ def test_scores_match_reference(student, ref, rng):
 def loss_matches(student, ref, rng, activation):
     X, y, params = problem(rng)
     mine, theirs = nets(student, ref, activation, params)
-    call = f"TwoLayerMLP(activation={activation!r}).loss(X: {X.shape}, y, reg={REG})"
+    call = loss_call(activation, X)
     expected, _ = theirs.loss(X, y, reg=REG)
     no_reg, _ = theirs.loss(X, y, reg=0.0)
-    penalty = expected - no_reg
-    check_close(pair(mine.loss(X, y, reg=REG), call)[0], expected, call=call, name="loss", wrong_answers=[
-        ("the L2 penalty is missing", "reg-missing", no_reg),
-        ("the L2 penalty lacks its factor 0.5", "reg-factor", no_reg + 2 * penalty),
-        ("the loss is summed over the batch instead of averaged", "sum-vs-mean", no_reg * N + penalty)])
+    loss, _ = gradients.loss_and_grads(mine.loss(X, y, reg=REG), call)
+    check_close(loss, expected, call=call, name="loss", wrong_answers=bugs.loss_variants(no_reg, expected - no_reg, N))
 
 
 @weight(1.0)
@@ -103,46 +100,40 @@ def test_softplus_loss_matches_reference(student, ref, rng):
     loss_matches(student, ref, rng, "softplus")
 
 
+@weight(0.5)
+@number("1.5")
+def test_loss_is_stable_for_large_scores(student, ref, rng):
+    """relu network: loss and gradients stay finite for scores of size ~1000 (numerically stable softmax)"""
+    X, y, params = problem(rng)
+    params["b2"] = stability.large_bias(rng, C)
+    mine, _ = nets(student, ref, "relu", params)
+    call = loss_call("relu", X, 0.0)
+    loss, grads = values.pair(mine.loss(X, y, reg=0.0), call)
+    stability.stable_value(loss, (), call, "loss")
+    for name, shape in SHAPES.items():
+        stability.stable_value(values.entry(grads, name, call), shape, call, f"grads['{name}']")
+
+
 def gradients_match(student, ref, rng, activation, points, set_score):
     X, y, params = problem(rng)
     mine, theirs = nets(student, ref, activation, params)
-    call = f"TwoLayerMLP(activation={activation!r}).loss(X: {X.shape}, y, reg={REG})"
+    call = loss_call(activation, X)
     _, expected = theirs.loss(X, y, reg=REG)
     _, data_part = theirs.loss(X, y, reg=0.0)
-    _, grads = pair(mine.loss(X, y, reg=REG), call)
-    text, tag, wrong_grad = ACTIVATION_BUGS[activation]
-    slipped = backward_with(X, y, params, REG, wrong_grad, activation)
+    _, grads = gradients.loss_and_grads(mine.loss(X, y, reg=REG), call)
+    bug, derivative = ACTIVATION_SLIPS[activation]
+    slipped = hidden_gradients(X, y, params, REG, activation, derivative)
+
+    def own_numeric(name):
+        stage = gradients.set_entry_and_call(mine, "params", params, name, mine.loss, X, y, reg=REG)
+        return lambda: gradients.numeric_gradient(student, params[name], stage, call)
 
     def matches(name):
-        penalty = expected[name] - data_part[name]
-        bugs = [("the penalty gradient is added twice", "reg-twice", data_part[name] + 2 * penalty),
-                ("the penalty gradient is missing", "reg-missing", data_part[name]),
-                ("summed over the batch instead of averaging (missing 1/N)", "sum-vs-mean",
-                 data_part[name] * N + penalty),
-                ("divided by N twice", "mean-vs-sum", data_part[name] / N + penalty)]
-        bugs += [(text, tag, slipped[name])] if name in slipped else []
-        try:
-            check_close(entry(grads, name, call), expected[name], call=call, name=f"grads['{name}']",
-                        wrong_answers=bugs)
-        except CheckFailure as failure:
-            raise CheckFailure(failure.message + own_loss_verdict(student, mine, X, y, params, name, grads),
-                               failure.tags) from None
-    partial_credit_over([lambda name=name: matches(name) for name in ("W1", "b1", "W2", "b2")], points, set_score)
-
-
-def own_loss_verdict(student, net, X, y, params, name, grads):
-    """Say whether the wrong gradient at least agrees with the student's own loss."""
-    def stage(batch, moved):
-        batch.set(net, "params", {**params, name: moved})
-        batch.call_first(net.loss, X, y, reg=REG)
-    try:
-        got = np.asarray(grads[name], dtype=float)
-        numeric = batched_gradient(student, params[name], stage, lambda loss: as_array(loss, 0.0, "loss", "loss"))
-    except (CheckFailure, TypeError, ValueError, KeyError):
-        return ""
-    if got.shape == numeric.shape and np.allclose(got, numeric, rtol=1e-5, atol=1e-8):
-        return "\n  It does agree with finite differences of your own loss: check the forward pass and the loss."
-    return "\n  It also disagrees with finite differences of your own loss: the backward pass is wrong."
+        slips = bugs.gradient_variants(data_part[name], expected[name] - data_part[name], N)
+        slips += [bug.given(slipped[name])] if name in slipped else []
+        gradients.matches_reference(values.entry(grads, name, call), expected[name], call=call,
+                                    name=f"grads['{name}']", own_numeric=own_numeric(name), wrong_answers=slips)
+    partial_credit_over([lambda name=name: matches(name) for name in SHAPES], points, set_score)
 
 
 @partial_credit(2.0)
@@ -175,9 +166,9 @@ def test_predict_matches_reference(student, ref, rng):
     expected = theirs.predict(X)
     got = mine.predict(X)
     if isinstance(got, np.ndarray) and got.shape == (N, C):
-        raise CheckFailure(f"predict(X: {X.shape}) returned an array of shape {got.shape}, the scores; "
-                           f"it should return the class of each row, shape ({N},) (argmax over classes).",
-                           ["predict-returns-scores"])
+        raise SCORES_NOT_CLASSES.failure(f"predict(X: {X.shape}) returned an array of shape {got.shape}, the "
+                                         f"scores; it should return the class of each row, shape ({N},) "
+                                         "(argmax over classes).")
     check_close(got, expected, call=f"predict(X: {X.shape})", name="classes")
 
 
@@ -192,9 +183,8 @@ def toy_training(student, ref, activation, learning_rate, epochs):
     student.seed(0)
     mine = student.mlp.TwoLayerMLP(4, 10, 3, std=1e-1, activation=activation)
     call = f"train on the toy data ({activation}, learning_rate={learning_rate}, {epochs} epochs)"
-    history = entry(mine.train(X, y, X, y, **kwargs), "loss_history", call)
-    if not isinstance(history, (list, np.ndarray)) or len(history) != epochs:
-        raise CheckFailure(f"{call}: loss_history should hold {epochs} values.", ["training"])
+    history = values.sequence(values.entry(mine.train(X, y, X, y, **kwargs), "loss_history", call), epochs, call,
+                              "'loss_history'")
     check_close(history[-1], expected, call=call, name="final loss")
 
 
@@ -216,25 +206,15 @@ def test_toy_training_relu_final_loss(student, ref):
 @number("4.4")
 def test_digits_test_accuracy(student, data, assignment):
     """a network trained with your code classifies held-out test digits well"""
-    digits, settings = data["digits"], assignment.thresholds
-    student.seed(0)
-    student.time_limit(settings["train_timeout"])
-    net = student.mlp.TwoLayerMLP(64, settings["hidden_size"], 10, std=settings["std"], activation="relu")
-    # The child never sees validation or test labels: zeros stand in for y_val.
-    net.train(digits["X_train"], digits["y_train"], digits["X_val"], np.zeros_like(digits["y_val"]),
-              learning_rate=settings["learning_rate"], reg=settings["reg"],
-              num_epochs=settings["num_epochs"], batch_size=settings["batch_size"])
-    call = "predict(X_test) after train"
-    predicted = as_array(net.predict(digits["X_test"]), digits["y_test"], "", call)
-    accuracy = float(np.mean(predicted == digits["y_test"]))
-    if accuracy < settings["min_test_accuracy"]:
-        raise CheckFailure(f"A relu network trained with your code ({settings['num_epochs']} epochs, seed 0) "
-                           f"classifies {accuracy:.1%} of the held-out test digits correctly; "
-                           f"at least {settings['min_test_accuracy']:.0%} is needed.", ["training"])
-
-
-def sigmoid(z):
-    return 1 / (1 + np.exp(-z))
+    digits, run = data["digits"], assignment.run("digits")
+    student.seed(run.seed)
+    student.time_limit(run.timeout)
+    net = student.mlp.TwoLayerMLP(64, run.hidden_size, 10, std=run.std, activation="relu")
+    net.train(digits["X_train"], digits["y_train"], digits["X_val"], training.hidden_labels(digits["y_val"]),
+              learning_rate=run.learning_rate, reg=run.reg, num_epochs=run.epochs, batch_size=run.batch_size)
+    accuracy = training.accuracy(net.predict(digits["X_test"]), digits["y_test"], "predict(X_test) after train")
+    training.require_accuracy(accuracy, run.min_accuracy, f"A relu network trained with your code "
+                              f"({run.epochs} epochs, seed {run.seed})", len(digits["y_test"]))
 
 
 def draw_backprop(rng):

@@ -1,0 +1,39 @@
+"""`python -m grader grade` as an instructor types it: mistakes get one line and a
+non-zero exit; pytest's own report only with --verbose; it says where it wrote."""
+import json
+import subprocess
+import sys
+
+from conftest import REPO, zip_files
+
+
+def run(*args, cwd=REPO):
+    return subprocess.run([sys.executable, "-m", "grader", "grade", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_missing_path_is_one_line_and_fails(tmp_path):
+    proc = run("a1_softsign", tmp_path / "nowhere.zip", "-o", tmp_path / "r.json")
+    assert proc.returncode != 0 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [f"error: no file or folder {tmp_path / 'nowhere.zip'}"]
+
+
+def test_missing_output_folder_is_one_line_and_fails(tmp_path):
+    proc = run("a1_softsign", tmp_path, "-o", tmp_path / "no" / "r.json")
+    assert proc.returncode != 0 and proc.stderr.strip().splitlines() == [
+        f"error: no folder {tmp_path / 'no'} to write r.json into"]
+
+
+def test_unknown_assignment_is_one_line_and_fails(tmp_path):
+    proc = run("a9_nothing", tmp_path, "-o", tmp_path / "r.json")
+    assert proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1 and "a9_nothing" in proc.stderr
+
+
+def test_quiet_by_default_verbose_on_request_and_says_where_it_wrote(tmp_path):
+    submission = zip_files(tmp_path / "s.zip", {"model.py": "x = 1\n"})
+    quiet = run("a1_softsign", submission, cwd=tmp_path)
+    written = tmp_path / "results.json"
+    assert quiet.returncode == 0 and json.loads(written.read_text())["score"] == 0
+    assert quiet.stdout.strip().splitlines() == [f"a1_softsign: 0 / 10; results written to {written}"]
+    loud = run("a1_softsign", submission, "-o", tmp_path / "r.json", "--verbose")
+    assert "FAILED" in loud.stdout and "models.py was not found" in loud.stdout

@@ -1,0 +1,81 @@
+"""Every check of every assignment, run in-process on a submission whose every
+function returns odd values (a list, a wrong-length tuple, a dict, a 0-d or
+complex array, an object, NaN): each check passes or fails with a
+CheckFailure for the student, never with an error of the grader's own."""
+import importlib.util
+import inspect
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from grader.config import all_slugs, load_assignment
+from grader.failures import CheckFailure
+from grader.fixtures import all_data
+from grader.loader import load_modules
+from grader.sandbox.inprocess import InProcessStudent
+from oddities import odd
+
+
+class Submission:
+    """Any module, class or object of a submission: a class gives an object, a
+    function returns whatever `answer()` draws."""
+
+    def __init__(self, answer, name="module"):
+        self._answer, self._name = answer, name
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Submission(self._answer, name)
+
+    def __call__(self, *args, **kwargs):
+        return Submission(self._answer, "object") if self._name[:1].isupper() else self._answer()
+
+
+def checks():
+    """(slug, check function) for every graded check of every assignment."""
+    found = []
+    for slug in all_slugs():
+        spec = load_assignment(slug)
+        for folder in spec.checks:
+            for path in sorted(folder.glob("test_*.py")):
+                loader = importlib.util.spec_from_file_location(f"odd_{slug}_{path.stem}", path)
+                module = importlib.util.module_from_spec(loader)
+                loader.loader.exec_module(module)
+                found += [(slug, f) for name, f in sorted(vars(module).items())
+                          if name.startswith("test_") and hasattr(f, "__number__")]
+    return found
+
+
+CHECKS = checks()
+SHARED = {}
+
+
+def fixtures(slug):
+    """The fixtures a check may ask for, but `student` (reference and data loaded once)."""
+    if slug not in SHARED:
+        spec = load_assignment(slug)
+        names = list(spec.modules) + [name.rsplit(".", 1)[0] for name in spec.support]
+        SHARED[slug] = {"ref": load_modules(spec.reference, names), "data": all_data(spec), "assignment": spec}
+    return SHARED[slug]
+
+
+@pytest.mark.parametrize("slug,check", CHECKS, ids=[f"{s}-{c.__number__}" for s, c in CHECKS])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_check_answers_odd_values_with_a_check_failure(slug, check, data):
+    spec = fixtures(slug)["assignment"]
+    modules = SimpleNamespace(**{name: Submission(lambda: data.draw(odd)) for name in spec.modules})
+    given_fixtures = {**fixtures(slug), "student": InProcessStudent(modules), "rng": np.random.default_rng(0),
+                      "set_score": lambda score: None}
+    wanted = {name: given_fixtures[name] for name in inspect.signature(check).parameters}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numpy's overflow warnings on odd numbers
+        try:
+            check(**wanted)
+        except CheckFailure as failure:
+            assert failure.message.strip() and failure.tags
