@@ -3,7 +3,6 @@ environment failures. Every run is a real `python -m grader grade-all` process."
 import csv
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import pytest
 
 from conftest import REPO, zip_files
 from grader.build.template import template_files
-from grader.cache import Cache, fingerprint
 from grader.config import load_assignment
 
 SLUG = "a1_softsign"
@@ -127,31 +125,6 @@ def test_second_run_grades_only_what_changed(tmp_path):
     assert not (out / "cat").exists()
     forced = grade_all(folder, out, "-j", "2", "--force")
     assert "graded 2, reused 0" in forced.stdout
-
-
-def test_the_fingerprint_follows_checks_data_and_reference(tmp_path):
-    shutil.copytree(SPEC.folder, tmp_path / "assignments" / SLUG)
-    shutil.copytree(SPEC.reference, tmp_path / "reference" / SLUG)
-    before = fingerprint(load_assignment(SLUG, tmp_path))
-    assert fingerprint(load_assignment(SLUG, tmp_path)) == before
-    for changed in [tmp_path / "assignments" / SLUG / "checks" / "hidden" / "test_extra.py",
-                    tmp_path / "assignments" / SLUG / "data" / "extra.npz",
-                    tmp_path / "reference" / SLUG / "models.py"]:
-        with open(changed, "a") as f:
-            f.write("\n# changed\n")
-        after = fingerprint(load_assignment(SLUG, tmp_path))
-        assert after != before, changed
-        before = after
-
-
-def test_changed_checks_invalidate_every_cached_result(tmp_path):
-    results = tmp_path / "ann" / "results.json"
-    results.parent.mkdir()
-    results.write_text("{}")
-    Cache(tmp_path, "checks-v1").store("ann", "digest")
-    assert Cache(tmp_path, "checks-v1").lookup("ann", "digest", results) is not None
-    assert Cache(tmp_path, "checks-v1").lookup("ann", "other", results) is None
-    assert Cache(tmp_path, "checks-v2").lookup("ann", "digest", results) is None
 
 
 def test_a_submission_over_its_cap_is_stopped_with_valid_results(tmp_path):
