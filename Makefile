@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SLUGS := $(shell ls assignments 2>/dev/null)
 GRADED ?= graded
 
-.PHONY: grade test test-fast template autograder student samples bench clean
+.PHONY: grade test test-fast template autograder student samples bench clean sandbox-accounts
 
 $(PY): pyproject.toml grader/build/requirements-lock.txt
 	$(PYTHON_BASE) -m venv $(VENV)
@@ -14,12 +14,16 @@ $(PY): pyproject.toml grader/build/requirements-lock.txt
 	$(PY) -m pip install --quiet -c grader/build/requirements-lock.txt -e '.[test]'
 	touch $(PY)
 
-grade: $(PY) samples
+# As root, children run as the grader's own system accounts, made here once (docs/security.md).
+sandbox-accounts: $(PY)
+	@if [ "$$(id -u)" = 0 ]; then $(PY) -m grader setup-sandbox; fi
+
+grade: $(PY) sandbox-accounts samples
 	@for slug in $(SLUGS); do \
 	    $(PY) -m grader grade-all $$slug dist/samples/$$slug -o $(GRADED)/$$slug || exit 1; \
 	done
 
-test: $(PY)
+test: $(PY) sandbox-accounts
 	$(PY) -m pytest -q tests
 
 test-fast: $(PY)
@@ -37,7 +41,7 @@ autograder: $(PY)
 student: $(PY)
 	$(PY) -m grader build student all
 
-bench: $(PY)
+bench: $(PY) sandbox-accounts
 	$(PY) -m grader.bench
 
 clean:

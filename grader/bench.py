@@ -28,8 +28,8 @@ from .grade import run_checks
 from .intake import stage
 from .loader import load_modules
 from .sandbox.inprocess import InProcessStudent
-from .sandbox.process import Limits
-from .sandbox.proxy import Sandbox, Student
+from .sandbox.limits import Limits
+from .sandbox.proxy import Sandbox, Student, Workspace
 
 def naive_fixtures(staged):
     """grader.fixtures with `student` importing the submission in-process."""
@@ -120,7 +120,9 @@ def child_peak_mb(slug, submission):
         return None
     with tempfile.TemporaryDirectory() as workspace:
         staged = stage(spec, submission, workspace)
-        sandbox = Sandbox(staged, Limits(call_timeout=120))
+        workspace = Workspace(str(staged.folder), dict(staged.modules), Limits(call_timeout=120),
+                              packages=tuple(spec.packages))
+        sandbox = Sandbox(workspace)
         probe.run(Student(sandbox), fixtures.all_data(spec))
         status = Path(f"/proc/{sandbox.child.pid}/status").read_text()
         sandbox.close()

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, all_slugs
-from .sandbox.process import SandboxUnavailable
+from .sandbox.errors import SandboxUnavailable
 
 
 def _slugs(name):
@@ -91,6 +91,13 @@ def cmd_build(args):
     return status
 
 
+def cmd_setup_sandbox(args):
+    from .sandbox.accounts import setup_pool
+    made = setup_pool(args.accounts)
+    print(f"sandbox accounts: {args.accounts} ready" + (f" (created {', '.join(made)})" if made else ""))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -128,6 +135,9 @@ def main(argv=None):
     p.add_argument("--check", action="store_true", help="template: compare only, exit 1 on drift")
     p.add_argument("--dist", default="dist")
     p.set_defaults(func=cmd_build)
+    p = sub.add_parser("setup-sandbox", help="as root: create the grader's own sandbox accounts (once)")
+    p.add_argument("--accounts", type=int, default=8, help="how many graders may run at once")
+    p.set_defaults(func=cmd_setup_sandbox)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

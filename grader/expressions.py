@@ -8,6 +8,7 @@ student's expression must match the reference expression.
 """
 import ast
 import operator
+import sys
 
 import numpy as np
 
@@ -45,8 +46,10 @@ def allowed_text(variables):
             f"and the functions {', '.join(sorted(FUNCTIONS))}.")
 
 
-def parse(text, variables, name="answer"):
-    """Check `text` against the allow-list; returns the parsed tree."""
+def parse(text, variables, name="answer", forbidden=None):
+    """Check `text` against the allow-list (`forbidden(node, variables)` names what it refuses,
+    this module's `_forbidden` by default); returns the parsed tree."""
+    forbidden = forbidden or _forbidden
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"{name}: the answer is longer than {MAX_LENGTH} characters.")
     try:
@@ -58,7 +61,7 @@ def parse(text, variables, name="answer"):
         raise ExpressionError(f"{name}: the answer has more than {MAX_NODES} parts.")
     problems = []
     for node in nodes:
-        what = _forbidden(node, variables)
+        what = forbidden(node, variables)
         if what and what not in problems:
             problems.append(what)
     if problems:
@@ -112,11 +115,14 @@ def evaluate(tree, env):
         return np.asarray(walk(tree), dtype=np.float64)
 
 
-def grade_answer(name, answer, expected, draw, rng, trials=5, rtol=1e-6):
+def grade_answer(name, answer, expected, draw, rng, trials=5, rtol=1e-6, language=None):
     """Fail unless the student's `answer` string equals the `expected` expression.
 
     `draw(rng)` returns a dict of consistent variable values for one trial.
+    `language` (a module with `parse` and `evaluate`, e.g. grader.kit.matrix_answers)
+    widens the forms accepted in the student's answer; this module's own by default.
     """
+    language = language or sys.modules[__name__]
     if answer is None or (isinstance(answer, str) and not answer.strip()):
         raise CheckFailure(NOT_ANSWERED.format(name=name), ["not-attempted"])
     if not isinstance(answer, str):
@@ -124,7 +130,7 @@ def grade_answer(name, answer, expected, draw, rng, trials=5, rtol=1e-6):
         raise CheckFailure(NOT_A_STRING.format(name=name, kind=kind), ["wrong-type"])
     env = draw(rng)
     try:
-        tree = parse(answer, env, name)
+        tree = language.parse(answer, env, name)
     except ExpressionError as problem:
         raise CheckFailure(str(problem), ["unparsable-expression"]) from None
     reference = parse(expected, env, "expected")
@@ -132,7 +138,7 @@ def grade_answer(name, answer, expected, draw, rng, trials=5, rtol=1e-6):
         env = env if trial == 0 else draw(rng)
         want = evaluate(reference, env)
         try:
-            got = evaluate(tree, env)
+            got = language.evaluate(tree, env)
         except (ValueError, TypeError, ArithmeticError) as exc:
             raise CheckFailure(DOES_NOT_EVALUATE.format(name=name, text=answer, why=exc),
                                ["shape-mismatch"]) from None

@@ -5,6 +5,8 @@ Anything else raised inside a check is a fault of the grader itself.
 """
 import re
 
+from .sandbox.text import clean_text  # noqa: F401  checks import it from here
+
 NOT_ATTEMPTED = "Not attempted: {name} still raises NotImplementedError."
 RAISED = "Your code raised an exception in {call}:\n{traceback}"
 CHILD_GONE = "{call} could not finish: {how}."
@@ -12,16 +14,7 @@ IMPORT_FAILED = "Importing {file} failed, so nothing in it could be checked:\n{d
 MISSING_FILE = "{file} was not found in your submission{hint}, so nothing in it could be checked."
 GRADER_FAULT = "The autograder failed on this check; please tell course staff."
 TIME_BUDGET = "Not run: the grader's time budget for this submission ran out."
-
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def clean_text(text, limit=4000):
-    """Printable, bounded text from anything a submission produced."""
-    text = _CONTROL.sub("", str(text)).encode("utf-8", "replace").decode("utf-8")  # no lone surrogates
-    if len(text) > limit:
-        text = text[:limit] + f"\n[... {len(text) - limit} more characters cut]"
-    return text
+WATCHDOG = "Not finished: grading this submission overran its time limit and was stopped."
 
 
 # How report.html words a tag the harness itself emits ("25% <sentence> in 3.2");

@@ -1,36 +1,23 @@
-"""Fixtures every check can ask for: student, ref, data, rng, assignment.
-
-This module is also the one adapter between the manifest and the sandbox:
-`sandbox_limits` turns the manifest's limits into the sandbox's own record.
-"""
-from dataclasses import fields
+"""Fixtures every check can ask for: student, ref, data, rng, assignment."""
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from . import seeds
+from . import adapter, seeds
 from .loader import load_modules
 from .plugin import GRADING
-from .sandbox import process
-from .sandbox.proxy import Sandboxes, Student
+from .sandbox.proxy import Student
 
 
 def _grading(request):
     return request.config.stash[GRADING]
 
 
-def sandbox_limits(assignment):
-    """The sandbox's Limits from the manifest's: the fields the sandbox knows."""
-    known = {f.name for f in fields(process.Limits)}
-    return process.Limits(**{f.name: getattr(assignment.limits, f.name)
-                             for f in fields(assignment.limits) if f.name in known})
-
-
 @pytest.fixture(scope="session")
 def sandboxes(request):
     grading = _grading(request)
-    pool = Sandboxes(grading.staged, sandbox_limits(grading.spec))
+    pool = adapter.sandboxes(grading.staged, grading.spec)
     yield pool
     pool.close()
 

@@ -3,20 +3,35 @@ import contextlib
 import io
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from . import fixtures, results
+from . import adapter, fixtures, results
 from .config import ConfigError, load_assignment
 from .intake import NOTHING_CHECKED, IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
 from .plugin import GradingPlugin, check_points
-from .sandbox.process import SandboxUnavailable, sandbox_user, zygote_for
+from .sandbox import forkserver
+from .sandbox.errors import SandboxUnavailable
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
+WATCHDOG_MARGIN = 120.0  # past the time budget: one check's calls are bounded, but not their number
+
+
+def watchdog(plugin):
+    """A timer that, should grading overrun its budget by far, ends the run itself: every
+    unfinished check failed in results.json, the sandbox killed, the process gone."""
+    def expire():
+        plugin.abandon()
+        forkserver.shutdown()
+        os._exit(0)
+    timer = threading.Timer(plugin.budget + WATCHDOG_MARGIN, expire)
+    timer.daemon = True
+    return timer
 
 
 def pytest_args(assignment, dirs, quiet=True):
@@ -62,9 +77,11 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     args = pytest_args(assignment, dirs, quiet)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    timer = watchdog(plugin)
+    timer.start()
     try:
         if sandboxed:
-            zygote_for(fixtures.sandbox_limits(assignment), sandbox_user())  # starts while pytest collects
+            adapter.workspace(staged, assignment).zygote()  # starts while pytest collects and imports
         with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
             pytest.main(args, plugins=[plugin, fixture_module])
         if plugin.unavailable:
@@ -72,6 +89,8 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     except SandboxUnavailable as problem:
         results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
         raise
+    finally:
+        timer.cancel()
     return plugin.results()
 
 

@@ -62,8 +62,6 @@ class Staged:
     flags: list = field(default_factory=list)     # for reports: missing-file, renamed-file, zip-in-zip,
                                                   # notebook, python2, unused-files (bad-submission: grade.py)
     problem: str = ""                             # why nothing could be used, if so
-    import_failures: dict = field(default_factory=dict)  # module -> CheckFailure, reused by later checks
-    imported: set = field(default_factory=set)           # modules that imported cleanly in some check
 
 
 def check_zip(archive, used=(0, 0)):

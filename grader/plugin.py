@@ -11,8 +11,8 @@ import pytest
 
 from . import results
 from .config import ConfigError
-from .failures import GRADER_FAULT, TIME_BUDGET, CheckFailure, bug_sentences, clean_text
-from .sandbox.process import SandboxUnavailable
+from .failures import GRADER_FAULT, TIME_BUDGET, WATCHDOG, CheckFailure, bug_sentences, clean_text
+from .sandbox.errors import SandboxUnavailable
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
 
@@ -112,6 +112,13 @@ class GradingPlugin:
             item.session.shouldstop = "the sandbox cannot run here"  # every later check would fail alike
         self.faults.append((item.nodeid, str(excinfo.getrepr(style="short"))))
         return GRADER_FAULT
+
+    def abandon(self):
+        """The watchdog's last word: every check not finished failed, results written."""
+        for record in self.items.values():
+            if record.status == "pending":
+                record.status, record.score, record.output = "failed", 0.0, WATCHDOG
+        self.write()
 
     def results(self):
         """The results dict as it stands (what `write` puts on disk)."""

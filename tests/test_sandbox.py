@@ -4,9 +4,11 @@ import json
 import os
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,11 +16,15 @@ import numpy as np
 import pytest
 
 from conftest import IS_ROOT, REPO
-from grader.failures import CheckFailure
-from grader.intake import Staged
-from grader.sandbox import landlock, process, server
-from grader.sandbox.process import Limits
-from grader.sandbox.proxy import Sandbox, Sandboxes, Student
+from grader.sandbox import accounts, forkserver, landlock, readable, seccomp, server, workdirs
+from grader.sandbox.errors import ChildTimeout, SandboxUnavailable
+from grader.sandbox.errors import SandboxError as CheckFailure
+from grader.sandbox.limits import Limits
+from grader.sandbox.proxy import Sandbox, Sandboxes, Student, Workspace
+
+
+def served(folder, limits=Limits(call_timeout=5, import_timeout=5)):
+    return Workspace(str(folder), {"probe": "probe.py"}, limits)
 
 
 @pytest.fixture
@@ -30,7 +36,7 @@ def probe(tmp_path):
         folder = tmp_path / f"staged{len(made)}"
         folder.mkdir()
         (folder / "probe.py").write_text(source)
-        sandbox = Sandbox(Staged(folder, {"probe": "probe.py"}), limits)
+        sandbox = Sandbox(served(folder, limits))
         made.append(sandbox)
         return Student(sandbox)
     yield make
@@ -135,7 +141,7 @@ def test_exception_shows_only_student_frames(probe):
     student = probe("def f():\n    return 1 / 0\n")
     with pytest.raises(CheckFailure) as info:
         student.probe.f()
-    message = info.value.message
+    message = info.value.error["traceback"]
     assert "ZeroDivisionError" in message and 'File "probe.py", line 2' in message
     assert "serve" not in message and "/tmp/" not in message
 
@@ -246,7 +252,7 @@ def _gone(pid, seconds=3.0):
 
 def test_next_checks_child_is_forked_ahead_and_survives_the_cleanup(tmp_path):
     (tmp_path / "probe.py").write_text("import os\ndef pid():\n    return os.getpid()\n")
-    pool = Sandboxes(Staged(tmp_path, {"probe": "probe.py"}), Limits(call_timeout=5, import_timeout=5))
+    pool = Sandboxes(served(tmp_path))
     try:
         first = pool.take()
         assert pool.next is None  # nothing is known to import yet
@@ -271,7 +277,7 @@ def test_staged_files_are_readable_but_no_child_can_change_them_for_the_next(tmp
     (tmp_path / "data.bin").write_text("data")
     for path in tmp_path.iterdir():
         os.chmod(path, 0o444)  # as intake leaves them
-    sandbox = Sandbox(Staged(tmp_path, {"probe": "probe.py"}), Limits())
+    sandbox = Sandbox(served(tmp_path, Limits()))
     try:
         student = Student(sandbox)
         assert student.probe.read() == "data" and student.probe.add() is True
@@ -285,7 +291,7 @@ def test_staged_files_are_readable_but_no_child_can_change_them_for_the_next(tmp
 
 def test_a_child_forked_ahead_that_died_is_replaced_and_none_outlive_the_run(tmp_path):
     (tmp_path / "probe.py").write_text("def one():\n    return 1\n")
-    pool = Sandboxes(Staged(tmp_path, {"probe": "probe.py"}), Limits(call_timeout=5, import_timeout=5))
+    pool = Sandboxes(served(tmp_path))
     sandbox = pool.take()
     Student(sandbox).probe.one()
     pool.release(sandbox)
@@ -301,7 +307,7 @@ def test_a_child_forked_ahead_that_died_is_replaced_and_none_outlive_the_run(tmp
 def test_checks_of_one_group_share_a_child_until_it_dies(tmp_path):
     (tmp_path / "probe.py").write_text("import os\ndef pid():\n    return os.getpid()\n"
                                        "def die():\n    os._exit(3)\n")
-    pool = Sandboxes(Staged(tmp_path, {"probe": "probe.py"}), Limits(call_timeout=5, import_timeout=5))
+    pool = Sandboxes(served(tmp_path))
     pids = []
 
     def check(group, action="pid", seconds=None):
@@ -333,9 +339,8 @@ def test_unreachable_interpreter_is_reported_before_grading(monkeypatch, tmp_pat
     hidden = tmp_path / "private" / "bin"
     hidden.mkdir(parents=True)
     os.chmod(tmp_path / "private", 0o700)
-    monkeypatch.setattr(sys, "executable", str(hidden / "python"))
-    with pytest.raises(process.SandboxUnavailable, match="cannot reach .*private"):
-        process.check_reachable(process.sandbox_user())
+    with pytest.raises(SandboxUnavailable, match="cannot reach .*private"):
+        forkserver.check_reachable(accounts.sandbox_user(), [str(hidden / "python")])
 
 
 def test_a_sandbox_that_cannot_start_stops_grading_loudly(tmp_path):
@@ -345,3 +350,273 @@ def test_a_sandbox_that_cannot_start_stops_grading_loudly(tmp_path):
     proc = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "could not start" in proc.stderr
     assert "could not start" in json.loads(out.read_text())["output"]
+
+
+def test_strings_arrive_interned_as_literals_would(probe):
+    student = probe("def same(activation):\n    return activation is 'relu'\n")
+    assert student.probe.same("relu") is True
+    assert student.probe.same(activation="relu") is True
+
+
+def test_a_child_that_stops_reading_costs_its_time_limit_and_no_more(probe):
+    student = probe("import os, signal, threading, time\n"
+                    "def stop_soon():\n"
+                    "    threading.Thread(target=lambda: (time.sleep(0.2), os.kill(os.getpid(), signal.SIGSTOP))).start()\n"
+                    "def take(x):\n    return x.shape\n", Limits(call_timeout=2, import_timeout=5))
+    student.probe.stop_soon()
+    time.sleep(0.5)
+    with pytest.raises(ChildTimeout, match="stopped reading"):
+        student.probe.take(np.zeros(2**20))  # 8 MB: far more than a pipe holds
+
+
+def test_a_function_that_timed_out_fails_at_once_in_later_checks(tmp_path):
+    (tmp_path / "probe.py").write_text("def spin():\n    while True:\n        pass\n")
+    pool = Sandboxes(served(tmp_path, Limits(call_timeout=1, import_timeout=5)))
+    try:
+        first = pool.take()
+        with pytest.raises(ChildTimeout) as was:
+            Student(first).probe.spin()
+        pool.release(first)
+        second = pool.take()
+        with pytest.raises(ChildTimeout) as again:
+            Student(second).probe.spin()
+        assert again.value is was.value  # the same verdict, given at once: nothing ran again
+        pool.release(second)
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize("header", [
+    b'{"body": ' + b"[" * 100000 + b"]" * 100000 + b', "arrays": []}',
+    b'{"body": {"$nd": 0}, "arrays": [["<f8", [0, 1' + b"0" * 100 + b']]]}',
+    b'{"body": 0, "arrays": ' + b'[["<f8", [1]], ' * 5000 + b'[]]}',
+    b"[1, 2]", b"\xff\xfe", b'{"arrays": []}'])
+def test_undecodable_messages_are_wire_errors(header):
+    raw = struct.pack(">I", len(header)) + header + struct.pack(">Q", 0)
+    with pytest.raises(server.WireError):
+        server.read_message(io.BytesIO(raw))
+
+
+def test_declared_array_bytes_are_refused_before_they_are_read():
+    header = json.dumps({"body": 0, "arrays": [["<f8", [2**25]]] * 3}).encode()
+    stream = io.BytesIO(struct.pack(">I", len(header)) + header + (struct.pack(">Q", 2**28) + bytes(16)) * 3)
+    with pytest.raises(server.WireError, match="over the limit"):
+        server.read_message(stream)
+
+
+def test_the_view_leaves_out_withheld_data_and_unrequested_packages():
+    view, listable = readable.sandbox_view(["sklearn"])
+    assert not any("datasets/data" in p or "datasets/descr" in p for p in view)
+    assert any(p.endswith("/sklearn/datasets/_base.py") for p in view)
+    plain, _ = readable.sandbox_view()
+    assert not any("/sklearn" in p or "/scipy" in p for p in plain)
+    site_packages = os.path.dirname(np.__path__[0])
+    assert site_packages not in plain and site_packages in listable
+
+
+def test_child_folders_are_made_without_following_links(tmp_path):
+    staging = tmp_path / "staging"
+    (staging / "sub").mkdir(parents=True)
+    (staging / "a.py").write_text("x = 1\n")
+    (staging / "sub" / "b.txt").write_text("b")
+    (staging / "link.py").symlink_to(REPO / "reference" / "a1_softsign" / "models.py")
+    run = workdirs.RunFolder(accounts.sandbox_user())
+    try:
+        assert stat.S_IMODE(os.stat(run.path).st_mode) == 0o711
+        folder = Path(run.child_folder(str(staging)))
+        assert sorted(p.name for p in folder.rglob("*")) == ["a.py", "b.txt", "sub"]
+        linked = os.stat(folder / "a.py").st_ino == os.stat(staging / "a.py").st_ino
+        assert linked == IS_ROOT  # root's read-only files are linked; a normal user's are copied
+        assert run.child_folder(str(staging)) != str(folder)
+    finally:
+        run.close()
+    assert not os.path.exists(run.path)
+
+
+def test_seccomp_denies_keyrings_ipc_and_foreign_sockets_in_a_forked_process():
+    if not seccomp.supported():
+        pytest.skip("the filter is built for x86_64")
+    code = ("import ctypes, socket, sys\nfrom grader.sandbox import seccomp\nseccomp.install()\n"
+            "libc = ctypes.CDLL(None, use_errno=True)\n"
+            "calls = [libc.syscall(250, 0, 0, 0, 0, 0), libc.shmget(0, 4096, 0o1000 | 0o600), libc.unshare(0x10000000)]\n"
+            "errors = [ctypes.get_errno()]\n"
+            "try:\n    socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nexcept PermissionError:\n    calls.append(-1)\n"
+            "a, b = socket.socketpair()\nprint(calls)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[-1, -1, -1, -1]", out.stderr
+
+
+root_only = pytest.mark.skipif(not IS_ROOT, reason="sandbox accounts exist only when the grader runs as root")
+
+
+@root_only
+def test_an_account_the_grader_did_not_mark_is_refused(monkeypatch):
+    person = accounts.pwd.struct_passwd(("bpgrader0", "x", 1000, 1000, "A Real Person", "/home/p", "/bin/bash"))
+    monkeypatch.setattr(accounts.pwd, "getpwnam", lambda name: person)
+    with pytest.raises(SandboxUnavailable, match="did not create it"):
+        accounts.setup_pool(1)
+    monkeypatch.setattr(accounts, "_claimed", None)
+    with pytest.raises(SandboxUnavailable, match="no sandbox account exists"):
+        accounts.claim()
+
+
+@root_only
+def test_a_full_pool_waits_then_fails_in_one_line_and_creates_no_account(monkeypatch):
+    monkeypatch.setattr(accounts, "_claimed", None)
+    monkeypatch.setattr(accounts, "WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(accounts.subprocess, "run", lambda *a, **k: pytest.fail("an account was created"))
+    folder = accounts._lock_folder()
+    held = [accounts._try_lock(folder, name) for name in accounts.pool_names(64)]
+    try:
+        with pytest.raises(SandboxUnavailable, match="busy") as info:
+            accounts.claim()
+        assert "\n" not in str(info.value)
+    finally:
+        for fd in held:
+            if fd is not None:
+                os.close(fd)
+        os.close(folder)
+
+
+@root_only
+def test_locks_never_follow_a_link_nor_truncate(tmp_path, monkeypatch):
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    folder = tmp_path / "locks"
+    folder.mkdir(mode=0o700)
+    (folder / "someone.lock").symlink_to(victim)
+    monkeypatch.setattr(accounts, "LOCK_DIR", str(folder))
+    fd = accounts._lock_folder()
+    try:
+        with pytest.raises(OSError):
+            accounts._try_lock(fd, "someone")
+        again = accounts._try_lock(fd, "fresh")
+        os.write(again, b"x")
+        os.close(again)
+        assert accounts._try_lock(fd, "fresh") is not None and (folder / "fresh.lock").read_text() == "x"
+    finally:
+        os.close(fd)
+    assert victim.read_text() == "precious"
+    os.chmod(folder, 0o777)
+    with pytest.raises(SandboxUnavailable, match="mode 700"):
+        accounts._lock_folder()
+
+
+def _processes_named(comm):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == comm:
+                found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+@root_only
+def test_a_grader_killed_from_outside_leaves_nothing_the_next_one_does_not_sweep(tmp_path):
+    comm = f"bp-left-{os.getpid() % 10000}"
+    (tmp_path / "models.py").write_text(
+        (REPO / "reference" / "a1_softsign" / "models.py").read_text() +
+        f"\nimport ctypes, os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        f"        ctypes.CDLL(None).prctl(15, {comm.encode()!r}, 0, 0, 0)\n        time.sleep(300)\n    os._exit(0)\n"
+        "time.sleep(2)\n")  # the grader is still at work when the test kills it
+    (tmp_path / "util.py").write_text((REPO / "reference" / "a1_softsign" / "util.py").read_text())
+    grader = subprocess.Popen([sys.executable, "-m", "grader", "grade", "a1_softsign", str(tmp_path),
+                               "-o", str(tmp_path / "results.json")], cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not _processes_named(comm) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _processes_named(comm), "the daemon never started"
+    finally:
+        grader.kill()
+        grader.wait()
+    left = _processes_named(comm)
+    assert left, "nothing was left behind: the test shows nothing"
+    subprocess.run([sys.executable, "-c", "from grader.sandbox import accounts; accounts.claim()"],
+                   cwd=REPO, check=True, timeout=180)
+    assert all(_gone(pid) for pid in left)
+
+
+def test_a_run_that_overruns_everything_ends_with_valid_results(tmp_path):
+    out = tmp_path / "results.json"
+    source = (REPO / "reference" / "a1_softsign" / "models.py").read_text().replace(
+        "return 1.0 / (1.0 + np.abs(z)) ** 2", "import time\n    time.sleep(30)\n    return 1.0 / (1.0 + np.abs(z)) ** 2")
+    (tmp_path / "models.py").write_text(source)
+    (tmp_path / "util.py").write_text((REPO / "reference" / "a1_softsign" / "util.py").read_text())
+    program = ("import sys; import grader.grade as g; from grader.config import load_assignment; "
+               "g.WATCHDOG_MARGIN = 4.0 - load_assignment('a1_softsign').time_budget; "
+               "from grader.cli import main; "
+               f"sys.exit(main(['grade', 'a1_softsign', {str(tmp_path)!r}, '-o', {str(out)!r}]))")
+    proc = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(out.read_text())
+    assert any("overran its time limit" in t["output"] for t in results["tests"])
+
+
+def test_a_process_forked_by_student_code_never_answers_for_the_child(probe):
+    student = probe("import os\ndef split():\n    os.fork()\n    return os.getpid()\n"
+                    "def pid():\n    return os.getpid()\n")
+    first = student.probe.split()
+    assert [student.probe.pid() for _ in range(20)] == [first] * 20
+
+
+def test_a_failing_call_names_its_small_arguments(tmp_path):
+    from grader.adapter import translator
+    from grader.failures import CheckFailure as Verdict
+    from grader.intake import Staged
+    (tmp_path / "probe.py").write_text("def build(x, activation='relu'):\n    raise ValueError('Unknown activation type')\n")
+    sandbox = Sandbox(served(tmp_path), translator(Staged(tmp_path, {"probe": "probe.py"})))
+    try:
+        with pytest.raises(Verdict) as info:
+            Student(sandbox).probe.build(np.zeros(3), activation="tanh")
+        assert "build(array(3,), activation='tanh')" in info.value.message
+        assert "Unknown activation type" in info.value.message
+    finally:
+        sandbox.close()
+
+
+@root_only
+def test_packages_the_account_cannot_reach_are_linked_into_the_run(tmp_path, monkeypatch):
+    home = os.path.dirname(np.__path__[0])  # as if the clone were under a mode-700 /root
+    monkeypatch.setattr(forkserver, "closed_folder", lambda user, path: Path(path) if path == home else None)
+    (tmp_path / "probe.py").write_text("import numpy\ndef where():\n    return numpy.__file__\n")
+    sandbox = Sandbox(served(tmp_path, Limits(call_timeout=4.5)))  # limits of its own: a fork server of its own
+    try:
+        where = Student(sandbox).probe.where()
+        assert where.startswith(tempfile.gettempdir()) and "/site-packages/numpy/" in where
+    finally:
+        sandbox.close()
+
+
+def test_matplotlib_is_preloaded_with_agg_only_when_the_submission_mentions_it(tmp_path):
+    (tmp_path / "probe.py").write_text("import matplotlib.pyplot as plt\ndef backend():\n    return plt.get_backend()\n")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "probe.py").write_text("import numpy as np\n")
+    assert forkserver.preloads(tmp_path / "plain") == []
+    preload = tuple(forkserver.preloads(tmp_path))
+    assert "matplotlib.pyplot" in preload
+    sandbox = Sandbox(Workspace(str(tmp_path), {"probe": "probe.py"}, Limits(), preload=preload))
+    try:
+        assert Student(sandbox).probe.backend().lower() == "agg"
+    finally:
+        sandbox.close()
+
+
+@root_only
+def test_the_font_list_is_kept_for_later_runs_only_from_a_fresh_fork_server(tmp_path):
+    run = workdirs.RunFolder(accounts.sandbox_user())
+    try:
+        with open(os.path.join(run.mpl_config, "fontlist-test.json"), "w") as f:
+            f.write("{}")
+        run.keep_font_cache()
+        assert os.path.exists(os.path.join(workdirs.FONT_CACHE, "fontlist-test.json"))
+        later = workdirs.RunFolder(accounts.sandbox_user())
+        later.seed_font_cache()
+        assert os.path.exists(os.path.join(later.mpl_config, "fontlist-test.json"))
+        later.close()
+    finally:
+        run.close()
+        os.unlink(os.path.join(workdirs.FONT_CACHE, "fontlist-test.json"))

@@ -18,7 +18,8 @@ set -euo pipefail
 apt-get update
 apt-get install -y python3 python3-pip
 python3 -m pip install --no-cache-dir -r /autograder/source/requirements.txt
-# The grader creates its own unprivileged sandbox accounts when it first runs (README).
+# Submissions run as the grader's own unprivileged accounts, made here once (docs/security.md).
+cd /autograder/source && python3 -m grader setup-sandbox
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash

@@ -1,15 +1,17 @@
-"""Confine a sandbox child with Linux Landlock (no privileges needed).
+"""Confine a process with Linux Landlock (no privileges needed).
 
-Applied between fork and exec, it lets the child read and execute only the
-Python installation and system folders, write only its own work folder, make
-no TCP connections, and send no signals outside its own domain (so it cannot
-kill the grader, even as the same user). Where the kernel has no Landlock,
-`confine` returns False and the other limits still hold (docs/security.md).
+Applied twice: to the fork server before it execs Python (read the sandbox's
+view, write the run's folder), and again by each child right after its fork,
+before any student code (read the same view, write only its own folder).
+Each layer also blocks TCP and scopes signals and abstract sockets to its own
+domain, so a child cannot signal, trace or read the fork server, a sibling
+forked ahead, or the grader, even under the same account. Where the kernel
+has no Landlock, `confine` returns False (docs/security.md says what holds).
+
+The fork server runs this file's source text, so it imports only the standard library.
 """
 import ctypes
 import os
-import sys
-import sysconfig
 
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446  # same on x86_64 and arm64
 PR_SET_NO_NEW_PRIVS = 38
@@ -21,7 +23,6 @@ READ = EXECUTE | READ_FILE | READ_DIR
 FS_RIGHTS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 5: (1 << 16) - 1}
 NET_CONNECT_AND_BIND_TCP = (1 << 0) | (1 << 1)          # ABI 4
 SCOPE_ABSTRACT_UNIX_AND_SIGNAL = (1 << 0) | (1 << 1)    # ABI 6
-SYSTEM_FOLDERS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
 
 
@@ -44,16 +45,9 @@ def abi_version():
     return max(version, 0)
 
 
-def python_folders():
-    """Folders the interpreter and its packages load from: these stay readable."""
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
-    paths |= {p for k, p in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib", "purelib", "platlib")}
-    paths |= {p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p}
-    return sorted(paths)
-
-
-def confine(workdir, readable):
-    """Restrict the calling process (and what it execs) to `readable` + `workdir`."""
+def confine(writable, readable, listable=()):
+    """Restrict the calling process (and all it forks or execs) to reading `readable`,
+    listing (not reading) `listable`, and writing only beneath `writable`."""
     abi = abi_version()
     if abi < 1:
         return False
@@ -65,8 +59,9 @@ def confine(workdir, readable):
     if ruleset < 0:
         return False
     try:
-        rules = [(p, READ) for p in readable] + [(d, READ_FILE | WRITE_FILE) for d in DEVICES]
-        rules.append((workdir, fs_rights))
+        rules = [(p, READ) for p in readable] + [(p, READ_DIR) for p in listable]
+        rules += [(d, READ_FILE | WRITE_FILE) for d in DEVICES]
+        rules.append((writable, fs_rights))
         for path, rights in rules:
             _allow(ruleset, path, rights & fs_rights)
         if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:

@@ -3,16 +3,24 @@
 `student.models.softsign_prime(z)` sends the call to a child process and
 returns plain data; an object that is not plain data stays in the child and
 comes back as a `Ref` that can be called or have attributes read with `fetch`.
+
+This side of the boundary knows nothing of grading: it serves a folder and
+module names and raises errors.py's exceptions, which a `translate` function
+given by the caller may turn into something else (grader/adapter.py turns
+them into check failures).
 """
 import shutil
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..failures import (CHILD_GONE, IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text,
-                        student_raised)
+from .accounts import sandbox_user
+from .channel import Child
+from .errors import CallFailed, ChildGone, ChildTimeout, ImportFailed, ModuleMissing, SandboxError, SandboxUnavailable
+from .forkserver import live_zygote, zygote_for
+from .limits import Limits
 from .server import MAX_CAPTURED_OUTPUT, WireError
-from .process import (Child, ChildGone, ChildTimeout, SandboxUnavailable, fresh_workdir, live_zygote,
-                      sandbox_user, zygote_for)
+from .text import clean_text
 
 
 class Ref:
@@ -82,12 +90,37 @@ def _to_wire(value):
     raise TypeError(f"a check tried to send a {type(value).__name__} to the child")
 
 
+def _unchanged(error):
+    return error
+
+
+@dataclass
+class Workspace:
+    """What every sandbox of one submission shares: the folder the children get, the
+    modules they may import, and what earlier checks learnt about them."""
+    folder: str
+    modules: dict                      # importable module name -> its file
+    limits: Limits = field(default_factory=Limits)
+    absent: frozenset = frozenset()    # declared modules that cannot be imported (ModuleMissing)
+    packages: tuple = ()               # installed packages the children may import besides numpy
+    preload: tuple = ()                # slow modules the fork server imports once
+    imported: set = field(default_factory=set)        # modules that imported cleanly in some child
+    import_failures: dict = field(default_factory=dict)  # module -> the error its import gave
+    timed_out: dict = field(default_factory=dict)     # function label -> the timeout it gave
+
+    def zygote(self):
+        return zygote_for(self.limits, sandbox_user(), self.packages, self.preload)
+
+    def live_zygote(self):
+        return live_zygote((self.limits, self.packages, self.preload))
+
+
 class Sandbox:
     """One child process for one check (or one group of checks): forked ahead by
     `Sandboxes`, or started on first use."""
 
-    def __init__(self, staged, limits):
-        self.staged, self.limits = staged, limits
+    def __init__(self, workspace, translate=_unchanged):
+        self.workspace, self.limits, self.translate = workspace, workspace.limits, translate
         self.child = None
         self.workdir = None
         self.imported = set()
@@ -95,43 +128,45 @@ class Sandbox:
         self.gone = False  # its child died or was killed
         self.on_first_import = lambda: None  # called when a module is first known to import cleanly
         self.last_stdout = ""
-        self.call_timeout = limits.call_timeout
+        self.call_timeout = self.limits.call_timeout
 
     def module(self, name):
-        if name not in self.staged.modules:
+        if name not in self.workspace.modules:
             raise AttributeError(f"the assignment has no student module {name!r}")
         return Ref(self, ("module", name))
 
     def _start(self):
-        for attempt in (1, 2):  # a previous check's child may have killed the fork server
-            zygote = zygote_for(self.limits, sandbox_user())
-            self.workdir = fresh_workdir(self.staged.folder, zygote.user, zygote.root)
+        for attempt in (1, 2):  # a previous check's child may have killed or stalled the fork server
+            zygote = self.workspace.zygote()
             try:
+                self.workdir = zygote.child_folder(self.workspace.folder)
                 self.child = Child(zygote, self.workdir)
                 self.child.pid  # noqa: B018  a child that could not be forked fails here, not later
                 return
             except SandboxUnavailable:
                 raise
-            except (OSError, ChildGone, TimeoutError):
+            except (OSError, ChildGone, TimeoutError) as error:
                 zygote.close()
+                if attempt == 2 and isinstance(error, ChildGone):
+                    raise  # its child could not start (the account's process limit): as before, the check's
                 if attempt == 2:
-                    raise
+                    raise SandboxUnavailable(f"the sandbox's fork server stopped answering: {error!r}") from None
 
     @classmethod
-    def ahead(cls, staged, limits):
+    def ahead(cls, workspace, translate):
         """A sandbox for a later check, forked now and already importing the modules that
         imported cleanly before, so that work overlaps the running check (None if it fails)."""
-        zygote = live_zygote(limits)  # a fork server a child killed is restarted when a check needs it
+        zygote = workspace.live_zygote()  # a fork server that died is restarted when a check needs it
         if zygote is None:
             return None
-        sandbox = cls(staged, limits)
+        sandbox = cls(workspace, translate)
         try:
-            sandbox.workdir = fresh_workdir(staged.folder, zygote.user, zygote.root)
+            sandbox.workdir = zygote.child_folder(workspace.folder)
             sandbox.child = Child(zygote, sandbox.workdir)
             zygote.ahead.add(sandbox.child)
-            sandbox.importing = sorted(staged.imported)
+            sandbox.importing = sorted(workspace.imported)
             sandbox.child.send({"op": "import", "modules": sandbox.importing})
-        except (OSError, ChildGone, TimeoutError, SandboxUnavailable):
+        except (OSError, SandboxError, TimeoutError):
             sandbox.close()
             return None
         return sandbox
@@ -157,39 +192,33 @@ class Sandbox:
         return True
 
     def _import(self, module):
-        file = self.staged.modules[module]
-        if self.staged.problem:
-            raise CheckFailure(self.staged.problem, tags=["bad-submission"])
-        if file in self.staged.missing:
-            raise CheckFailure(MISSING_FILE.format(file=file, hint=self.staged.missing[file]),
-                               tags=["missing-file"])
-        if module in self.staged.import_failures:  # failed in an earlier check: do not wait again
-            raise self.staged.import_failures[module]
+        workspace = self.workspace
+        file = workspace.modules[module]
+        if module in workspace.absent:
+            raise ModuleMissing(module)
+        if module in workspace.import_failures:  # failed in an earlier check: do not wait again
+            raise workspace.import_failures[module]
         try:
             reply = self._request({"op": "import", "modules": [module]}, f"importing {file}",
-                                  self.limits.import_timeout, name=file)
+                                  self.limits.import_timeout)
             if not reply["ok"]:
-                detail = clean_text(reply["error"]["traceback"] or reply["error"]["message"])
-                raise CheckFailure(IMPORT_FAILED.format(file=file, detail=detail), tags=["import-error"])
-        except CheckFailure as failure:
-            self.staged.import_failures[module] = failure
+                raise ImportFailed(file, reply["error"]["traceback"] or reply["error"]["message"])
+        except (ImportFailed, ChildGone) as failure:
+            workspace.import_failures[module] = failure
             raise
         self.imported.add(module)
-        if module not in self.staged.imported:
-            self.staged.imported.add(module)
+        if module not in workspace.imported:
+            workspace.imported.add(module)
             self.on_first_import()
 
-    def _request(self, body, call, timeout, name):
-        if self.child is None:
-            self._start()
+    def _request(self, body, call, timeout):
         try:
+            if self.child is None:
+                self._start()
             reply = self.child.request(body, timeout, _to_wire, self._from_wire)
         except ChildGone as gone:
             self.gone = True
-            printed = clean_text(self.child.output(), 1500).strip()
-            extra = f"\nIt printed:\n{printed}" if printed else ""
-            raise CheckFailure(CHILD_GONE.format(call=call, how=gone.how) + extra,
-                               tags=["timeout" if isinstance(gone, ChildTimeout) else "crash"]) from None
+            raise type(gone)(gone.how, call, self.child.output() if self.child else "") from None
         self._keep_stdout(reply)
         return reply
 
@@ -206,33 +235,43 @@ class Sandbox:
             self._import(ref._base[1])
 
     def call(self, ref, args, kwargs, timeout=None):
-        """Call `ref(*args, **kwargs)` in the child; student errors become CheckFailures."""
-        self._ensure_imported(ref)
-        return self._answer(call_body(ref, args, kwargs), call_text(ref, args, kwargs), ref.label,
+        """Call `ref(*args, **kwargs)` in the child."""
+        return self._answer(call_body(ref, args, kwargs), call_text(ref, args, kwargs), ref,
                             timeout or self.call_timeout)
 
-    def many(self, bodies, text, name):
+    def many(self, bodies, text, ref):
         """Several request bodies in one round trip, within one call's time limit."""
-        return self._answer({"op": "many", "requests": bodies}, text, name, self.call_timeout)
+        return self._answer({"op": "many", "requests": bodies}, text, ref, self.call_timeout)
 
     def fetch(self, ref):
         """The value of an attribute in the child, as plain data."""
-        self._ensure_imported(ref)
-        return self._answer({"op": "get", "target": ref.target()}, f"reading {ref.label}", ref.label)
+        return self._answer({"op": "get", "target": ref.target()}, f"reading {ref.label}", ref)
 
     def set(self, ref, name, value):
         """Set attribute `name` of a child-side object (e.g. a network's params)."""
-        self._ensure_imported(ref)
-        self._answer(set_body(ref, name, value), f"setting {ref.label}.{name}", f"{ref.label}.{name}")
+        self._answer(set_body(ref, name, value), f"setting {ref.label}.{name}", ref)
 
     def seed(self, seed):
         """Seed the child's legacy global numpy generator, as the original APIs use it."""
-        self._answer({"op": "seed", "seed": int(seed)}, "seeding numpy", "seed")
+        self._answer({"op": "seed", "seed": int(seed)}, "seeding numpy", None)
 
-    def _answer(self, body, call, name, timeout=None):
-        reply = self._request(body, call, timeout or self.limits.call_timeout, name)
-        if not reply["ok"]:
-            raise student_raised(name, call, reply["error"])
+    def _answer(self, body, call, ref, timeout=None):
+        """Send one request about `ref`; a function that timed out before fails at once, alike."""
+        label = ref.label if ref is not None else "seed"
+        try:
+            if label in self.workspace.timed_out:
+                raise self.workspace.timed_out[label]
+            if ref is not None:
+                self._ensure_imported(ref)
+            try:
+                reply = self._request(body, call, timeout or self.limits.call_timeout)
+            except ChildTimeout as timeout_error:
+                self.workspace.timed_out[label] = timeout_error
+                raise
+            if not reply["ok"]:
+                raise CallFailed(label, call, reply["error"])
+        except SandboxError as error:
+            raise self.translate(error) from None
         return reply["value"]
 
     def close(self):
@@ -251,8 +290,8 @@ class Sandboxes:
     questions) share the group's child: one fork instead of one per check.
     """
 
-    def __init__(self, staged, limits):
-        self.staged, self.limits = staged, limits
+    def __init__(self, workspace, translate=_unchanged):
+        self.workspace, self.translate = workspace, translate
         self.next = None  # forked ahead for the next check
         self.kept = None  # (group, sandbox) of the last check, if it had a group
 
@@ -261,14 +300,14 @@ class Sandboxes:
             kept_group, sandbox = self.kept
             self.kept = None
             if kept_group == group and not sandbox.gone and sandbox.child and sandbox.child.zygote.alive():
-                sandbox.call_timeout, sandbox.last_stdout = self.limits.call_timeout, ""
+                sandbox.call_timeout, sandbox.last_stdout = self.workspace.limits.call_timeout, ""
                 return sandbox
             self.release(sandbox)
         sandbox, self.next = self.next, None
         if sandbox is None or not sandbox.child.zygote.alive() or not sandbox.still_answers():
             if sandbox is not None:
                 sandbox.close()
-            sandbox = Sandbox(self.staged, self.limits)
+            sandbox = Sandbox(self.workspace, self.translate)
             sandbox.on_first_import = self._prepare_next  # the next check's child need not wait for this one's end
         sandbox.claim()
         self._prepare_next()
@@ -282,8 +321,8 @@ class Sandboxes:
         self._prepare_next()
 
     def _prepare_next(self):
-        if self.next is None and self.staged.imported and not self.staged.problem:
-            self.next = Sandbox.ahead(self.staged, self.limits)
+        if self.next is None and self.workspace.imported:
+            self.next = Sandbox.ahead(self.workspace, self.translate)
 
     def close(self):
         for sandbox in (self.next, self.kept and self.kept[1]):
@@ -348,6 +387,5 @@ class Batch:
     def run(self):
         """The results in order (None for each set)."""
         ref, args, kwargs = self._first
-        self._sandbox._ensure_imported(ref)
         text = f"{len(self._bodies)} calls like {call_text(ref, args, kwargs)}"
-        return self._sandbox.many(self._bodies, text, ref.label)
+        return self._sandbox.many(self._bodies, text, ref)

@@ -2,14 +2,18 @@
 each of which imports a submission and serves calls on it.
 
 This file runs in two places. The grader imports it for the wire format
-(`read_message`, `write_message`, `encode`, `decode`), and the sandbox process
-runs its *source text* with `python -I -c`, so it needs no read access to the
-grader's files. It may therefore import only the standard library and numpy.
+(`read_message`, `pack_message`, `encode`, `decode`), and the sandbox process
+runs its *source text* (with landlock.py's, see forkserver.py) under
+`python -I -S -c`, so it needs no read access to the grader's files. It may
+therefore import only the standard library, numpy and landlock.
 
 Wire format, both directions: a 4-byte big-endian length and a JSON header,
 then one 8-byte length and the raw bytes of each array the header lists by
 dtype and shape. Only boolean, integer and float dtypes are accepted, so
 nothing is ever unpickled; a raw buffer costs far less to read than `.npy`.
+A message may list at most MAX_ARRAYS arrays of MAX_MESSAGE_BYTES in all,
+checked before their bytes are read; anything that does not decode (deep
+nesting, absurd shapes, bad JSON) is a WireError.
 """
 import ctypes
 import gc
@@ -28,14 +32,23 @@ import traceback
 import numpy as np
 import numpy.random  # noqa: F401  numpy 2 loads it lazily; import once here, not in every child
 
+try:
+    from . import landlock
+except ImportError:  # run as source text: the launcher put landlock in sys.modules
+    import landlock
+
 MAX_HEADER_BYTES = 16 * 2**20
 MAX_ARRAY_BYTES = 256 * 2**20
+MAX_MESSAGE_BYTES = 512 * 2**20
+MAX_ARRAYS = 4096
+MAX_DIMENSIONS = 32
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 PLAIN_DTYPE = re.compile(r"[<>|][biuf][0-9]{1,2}")
 MAX_CAPTURED_OUTPUT = 64 * 1024
 PLAIN_SCALARS = (bool, int, float, str, type(None))
 
 
-class WireError(Exception):
+class WireError(ValueError):
     """The other side sent something that is not a valid message."""
 
 
@@ -46,23 +59,47 @@ def _read_exact(stream, n):
     return data
 
 
-def read_message(stream, on_object=None):
-    """Read one message; `on_object(tag, value)` decodes `$ref`/`$handle` tags."""
+def read_message(stream, on_object=None, intern=False):
+    """Read one message; `on_object(tag, value)` decodes `$ref`/`$handle` tags.
+    `intern`: strings come back interned, as literals in the reader's own code would be."""
     (size,) = struct.unpack(">I", _read_exact(stream, 4))
     if size > MAX_HEADER_BYTES:
         raise WireError(f"message header of {size} bytes is too large")
-    header = json.loads(_read_exact(stream, size).decode("utf-8"))
+    try:
+        header = json.loads(_read_exact(stream, size).decode("utf-8"))
+        listed = header["arrays"]
+        body = header["body"]
+    except (ValueError, RecursionError, KeyError, TypeError) as exc:
+        raise WireError(f"message header does not decode: {type(exc).__name__}") from None
+    if not isinstance(listed, list) or len(listed) > MAX_ARRAYS:
+        raise WireError("message lists too many arrays")
+    entries = [_array_entry(entry) for entry in listed]
+    sizes = [math.prod(shape) * dtype.itemsize for dtype, shape in entries]
+    if any(size > MAX_ARRAY_BYTES for size in sizes) or sum(sizes) > MAX_MESSAGE_BYTES:
+        raise WireError(f"arrays of {sum(sizes)} bytes are over the limit")  # refused before reading them
     arrays = []
-    for dtype, shape in header.get("arrays", []):
+    for (dtype, shape), size in zip(entries, sizes):
         (length,) = struct.unpack(">Q", _read_exact(stream, 8))
-        dtype = _plain_dtype(dtype)
-        if length > MAX_ARRAY_BYTES:
-            raise WireError(f"array of {length} bytes is over the limit")
-        if not all(type(n) is int and n >= 0 for n in shape) or math.prod(shape) * dtype.itemsize != length:
+        if length != size:
             raise WireError(f"array of shape {shape} does not fit its {length} bytes")
         buffer = bytearray(_read_exact(stream, length))  # a bytearray, so the array is writable
         arrays.append(np.frombuffer(buffer, dtype).reshape(shape))
-    return decode(header["body"], arrays, on_object)
+    try:
+        return decode(body, arrays, on_object, intern)
+    except (RecursionError, TypeError, AttributeError, ValueError) as exc:
+        if isinstance(exc, WireError):
+            raise
+        raise WireError(f"message body does not decode: {type(exc).__name__}") from None
+
+
+def _array_entry(entry):
+    """(dtype, shape) of one listed array, refusing what is not plain numbers of a sane shape."""
+    if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[1], list):
+        raise WireError(f"array entry {str(entry)[:80]} is malformed")
+    dtype, shape = _plain_dtype(entry[0]), entry[1]
+    if len(shape) > MAX_DIMENSIONS or not all(type(n) is int and 0 <= n < 2**31 for n in shape):
+        raise WireError(f"array shape {str(shape)[:80]} is not a sane shape")
+    return dtype, shape
 
 
 def _plain_dtype(text):
@@ -76,6 +113,12 @@ def _plain_dtype(text):
 
 def write_message(stream, body, on_object=None):
     """Write one message; `on_object(value)` encodes what is not plain data."""
+    stream.write(pack_message(body, on_object))
+    stream.flush()
+
+
+def pack_message(body, on_object=None):
+    """One message as bytes."""
     arrays = {}
     header = {"body": encode(body, arrays, on_object)}
     header["arrays"] = [[a.dtype.str, list(a.shape)] for _, a in arrays.values()]
@@ -84,8 +127,7 @@ def write_message(stream, body, on_object=None):
     for _, array in arrays.values():
         blob = array.tobytes()  # C order, whatever the array's layout
         parts += [struct.pack(">Q", len(blob)), blob]
-    stream.write(b"".join(parts))
-    stream.flush()
+    return b"".join(parts)
 
 
 def encode(value, arrays, on_object=None):
@@ -109,7 +151,7 @@ def encode(value, arrays, on_object=None):
     return on_object(value)
 
 
-def decode(value, arrays, on_object=None):
+def decode(value, arrays, on_object=None, intern=False):
     """The structure `encode` made; an array that appears again comes back as a copy,
     so code that changes one argument in place cannot change another."""
     used = set()
@@ -118,7 +160,7 @@ def decode(value, arrays, on_object=None):
         if not isinstance(value, dict):
             if isinstance(value, list):
                 raise WireError("bare JSON list in message")
-            return value
+            return sys.intern(value) if intern and type(value) is str else value
         if "$nd" in value:
             index = value["$nd"]
             if type(index) is not int or not 0 <= index < len(arrays):
@@ -132,7 +174,7 @@ def decode(value, arrays, on_object=None):
         if "$tuple" in value:
             return tuple(walk(v) for v in value["$tuple"])
         if "$dict" in value:
-            return {k: walk(v) for k, v in value["$dict"].items()}
+            return {(sys.intern(k) if intern else k): walk(v) for k, v in value["$dict"].items()}
         if on_object is None or len(value) != 1:
             raise WireError(f"unexpected tag {sorted(value)}")
         (tag, payload), = value.items()
@@ -251,9 +293,10 @@ class Server:
         return text.replace(prefix, "")
 
     def serve(self, requests, responses):
+        me = os.getpid()
         while True:
             try:
-                request = read_message(requests, self.from_wire)
+                request = read_message(requests, self.from_wire, intern=True)
             except EOFError:
                 return
             captured = BoundedText()
@@ -268,6 +311,8 @@ class Server:
                     "traceback": self.student_traceback(exc)}}
             finally:
                 sys.stdout = sys.__stdout__
+            if os.getpid() != me:
+                os._exit(0)  # a process the student's code forked returned here: it must not answer
             reply["stdout"] = captured.getvalue()
             try:
                 write_message(responses, reply, self.to_wire)
@@ -283,17 +328,23 @@ def _safe_str(exc):
         return "<the exception could not be printed>"
 
 
-def zygote(control_fd):
+def zygote(config):
     """Fork a fresh child per request; numpy is already imported, so a fork is cheap.
 
     Requests arrive on a SOCK_SEQPACKET socket with the child's three fds
     (requests, responses, log); replies say which pid was forked and, later,
-    how each child exited.
+    how each child exited. `config["preload"]` names modules the submission
+    mentions that are slow to import (matplotlib.pyplot): imported once here.
     """
     libc = ctypes.CDLL(None)
-    libc.prctl(4, 0, 0, 0, 0)   # PR_SET_DUMPABLE=0: children cannot ptrace us
-    libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come back to us to be reaped
-    control = socket.socket(fileno=control_fd)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # nobody of the sandbox account can ptrace or read us
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans come back to us to be reaped
+    for name in config["preload"]:
+        try:
+            __import__(name)
+        except Exception:
+            pass  # the child imports it again and reports what went wrong
+    control = socket.socket(fileno=config["control_fd"])
     gc.freeze()  # children's collections leave the server's objects alone, so those pages stay shared
     control.send(b'{"ready": true}')
     while True:
@@ -310,7 +361,7 @@ def zygote(control_fd):
         pid = _fork(control)
         if pid == 0:
             control.close()
-            _run_child(request, fds)
+            _run_child(request, fds, config)
         for fd in fds:
             os.close(fd)
         reply = {"forked": pid} if pid else {"error": "the sandbox account has too many processes"}
@@ -339,15 +390,21 @@ def _reap(control):
         control.send(json.dumps({"exited": pid, "code": os.waitstatus_to_exitcode(status)}).encode())
 
 
-def _run_child(request, fds):
+def _run_child(request, fds, config):
+    """Confine the new child to its own folder, then serve: all before any student code."""
     try:
         requests_fd, responses_fd, log_fd = fds
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # SIGKILL when the fork server dies
+        if os.getppid() != config["server_pid"]:
+            return  # it died between fork and prctl
         os.setsid()  # its own process group, so the grader can kill it and all it starts
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
         os.close(log_fd)
         resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_seconds"], request["cpu_seconds"]))
         workdir = os.path.realpath(request["workdir"])
+        if config["landlock"]:
+            landlock.confine(workdir, config["child_readable"], config["child_listable"])  # a domain of its own, nested in ours
         os.environ.update(HOME=workdir, TMPDIR=workdir)
         os.chdir(workdir)
         sys.path.insert(0, workdir)
@@ -357,4 +414,4 @@ def _run_child(request, fds):
 
 
 if __name__ == "__main__":
-    zygote(int(sys.argv[1]))
+    zygote(dict(json.loads(sys.argv[1]), server_pid=os.getpid()))

@@ -1,0 +1,106 @@
+"""Public checks: each module's backward pass against finite differences of
+your own forward pass, on a batch of several columns. They need only your files."""
+import numpy as np
+from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
+
+from grader.compare import as_array, check_gradient, partial_credit_over
+from grader.failures import CheckFailure
+from grader.gradcheck import batched_gradient, central_difference, perturbed
+from grader.kit import values
+
+M, N, B = 4, 3, 5  # Linear(M, N) on a batch of B columns
+
+
+def weighted_sum(upstream, call):
+    """The scalar sum(upstream * output): its gradient with respect to the module's
+    input is what backward(upstream) must return."""
+    return lambda output: float(np.sum(upstream * as_array(output, upstream, "output", call)))
+
+
+@partial_credit(1.0)
+@number("1.1")
+def test_linear_backward_matches_finite_differences(student, rng, set_score=None):
+    """Linear.backward: dLdA, dLdW and dLdW0 agree with finite differences of your forward"""
+    A, W, W0, dLdZ = rng.normal(size=(M, B)), rng.normal(size=(M, N)), rng.normal(size=(N, 1)), rng.normal(size=(N, B))
+    layer = student.code_for_hw7.Linear(M, N)
+    student.set(layer, "W", W)
+    student.set(layer, "W0", W0)
+    call = f"Linear({M}, {N}).forward(A: {A.shape})"
+    loss = weighted_sum(dLdZ, call)
+
+    def moved_input(batch, moved):
+        batch.call(layer.forward, moved)
+
+    def moved_weight(name):
+        def stage(batch, moved):
+            batch.set(layer, name, moved)
+            batch.call(layer.forward, A)
+        return stage
+    numeric = {"dLdA": batched_gradient(student, A, moved_input, loss),
+               "dLdW": batched_gradient(student, W, moved_weight("W"), loss)}
+    student.set(layer, "W", W)
+    numeric["dLdW0"] = batched_gradient(student, W0, moved_weight("W0"), loss)
+    student.set(layer, "W0", W0)
+    layer.forward(A)
+    backward = f"Linear({M}, {N}).backward(dLdZ: {dLdZ.shape}) after forward(A: {A.shape})"
+    analytic = {"dLdA": lambda: layer.backward(dLdZ), "dLdW": lambda: student.fetch(layer.dLdW),
+                "dLdW0": lambda: student.fetch(layer.dLdW0)}
+
+    def agrees(name):
+        check_gradient(analytic[name](), numeric[name], call=backward, name=name, of="your forward")
+    partial_credit_over([lambda name=name: agrees(name) for name in ("dLdA", "dLdW", "dLdW0")], 1.0, set_score)
+
+
+def activation_agrees(student, rng, name):
+    Z = rng.normal(size=(N, B))
+    Z += np.sign(Z) * 0.05  # away from ReLU's kink, where finite differences mean nothing
+    dLdA = rng.normal(size=(N, B))
+    module = getattr(student.code_for_hw7, name)()
+    call = f"{name}().forward(Z: {Z.shape})"
+    numeric = batched_gradient(student, Z, lambda batch, moved: batch.call(module.forward, moved),
+                               weighted_sum(dLdA, call))
+    module.forward(Z)
+    check_gradient(module.backward(dLdA), numeric, call=f"{name}().backward(dLdA: {dLdA.shape}) after forward(Z)",
+                   name="dLdZ", of="your forward")
+
+
+@weight(0.5)
+@number("2.1")
+def test_tanh_backward_matches_finite_differences(student, rng):
+    """Tanh.backward agrees with finite differences of your Tanh.forward"""
+    activation_agrees(student, rng, "Tanh")
+
+
+@weight(0.5)
+@number("2.2")
+def test_relu_backward_matches_finite_differences(student, rng):
+    """ReLU.backward agrees with finite differences of your ReLU.forward"""
+    activation_agrees(student, rng, "ReLU")
+
+
+@weight(0.5)
+@number("2.3")
+def test_nll_backward_matches_finite_differences(student, rng):
+    """NLL.backward is the gradient of NLL.forward(SoftMax.forward(Z), Y) with respect to Z"""
+    Z, Y = rng.normal(size=(N, B)), np.eye(N)[:, rng.integers(0, N, B)]
+    hw = student.code_for_hw7
+    softmax, nll = hw.SoftMax(), hw.NLL()
+    call = f"NLL().forward(SoftMax().forward(Z: {Z.shape}), Y: {Y.shape})"
+    probabilities = student.batch()
+    for moved in perturbed(Z):
+        probabilities.call(softmax.forward, moved)
+    losses = student.batch()
+    for P in probabilities.run():
+        losses.call(nll.forward, as_array(P, Z, "SoftMax output", call), Y)
+    numeric = central_difference([values.number(loss, call, "loss") for loss in losses.run()], Z.shape)
+    P = as_array(softmax.forward(Z), Z, "SoftMax output", call)
+    nll.forward(P, Y)
+    try:
+        check_gradient(nll.backward(), numeric, call=f"NLL().backward() after {call}", name="dLdZ",
+                       of="your SoftMax and NLL forward")
+    except CheckFailure as failure:
+        if np.allclose(P.sum(axis=0), 1):
+            raise
+        raise CheckFailure(failure.message + "\nThe columns of your SoftMax output do not sum to 1: Ypred - Y is "
+                           "the gradient only for a softmax over each column (axis 0).", failure.tags,
+                           failure.bugs) from None

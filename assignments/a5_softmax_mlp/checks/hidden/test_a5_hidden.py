@@ -1,0 +1,334 @@
+"""Hidden checks: costs, gradients and predictions against the reference on
+unseen inputs, training runs at settings the grader fixes, and the epoch of
+mini-batches."""
+import numpy as np
+from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
+
+from grader.compare import check_close, partial_credit_over
+from grader.kit import bugs, gradients, problems, stability, training, values
+
+N, REG = 9, 0.1
+NAMES = ("W", "b", "W2", "b2", "W3", "b3")
+MODELS = {"prob1a": [3, 4], "prob1c": [3, 5, 4], "prob2b": [3, 5, 6, 4]}  # layer widths, d .. k
+DESCENT_RTOL = 1e-8   # correct rewrites match the reference to 2e-13; one wrong gradient is off by >= 1.6e-5
+SPIRAL_MARGIN = 0.3   # the MLP's spiral accuracy must exceed softmax regression's by this much
+
+BIAS_PENALISED = bugs.Bug("the bias is regularised too (only weights are)", "reg-bias", "regularised the biases")
+ONE_HOT_SHIFTED = bugs.Bug("the one-hot labels are off by one (class c marked at c - 1)", "one-hot-shift",
+                           "shifted the one-hot labels by one")
+MASK_INVERTED = bugs.Bug("the ReLU mask is inverted: the gradient passes where h_pre < 0", "relu-mask",
+                         "inverted the ReLU mask")
+MASK_FROM_GRADIENT = bugs.Bug("the ReLU mask comes from the incoming gradient; it must come from h_pre > 0",
+                              "relu-mask", "took the ReLU mask from the gradient instead of h_pre")
+SWAPPED = bugs.Bug("scores and probs are swapped: predict returns (scores, probs)", "swapped",
+                   "returned (probs, scores)")
+LAST_BATCH_DROPPED = bugs.Bug("the last batch is dropped", "mini-batch", "made wrong mini-batches")
+NOT_NORMALISED = bugs.Bug("probabilities do not sum to 1", "softmax", "returned probabilities that do not sum to 1")
+WRONG_DESCENT = bugs.Bug("training does not follow gradient descent", "descent", "trained with a wrong update")
+
+
+def draw(rng, module, std=0.5):
+    """(X, y, theta) for `module`'s model, every ReLU pre-activation away from its kink."""
+    widths = MODELS[module]
+
+    def one():
+        theta = []
+        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+            theta += [rng.normal(0, std, (fan_in, fan_out)), rng.normal(0, std, (1, fan_out))]
+        return rng.normal(size=(N, widths[0])), problems.labels(rng, N, widths[-1]), tuple(theta)
+    return problems.until_kink_free(one, lambda p: hidden_preactivations(p[0], p[2]) or [np.ones(1)])
+
+
+def hidden_preactivations(X, theta):
+    pre, h = [], X
+    for W, b in zip(theta[0:-2:2], theta[1:-2:2]):
+        pre.append(h @ W + b)
+        h = np.maximum(0, pre[-1])
+    return pre
+
+
+def backprop(X, y, theta, reg, mask="h_pre", label_shift=0, bias_reg=False):
+    """Trusted gradients of any depth, or as a named slip computes them (for the hints):
+    the ReLU mask from h_pre > 0, from the incoming gradient ("gradient") or from
+    h_pre < 0 ("inverted"); labels shifted; biases penalised."""
+    pre = hidden_preactivations(X, theta)
+    layers = [X] + [np.maximum(0, z) for z in pre]
+    scores = layers[-1] @ theta[-2] + theta[-1]
+    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), (y - label_shift) % scores.shape[1]] -= 1
+    delta, grads = p / len(y), []
+    for k in range(len(theta) // 2 - 1, -1, -1):
+        W, b = theta[2 * k], theta[2 * k + 1]
+        grads = [layers[k].T @ delta + reg * W, delta.sum(axis=0, keepdims=True) + (reg * b if bias_reg else 0)] + grads
+        if k:
+            incoming = delta @ W.T
+            gate = {"h_pre": pre[k - 1] > 0, "gradient": incoming > 0, "inverted": pre[k - 1] < 0}[mask]
+            delta = incoming * gate
+    return grads
+
+
+def parameter(got, shape, call, name):
+    """A returned array of `shape`; a bias gradient of shape (k,) is accepted for (1, k)."""
+    if isinstance(got, np.ndarray) and len(shape) == 2 and shape[0] == 1 and got.shape == shape[1:]:
+        got = got.reshape(shape)
+    return values.array(got, shape, call, name)
+
+
+def cost_matches(student, ref, rng, module, set_score, points):
+    """computeCost without and with the penalty, and with scores of size ~1000 (stability)."""
+    X, y, theta = draw(rng, module)
+    mine, theirs = getattr(student, module), getattr(ref, module)
+    weights = theta[0::2]
+
+    def case(reg, params, scale_note=""):
+        call = f"{module}.computeCost(X: {X.shape}, y, theta, reg={reg}){scale_note}"
+        expected = theirs.computeCost(X, y, params, reg)
+        data_loss = theirs.computeCost(X, y, params, 0.0)
+        penalty = 0.5 * reg * sum(np.sum(W * W) for W in weights)
+        biased = penalty + 0.5 * reg * sum(np.sum(b * b) for b in params[1::2])
+        got = mine.computeCost(X, y, params, reg)
+        got = stability.stable_value(got, (), call, "cost") if scale_note else values.number(got, call, "cost")
+        check_close(got, expected, call=call, name="cost", wrong_answers=bugs.loss_variants(data_loss, penalty, N)
+                    + [BIAS_PENALISED.given(data_loss + biased)])
+    large = theta[:-1] + (stability.large_bias(rng, theta[-1].shape[1]).reshape(1, -1),)
+    mine.computeCost(X, y, theta, 0.0)  # not written yet, or raising: one message, not one per case
+    partial_credit_over([lambda: case(0.0, theta), lambda: case(REG, theta),
+                         lambda: case(REG, large, " with a bias of size ~1000")], points, set_score)
+
+
+def gradients_match(student, ref, rng, module, set_score, points):
+    X, y, theta = draw(rng, module)
+    mine, theirs = getattr(student, module), getattr(ref, module)
+    call = f"{module}.computeGrad(X: {X.shape}, y, theta, reg={REG})"
+    expected = theirs.computeGrad(X, y, theta, REG)
+    data_part = theirs.computeGrad(X, y, theta, 0.0)
+    slips = [(BIAS_PENALISED, backprop(X, y, theta, REG, bias_reg=True)),
+             (ONE_HOT_SHIFTED, backprop(X, y, theta, REG, label_shift=1))]
+    if len(theta) > 2:
+        slips += [(MASK_FROM_GRADIENT, backprop(X, y, theta, REG, mask="gradient")),
+                  (MASK_INVERTED, backprop(X, y, theta, REG, mask="inverted"))]
+    grads = values.items(mine.computeGrad(X, y, theta, REG), len(theta), call,
+                         f"a tuple of {len(theta)} gradients in theta's order")
+
+    def own_numeric(i):
+        def stage(batch, moved):
+            batch.call(mine.computeCost, X, y, theta[:i] + (moved,) + theta[i + 1:], REG)
+        return gradients.numeric_gradient(student, theta[i], stage, f"{module}.computeCost")
+
+    def matches(i):
+        wrong = bugs.gradient_variants(data_part[i], expected[i] - data_part[i], N)
+        wrong += [bug.given(value[i]) for bug, value in slips]
+        gradients.matches_reference(parameter(grads[i], theta[i].shape, call, f"d{NAMES[i]}"), expected[i],
+                                    call=call, name=f"d{NAMES[i]}", own_numeric=lambda: own_numeric(i),
+                                    wrong_answers=wrong)
+    partial_credit_over([lambda i=i: matches(i) for i in range(len(theta))], points, set_score)
+
+
+def predict_matches(student, ref, rng, module):
+    X, _, theta = draw(rng, module)
+    call = f"{module}.predict(X: {X.shape}, theta)"
+    scores, probs = values.pair(getattr(student, module).predict(X, theta), call, "a pair (scores, probs)")
+    expected_scores, expected_probs = getattr(ref, module).predict(X, theta)
+    check_close(scores, expected_scores, call=call, name="scores", wrong_answers=[SWAPPED.given(expected_probs)])
+    probs = values.array(probs, expected_probs.shape, call, "probs")
+    if not np.allclose(probs.sum(axis=1), 1.0):
+        raise NOT_NORMALISED.failure(f"{call}: the rows of probs do not sum to 1; probs is the softmax of each row "
+                                     "of scores.")
+    check_close(probs, expected_probs, call=call, name="probs")
+
+
+@partial_credit(1.5)
+@number("1.1")
+def test_softmax_cost_matches_reference(student, ref, rng, set_score=None):
+    """softmax regression: computeCost without and with the penalty, and for large scores"""
+    cost_matches(student, ref, rng, "prob1a", set_score, 1.5)
+
+
+@partial_credit(2.0)
+@number("1.2")
+def test_softmax_gradients_match_reference(student, ref, rng, set_score=None):
+    """softmax regression: computeGrad's dW and db match the reference"""
+    gradients_match(student, ref, rng, "prob1a", set_score, 2.0)
+
+
+@weight(1.0)
+@number("1.4")
+def test_softmax_predict_matches_reference(student, ref, rng):
+    """softmax regression: predict returns the reference's scores and probabilities"""
+    predict_matches(student, ref, rng, "prob1a")
+
+
+@partial_credit(1.5)
+@number("2.1")
+def test_mlp1_cost_matches_reference(student, ref, rng, set_score=None):
+    """one hidden layer: computeCost without and with the penalty, and for large scores"""
+    cost_matches(student, ref, rng, "prob1c", set_score, 1.5)
+
+
+@partial_credit(3.0)
+@number("2.2")
+def test_mlp1_gradients_match_reference(student, ref, rng, set_score=None):
+    """one hidden layer: each gradient of computeGrad matches the reference"""
+    gradients_match(student, ref, rng, "prob1c", set_score, 3.0)
+
+
+@weight(0.5)
+@number("2.4")
+def test_mlp1_predict_matches_reference(student, ref, rng):
+    """one hidden layer: predict returns the reference's scores and probabilities"""
+    predict_matches(student, ref, rng, "prob1c")
+
+
+@partial_credit(1.0)
+@number("3.1")
+def test_mlp2_cost_matches_reference(student, ref, rng, set_score=None):
+    """two hidden layers: computeCost without and with the penalty, and for large scores"""
+    cost_matches(student, ref, rng, "prob2b", set_score, 1.0)
+
+
+@partial_credit(3.0)
+@number("3.2")
+def test_mlp2_gradients_match_reference(student, ref, rng, set_score=None):
+    """two hidden layers: each gradient of computeGrad matches the reference"""
+    gradients_match(student, ref, rng, "prob2b", set_score, 3.0)
+
+
+@weight(0.5)
+@number("3.4")
+def test_mlp2_predict_matches_reference(student, ref, rng):
+    """two hidden layers: predict returns the reference's scores and probabilities"""
+    predict_matches(student, ref, rng, "prob2b")
+
+
+def start(seed, widths, std):
+    """The grader's starting parameters: weights and biases ~ std * N(0, 1), layer by layer."""
+    rng, theta = np.random.default_rng(seed), []
+    for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+        theta += [std * rng.standard_normal((fan_in, fan_out)), std * rng.standard_normal((1, fan_out))]
+    return tuple(theta)
+
+
+def trained(student, module, theta0, args, call):
+    """Train in the child; the returned parameters, checked, as a tuple."""
+    result = getattr(student, module).train(*args)
+    got = values.items(result, len(theta0), call, f"a tuple of {len(theta0)} trained parameters")
+    return tuple(parameter(g, p.shape, call, f"trained {NAMES[i]}") for i, (g, p) in enumerate(zip(got, theta0)))
+
+
+def descends_like_reference(mine, theirs, cost, X, y, reg, call):
+    """Both trained from the same start: the reference's cost of the student's parameters must
+    equal that of the reference's own, which no model with one wrong gradient reaches."""
+    got, expected = cost(X, y, mine, reg), cost(X, y, theirs, reg)
+    off = abs(got / expected - 1)
+    if not off <= DESCENT_RTOL:
+        raise WRONG_DESCENT.failure(f"{call}: from the grader's start, the trained parameters end at a cost off "
+                                    f"the reference's by a relative {off:.0e} (allowed {DESCENT_RTOL:g}): a gradient "
+                                    "or the update step is wrong (every parameter moves by -step_size times its own "
+                                    "gradient, all computed at the same theta, n_e times).")
+
+
+def full_batch_run(student, ref, module, ref_module, run, data, widths):
+    """Train `module`'s model from the grader's start; returns the student's trained parameters
+    after checking they match the reference's descent."""
+    X, y = data
+    theta0 = start(run.seed, widths, run.std)
+    args = (X, y, theta0, run.iterations, run.learning_rate, run.reg)
+    call = f"{module}.train(X: {X.shape}, y, theta, n_e={run.iterations}, step_size={run.learning_rate:g}, reg={run.reg:g})"
+    mine = trained(student, module, theta0, args, call)
+    theirs = getattr(ref, ref_module).train(*args, check=0)
+    descends_like_reference(mine, theirs, getattr(ref, ref_module).computeCost, X, y, run.reg, call)
+    return mine
+
+
+def reference_accuracy(ref_module, X, y, theta):
+    """Accuracy of trained parameters, computed here with the reference's forward pass
+    (predict is graded on its own)."""
+    scores, _ = ref_module.predict(X, theta)
+    return float(np.mean(np.argmax(scores, axis=1) == y))
+
+
+@weight(1.0)
+@number("6.1")
+def test_xor_softmax_regression_cannot_fit(student, ref, assignment):
+    """XOR: softmax regression trained with your code follows gradient descent and stays below 100%"""
+    run, xor = assignment.run("xor_softmax"), ref.hw2_utils.load_data("xor.dat")
+    theta = full_batch_run(student, ref, "prob1a", "prob1a", run, xor, [2, 2])
+    if reference_accuracy(ref.prob1a, *xor, theta) == 1.0:
+        raise training.TRAINS_POORLY.failure("prob1a.train fitted XOR perfectly: a linear model cannot; is prob1a "
+                                             "still softmax regression?")
+
+
+@weight(1.5)
+@number("6.2")
+def test_xor_mlp_reaches_full_accuracy(student, ref, assignment):
+    """XOR: the one-hidden-layer MLP trained with your code classifies all four points"""
+    run, xor = assignment.run("xor_mlp"), ref.hw2_utils.load_data("xor.dat")
+    theta = full_batch_run(student, ref, "prob1c", "prob1c", run, xor, [2, run.hidden_size, 2])
+    training.require_accuracy(reference_accuracy(ref.prob1c, *xor, theta), run.min_accuracy,
+                              f"An MLP with {run.hidden_size} hidden units trained with your prob1c.train", 4)
+
+
+@weight(1.5)
+@number("6.3")
+def test_spiral_mlp_beats_softmax_regression(student, ref, assignment):
+    """spirals: the MLP (prob1d) beats softmax regression (prob1b) by a clear margin"""
+    X, y = spiral = ref.hw2_utils.load_data("spiral_train.dat")
+    soft_run, mlp_run = assignment.run("spiral_softmax"), assignment.run("spiral_mlp")
+    softmax = full_batch_run(student, ref, "prob1b", "prob1a", soft_run, spiral, [2, 3])
+    mlp = full_batch_run(student, ref, "prob1d", "prob1c", mlp_run, spiral, [2, mlp_run.hidden_size, 3])
+    soft_accuracy, mlp_accuracy = reference_accuracy(ref.prob1a, X, y, softmax), reference_accuracy(ref.prob1c, X, y, mlp)
+    training.require_accuracy(mlp_accuracy, max(mlp_run.min_accuracy, soft_accuracy + SPIRAL_MARGIN),
+                              f"The MLP trained with prob1d.train (softmax regression: {soft_accuracy:.1%})", len(y))
+
+
+def iris_run(student, ref, assignment, module, depth):
+    """Mini-batch training on IRIS, validation accuracy over the bar; then one batch per epoch
+    (the shuffle order cannot matter) must follow the reference's descent."""
+    run = assignment.run(f"iris_mlp{depth}")
+    (X, y), (X_val, y_val) = ref.hw2_utils.load_data("iris_train.dat"), ref.hw2_utils.load_data("iris_test.dat")
+    model = getattr(ref, module)
+    theta0 = start(run.seed, [4] + [run.hidden_size] * depth + [3], run.std)
+    student.time_limit(run.timeout)
+    student.seed(run.seed)
+    call = f"{module}.train(X: {X.shape}, y, theta, n_e={run.epochs}, n_b={run.batch_size}, step_size={run.learning_rate:g}, reg={run.reg:g})"
+    theta = trained(student, module, theta0, (X, y, theta0, run.epochs, run.batch_size, run.learning_rate, run.reg), call)
+    training.require_accuracy(reference_accuracy(model, X_val, y_val, theta), run.min_accuracy,
+                              f"An MLP with {depth} hidden layer(s) trained with your {module}.train", len(y_val))
+    one_batch = (X, y, theta0, run.epochs, len(X), run.learning_rate, run.reg)
+    call = f"{module}.train(X: {X.shape}, y, theta, n_e={run.epochs}, n_b={len(X)}, ...)"
+    descends_like_reference(trained(student, module, theta0, one_batch, call), model.train(*one_batch),
+                            model.computeCost, X, y, run.reg, call)
+
+
+@weight(1.5)
+@number("6.4")
+def test_iris_one_hidden_layer_validation_accuracy(student, ref, assignment):
+    """IRIS: the one-hidden-layer MLP (prob2a) reaches the validation bar"""
+    iris_run(student, ref, assignment, "prob2a", 1)
+
+
+@weight(1.5)
+@number("6.5")
+def test_iris_two_hidden_layers_validation_accuracy(student, ref, assignment):
+    """IRIS: the two-hidden-layer MLP (prob2b) reaches the validation bar"""
+    iris_run(student, ref, assignment, "prob2b", 2)
+
+
+@weight(1.0)
+@number("5.2")
+def test_train_takes_one_step_per_batch_including_the_last(student, ref):
+    """prob2a.train: an epoch over 10 rows in batches of 4 takes 3 steps (the last batch has 2 rows)"""
+    rng = np.random.default_rng(5)
+    X, y = np.tile(rng.normal(size=(1, 4)), (10, 1)), np.ones(10, dtype=int)  # identical rows: order cannot matter
+    theta0 = start(1, [4, 6, 3], 0.5)
+    args = (X, y, theta0, 2, 4, 0.5, 0.0)
+    call = "prob2a.train(X: (10, 4) identical rows, y, theta, n_e=2, n_b=4, step_size=0.5, reg=0)"
+    mine = trained(student, "prob2a", theta0, args, call)
+    expected = ref.prob2a.train(*args)
+    fewer = ref.prob2a.train(X, y, theta0, 2, 5, 0.5, 0.0)  # two steps per epoch: the last batch dropped
+    cost = ref.prob1c.computeCost
+    if np.isclose(cost(X, y, mine, 0.0), cost(X, y, fewer, 0.0), rtol=1e-9, atol=0):
+        raise LAST_BATCH_DROPPED.failure(f"{call} took 2 steps per epoch, not 3: the last, partial batch of 2 rows "
+                                         "was dropped.")
+    descends_like_reference(mine, expected, cost, X, y, 0.0, call)

@@ -1,0 +1,199 @@
+"""Public checks: your gradients against finite differences of your own cost,
+your finite differences against the grader's, what your gradient check
+prints, and your mini-batches. They need only your files."""
+import numpy as np
+from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
+
+from grader.compare import partial_credit_over
+from grader.kit import bugs, gradients, printed, problems, values
+
+N, REG = 7, 0.1
+NAMES = ("W", "b", "W2", "b2", "W3", "b3")
+MODELS = {"prob1a": [3, 4], "prob1c": [3, 5, 4], "prob2b": [3, 5, 6, 4]}  # layer widths, d .. k
+NOT_RESTORED = bugs.Bug("theta is not restored", "theta-not-restored", "left theta changed after finite differences")
+WRONG_VERDICT = bugs.Bug("a wrong verdict", "gradient-check-verdict", "printed a wrong gradient-check verdict")
+BAD_BATCHES = bugs.Bug("wrong mini-batches", "mini-batch", "made wrong mini-batches")
+
+
+def draw(rng, module):
+    """(X, y, theta) for `module`'s model, every ReLU pre-activation away from its kink."""
+    widths = MODELS[module]
+    shapes = {}
+    for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+        shapes[NAMES[2 * i]], shapes[NAMES[2 * i + 1]] = (fan_in, fan_out), (1, fan_out)
+
+    def hidden_preactivations(X, params):
+        pre, h = [], X
+        for i in range(len(widths) - 2):
+            pre.append(h @ params[NAMES[2 * i]] + params[NAMES[2 * i + 1]])
+            h = np.maximum(0, pre[-1])
+        return pre or [np.ones(1)]
+    X, y, params = problems.classification(rng, N, widths[0], widths[-1], shapes,
+                                           preactivations=hidden_preactivations)
+    return X, y, tuple(params.values())
+
+
+def parameter(got, shape, call, name):
+    """A returned gradient as an array of `shape`; a bias gradient of shape (k,) is accepted."""
+    if isinstance(got, np.ndarray) and len(shape) == 2 and shape[0] == 1 and got.shape == shape[1:]:
+        got = got.reshape(shape)
+    return values.array(got, shape, call, name)
+
+
+def own_cost_gradient(student, module, X, y, theta, i, call):
+    """Finite differences of the student's computeCost with respect to theta[i], in one round trip."""
+    cost = getattr(student, module).computeCost
+
+    def stage(batch, moved):
+        batch.call(cost, X, y, theta[:i] + (moved,) + theta[i + 1:], REG)
+    return gradients.numeric_gradient(student, theta[i], stage, f"{module}.computeCost")
+
+
+def gradient_agrees_with_own_cost(student, rng, module, points, set_score):
+    X, y, theta = draw(rng, module)
+    call = f"{module}.computeGrad(X: {X.shape}, y, theta, reg={REG})"
+    grads = values.items(getattr(student, module).computeGrad(X, y, theta, REG), len(theta), call,
+                         f"a tuple of {len(theta)} gradients in theta's order")
+
+    def agrees(i):
+        got = parameter(grads[i], theta[i].shape, call, f"d{NAMES[i]}")
+        numeric = own_cost_gradient(student, module, X, y, theta, i, call)
+        gradients.agrees_with_own_loss(got, numeric, call=call, name=f"d{NAMES[i]}", of="your computeCost")
+    partial_credit_over([lambda i=i: agrees(i) for i in range(len(theta))], points, set_score)
+
+
+@partial_credit(1.0)
+@number("1.3")
+def test_softmax_gradients_match_finite_differences(student, rng, set_score=None):
+    """softmax regression: computeGrad agrees with finite differences of your computeCost"""
+    gradient_agrees_with_own_cost(student, rng, "prob1a", 1.0, set_score)
+
+
+@partial_credit(1.0)
+@number("2.3")
+def test_mlp1_gradients_match_finite_differences(student, rng, set_score=None):
+    """one hidden layer: computeGrad agrees with finite differences of your computeCost"""
+    gradient_agrees_with_own_cost(student, rng, "prob1c", 1.0, set_score)
+
+
+@partial_credit(1.0)
+@number("3.3")
+def test_mlp2_gradients_match_finite_differences(student, rng, set_score=None):
+    """two hidden layers: computeGrad agrees with finite differences of your computeCost"""
+    gradient_agrees_with_own_cost(student, rng, "prob2b", 1.0, set_score)
+
+
+def numerical_gradient_is_right(student, rng, module):
+    """computeNumGrad against the grader's finite differences of the same computeCost, and theta
+    left as it was: theta lives in the child, so the check reads it back after the call."""
+    X, y, theta = draw(rng, module)
+    code = getattr(student, module)
+    call = f"{module}.computeNumGrad(X: {X.shape}, y, theta, reg={REG})"
+    student.set(code, "_grader_theta", theta)
+    numeric = values.items(code.computeNumGrad(X, y, code._grader_theta, REG), len(theta), call,
+                           f"a tuple of {len(theta)} arrays in theta's order")
+    after = values.items(student.fetch(code._grader_theta), len(theta), call, "theta")
+    for i, param in enumerate(theta):
+        if not np.allclose(values.array(after[i], param.shape, call, f"theta[{i}] afterwards"), param,
+                           rtol=1e-12, atol=1e-14):
+            raise NOT_RESTORED.failure(f"{call} changed theta[{i}] ({NAMES[i]}): after each entry is moved by "
+                                       "+eps and -eps it must be put back to its original value.")
+    for i, param in enumerate(theta):
+        got = parameter(numeric[i], param.shape, call, f"d{NAMES[i]}")
+        trusted = own_cost_gradient(student, module, X, y, theta, i, call)
+        gradients.agrees_with_own_loss(got, trusted, call=call, name=f"d{NAMES[i]}",
+                                       of="your computeCost (the grader's own central differences, h = 1e-5)")
+
+
+@weight(1.0)
+@number("4.1")
+def test_softmax_numerical_gradient(student, rng):
+    """prob1a.computeNumGrad matches the grader's finite differences and restores theta"""
+    numerical_gradient_is_right(student, rng, "prob1a")
+
+
+@weight(1.0)
+@number("4.2")
+def test_mlp1_numerical_gradient(student, rng):
+    """prob1c.computeNumGrad matches the grader's finite differences and restores theta"""
+    numerical_gradient_is_right(student, rng, "prob1c")
+
+
+def expect_verdicts(student, code, nabla_n, nabla, expected, case):
+    """Call check_gradients(nabla_n, nabla) and compare the printed verdicts with `expected`."""
+    call = f"check_gradients(nabla_n, nabla) with {case}"
+    code.check_gradients(nabla_n, nabla)
+    found = printed.verdicts(student.stdout)
+    got = [verdict for _, verdict in sorted((i, v) for i, v, _ in found)]
+    if [i for i, _, _ in found] != list(range(len(expected))) or got != expected:
+        shown = ", ".join(f"Param {i} is {v}" for i, v, _ in found) or "no 'Param i is CORRECT/WRONG' line"
+        raise WRONG_VERDICT.failure(f"{call} printed {shown}; expected "
+                                    + ", ".join(f"Param {i} is {v}" for i, v in enumerate(expected)) + ".")
+
+
+def gradient_check_verdicts(student, rng, module):
+    """Your numerical gradient against trusted ones prints CORRECT; one slightly off, one wrong
+    tensor and all-zero gradients (error NaN) print WRONG where they should."""
+    X, y, theta = draw(rng, module)
+    code = getattr(student, module)
+    call = f"{module}.computeNumGrad(X: {X.shape}, y, theta, reg={REG})"
+    nabla_n = values.items(code.computeNumGrad(X, y, theta, REG), len(theta), call, f"a tuple of {len(theta)} arrays")
+    nabla_n = tuple(parameter(g, p.shape, call, f"d{NAMES[i]}") for i, (g, p) in enumerate(zip(nabla_n, theta)))
+    trusted = tuple(own_cost_gradient(student, module, X, y, theta, i, call) for i in range(len(theta)))
+    count, last = len(theta), len(theta) - 1
+    expect_verdicts(student, code, nabla_n, trusted, ["CORRECT"] * count,
+                    "your computeNumGrad and correct analytic gradients")
+    slightly_off = trusted[:last] + (trusted[last] * (1 + 1e-3),)
+    expect_verdicts(student, code, trusted, slightly_off, ["CORRECT"] * last + ["WRONG"],
+                    "the last gradient 0.1% off")
+    one_wrong = (-trusted[0],) + trusted[1:]
+    expect_verdicts(student, code, trusted, one_wrong, ["WRONG"] + ["CORRECT"] * last,
+                    "the first gradient's sign flipped")
+    zeros = tuple(np.zeros_like(g) for g in trusted)
+    expect_verdicts(student, code, zeros, zeros, ["WRONG"] * count,
+                    "all-zero gradients on both sides (error NaN, as from an empty implementation)")
+
+
+@weight(1.0)
+@number("4.3")
+def test_softmax_gradient_check_verdicts(student, rng):
+    """prob1a's gradient check prints CORRECT and WRONG where it should (NaN is WRONG)"""
+    gradient_check_verdicts(student, rng, "prob1a")
+
+
+@weight(1.0)
+@number("4.4")
+def test_mlp1_gradient_check_verdicts(student, rng):
+    """prob1c's gradient check prints CORRECT and WRONG where it should (NaN is WRONG)"""
+    gradient_check_verdicts(student, rng, "prob1c")
+
+
+@weight(1.0)
+@number("5.1")
+def test_create_mini_batch_covers_every_row_once(student):
+    """create_mini_batch: batches of 5 over 23 rows give each row once, the last batch 3 rows"""
+    rows, size = 23, 5
+    X = np.arange(rows * 2, dtype=float).reshape(rows, 2)  # row i is [2i, 2i+1]: rows can be told apart
+    y = np.arange(rows) % 3
+    batch = student.batch()
+    for start in range(0, rows, size):
+        batch.call(student.prob2a.create_mini_batch, X, y, start, start + size)
+    seen = []
+    for start, result in zip(range(0, rows, size), batch.run()):
+        call = f"create_mini_batch(X: {X.shape}, y, {start}, {start + size})"
+        mb_x, mb_y = values.pair(result, call, "a pair (mb_x, mb_y)")
+        expected = min(size, rows - start)
+        if isinstance(mb_x, np.ndarray) and mb_x.ndim == 2 and len(mb_x) == expected + 1:
+            raise BAD_BATCHES.failure(f"{call} returned {expected + 1} rows: rows start .. end - 1 are wanted "
+                                      "(end is excluded, as in X[start:end]); neighbouring batches share a row.")
+        mb_x = values.array(mb_x, (expected, 2), call, "mb_x")
+        mb_y = values.array(mb_y, (expected,), call, "mb_y") if np.ndim(mb_y) == 1 else \
+            values.array(mb_y, (expected, 1), call, "mb_y").reshape(-1)
+        taken = (mb_x[:, 0] / 2).astype(int)
+        if not np.array_equal(mb_x, X[taken]) or not np.array_equal(mb_y, y[taken]) or \
+                not np.array_equal(taken, np.arange(start, start + expected)):
+            raise BAD_BATCHES.failure(f"{call} should return rows {start} .. {start + expected - 1} of X and y, "
+                                      "in order and with their own labels.")
+        seen += taken.tolist()
+    if sorted(seen) != list(range(rows)):
+        raise BAD_BATCHES.failure("The batches do not hold every row exactly once.")

@@ -1,0 +1,51 @@
+"""The one place sandbox errors become verdicts: the sandbox (grader/sandbox/)
+knows nothing of grading and raises its own exceptions; here each becomes the
+check failure a student reads, using what intake found about the submission."""
+from dataclasses import fields
+
+from .failures import CHILD_GONE, IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text, student_raised
+from .sandbox.errors import CallFailed, ChildGone, ChildTimeout, ImportFailed, ModuleMissing
+from .sandbox.forkserver import preloads
+from .sandbox.limits import Limits
+from .sandbox.proxy import Sandboxes, Workspace
+
+
+def sandbox_limits(assignment):
+    """The sandbox's Limits from the manifest's: the fields the sandbox knows."""
+    known = {f.name for f in fields(Limits)}
+    return Limits(**{f.name: getattr(assignment.limits, f.name) for f in fields(assignment.limits) if f.name in known})
+
+
+def workspace(staged, assignment):
+    """What the submission's sandboxes serve: its folder, and only the modules intake found."""
+    absent = set(staged.modules) if staged.problem else {m for m, f in staged.modules.items() if f in staged.missing}
+    return Workspace(str(staged.folder), dict(staged.modules), sandbox_limits(assignment), frozenset(absent),
+                     packages=tuple(assignment.packages),  # the manifest's [sandbox] packages
+                     preload=tuple(preloads(staged.folder)))
+
+
+def translator(staged):
+    """A function turning a sandbox error about `staged` into a CheckFailure."""
+    def translate(error):
+        if isinstance(error, ModuleMissing):
+            if staged.problem:
+                return CheckFailure(staged.problem, tags=["bad-submission"])
+            file = staged.modules[error.module]
+            return CheckFailure(MISSING_FILE.format(file=file, hint=staged.missing[file]), tags=["missing-file"])
+        if isinstance(error, ImportFailed):
+            return CheckFailure(IMPORT_FAILED.format(file=error.module, detail=clean_text(error.detail)),
+                                tags=["import-error"])
+        if isinstance(error, CallFailed):
+            return student_raised(error.name, error.call, error.error)
+        if isinstance(error, ChildGone):
+            printed = clean_text(error.printed, 1500).strip()
+            extra = f"\nIt printed:\n{printed}" if printed else ""
+            return CheckFailure(CHILD_GONE.format(call=error.call, how=error.how) + extra,
+                                tags=["timeout" if isinstance(error, ChildTimeout) else "crash"])
+        return error  # SandboxUnavailable: the set-up's fault, handled by the plugin
+    return translate
+
+
+def sandboxes(staged, assignment):
+    """The pool of sandboxes the checks of one submission use."""
+    return Sandboxes(workspace(staged, assignment), translator(staged))

@@ -1,0 +1,130 @@
+"""The grader's end of one child: two pipes, every read and every write bounded by
+a deadline, so a child that stops reading or writing costs its time limit and no
+more; the child is then killed from outside."""
+import fcntl
+import os
+import select
+import signal
+import tempfile
+import time
+
+from . import server
+from .cleanup import kill_user_processes
+from .errors import ChildGone, ChildTimeout
+
+
+def describe_exit(returncode, limits):
+    if returncode is None:
+        return "it stopped answering"
+    if returncode >= 0:
+        return f"it exited with status {returncode}"
+    name = signal.Signals(-returncode).name
+    why = {"SIGXCPU": f"over the {limits.cpu_seconds} s CPU limit",
+           "SIGXFSZ": f"wrote a file or output over the {limits.file_mb} MB limit",
+           "SIGKILL": "killed from outside (time or memory limit)",
+           "SIGSEGV": "crashed (segmentation fault), often from running out of memory"}.get(name)
+    return f"it was ended by {name}" + (f": {why}" if why else "")
+
+
+class Child:
+    """A child forked for one check, spoken to over two pipes, killed from outside."""
+
+    def __init__(self, zygote, workdir):
+        self.zygote, self.limits, self.user = zygote, zygote.limits, zygote.user
+        req_r, self._req_w = os.pipe()
+        self._resp_r, resp_w = os.pipe()
+        fcntl.fcntl(self._req_w, fcntl.F_SETFL, os.O_NONBLOCK)
+        self.log = tempfile.TemporaryFile()
+        try:
+            self._ticket = zygote.fork(workdir, [req_r, resp_w, self.log.fileno()])
+        finally:
+            os.close(req_r)
+            os.close(resp_w)
+
+    @property
+    def pid(self):
+        """Read from the fork server's reply on first use."""
+        return self.zygote.forked(self._ticket)
+
+    def request(self, body, timeout, on_send, on_receive):
+        """Send one request and wait for the reply, both within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        self.send(body, on_send, deadline)
+        return self.receive(timeout, on_receive, deadline)
+
+    def send(self, body, on_send=None, deadline=None):
+        data = memoryview(server.pack_message(body, on_send))
+        deadline = deadline or time.monotonic() + self.limits.call_timeout
+        try:
+            while data:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([], [self._req_w], [], left)[1]:
+                    self.kill()
+                    raise ChildTimeout("it stopped reading what the grader sent and was stopped")
+                data = data[os.write(self._req_w, data[:1 << 16]):]
+        except (BrokenPipeError, OSError):
+            raise self._gone() from None
+
+    def receive(self, timeout, on_receive=None, deadline=None):
+        """The reply to the oldest request not yet answered, waiting at most `timeout` seconds
+        (or until `deadline`, when sending the request used part of them)."""
+        reader = _DeadlineReader(self._resp_r, deadline or time.monotonic() + timeout)
+        try:
+            return server.check_reply(server.read_message(reader, on_receive))
+        except TimeoutError:
+            self.kill()
+            raise ChildTimeout(f"it did not finish within {timeout:g} s and was stopped") from None
+        except EOFError:
+            raise self._gone() from None
+        except server.WireError:
+            self.kill()
+            raise ChildGone("it wrote something that is not a reply on the grader's channel") from None
+
+    def _gone(self):
+        try:
+            code = self.zygote.exit_code(self.pid)
+        except ChildGone as never_started:
+            return never_started
+        except TimeoutError:
+            code = None
+        self.kill()
+        return ChildGone(describe_exit(code, self.limits))
+
+    def output(self, limit=4000):
+        """What the child printed outside of calls (import time, crashes)."""
+        self.log.seek(0)
+        return self.log.read(limit).decode("utf-8", "replace")
+
+    def kill(self):
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, ChildGone, TimeoutError):
+            pass
+        if self.user is not None:
+            kill_user_processes({self.user.pw_uid}, spare=self.zygote.spared())
+
+    def close(self):
+        self.kill()
+        self.log.close()
+        for fd in (self._req_w, self._resp_r):
+            os.close(fd)
+
+
+class _DeadlineReader:
+    """File-like `read(n)` over a pipe that raises TimeoutError at a deadline."""
+
+    def __init__(self, fd, deadline):
+        self.fd, self.deadline = fd, deadline
+
+    def read(self, n):
+        chunks, remaining = [], n
+        while remaining:
+            left = self.deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(self.fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
