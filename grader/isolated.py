@@ -203,7 +203,7 @@ def main():
     """The grader process: read what to grade from stdin; exit 2 if the grader cannot run here."""
     from .config import ConfigError
     from .grade import grade
-    from .sandbox.process import SandboxUnavailable
+    from .sandbox.errors import SandboxUnavailable
 
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a killed grade-all or Dask worker takes us along;
     request = json.loads(sys.stdin.read())    # the sandbox then ends itself when we are gone
