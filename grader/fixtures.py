@@ -4,10 +4,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from . import adapter, seeds
+from . import seeds
 from .loader import load_modules
 from .plugin import GRADING
-from .sandbox.proxy import Student
 
 
 def _grading(request):
@@ -16,6 +15,7 @@ def _grading(request):
 
 @pytest.fixture(scope="session")
 def sandboxes(request):
+    from . import adapter  # here, not at the top: a student's local check (grader/local.py) runs no sandbox
     grading = _grading(request)
     pool = adapter.sandboxes(grading.staged, grading.spec)
     yield pool
@@ -26,6 +26,7 @@ def sandboxes(request):
 def student(request, sandboxes):
     """The submission, running in a fresh sandbox child for this check; consecutive checks
     marked @pytest.mark.shared_child("group") share one (for checks that only read values)."""
+    from .sandbox.proxy import Student  # see `sandboxes`
     marker = request.node.get_closest_marker("shared_child")
     group = marker.args[0] if marker else None
     sandbox = sandboxes.take(group)

@@ -10,12 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from . import adapter, fixtures, results
+from . import fixtures, results
 from .config import ConfigError, load_assignment
 from .intake import NOTHING_CHECKED, IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
 from .plugin import GradingPlugin, check_points
-from .sandbox import forkserver
 from .sandbox.errors import SandboxUnavailable
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
@@ -26,6 +25,7 @@ def watchdog(plugin):
     """A timer that, should grading overrun its budget by far, ends the run itself: every
     unfinished check failed in results.json, the sandbox killed, the process gone."""
     def expire():
+        from .sandbox import forkserver
         plugin.abandon()
         forkserver.shutdown()
         os._exit(0)
@@ -80,7 +80,8 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     timer = watchdog(plugin)
     timer.start()
     try:
-        if sandboxed:
+        if sandboxed:  # imported only here: a student's local check needs no Unix-only module
+            from . import adapter
             adapter.workspace(staged, assignment).zygote()  # starts while pytest collects and imports
         with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
             pytest.main(args, plugins=[plugin, fixture_module])

@@ -69,7 +69,7 @@ def student_traceback(exc, folder):
     return clean_text("".join(lines))
 
 
-def _missing_name(exc):
+def missing_name(exc):
     """An AttributeError of the stand-in reading a name the student's module or object lacks."""
     last = traceback.extract_tb(exc.__traceback__)[-1:]
     stand_in = Path(inprocess.__file__).resolve()
@@ -91,7 +91,7 @@ def local_fixtures(staged):
             raise
         except Exception as exc:
             frames = _student_frames(exc, staged.folder)
-            if not frames and _missing_name(exc):
+            if not frames and missing_name(exc):
                 raise CheckFailure(f"{exc}: the check needs it.", tags=["exception"]) from None
             if not frames:
                 raise  # the check's own fault: reported as one, as ever

@@ -37,7 +37,8 @@ python -m venv .venv
 ## Check your work
 
 ```
-.venv/bin/python -m grader check {slug} .
+.venv/bin/python -m grader check {slug} .          (Linux, macOS)
+.venv\\Scripts\\python -m grader check {slug} .      (Windows)
 ```
 
 This runs the public checks, a subset of what the autograder runs, on the
@@ -45,8 +46,7 @@ files in this folder, and reads `answers.py` (if the assignment has one)
 for answers the autograder could not read. It prints one line per item and
 what looks wrong. Your code runs in the checking process itself, without
 the autograder's sandbox, so nothing limits its time: Ctrl-C stops a loop.
-The check runs on Linux and macOS; on Windows, run it under WSL (parts of
-the grader it shares with the autograder are Unix-only for now).
+The check runs on Windows, macOS and Linux.
 
 ## Submit
 

@@ -33,7 +33,10 @@ PROGRAM = "\n".join([
     f"exec(compile({Path(landlock.__file__).read_text()!r}, 'landlock.py', 'exec'), landlock.__dict__)",
     "sys.path.extend(json.loads(sys.argv[1])['sys_path'])",
     f"exec(compile({Path(server.__file__).read_text()!r}, 'server.py', 'exec'), {{'__name__': '__main__'}})"])
-SLOW_IMPORTS = {"matplotlib": ("matplotlib", "matplotlib.pyplot")}  # word in a source -> modules to preload
+SLOW_IMPORTS = {  # word in a source -> modules to preload
+    "matplotlib": ("matplotlib", "matplotlib.pyplot"),
+    "sklearn": ("sklearn", "sklearn.datasets", "sklearn.linear_model"),
+}
 PR_SET_PDEATHSIG = 1
 _zygote = None   # this process's fork server
 

@@ -1,0 +1,672 @@
+"""Hidden checks: your code against the reference on inputs you have not seen,
+the handout's loss values, and training to accuracy bars on held-out points.
+
+Each check sets the parameters itself, so a bug in one function costs the
+items that call it and no others.
+"""
+import numpy as np
+from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
+
+from grader.compare import check_close, partial_credit_over
+from grader.failures import CheckFailure
+from grader.kit import bugs, gradients, problems, spellings, stability, training, values
+from grader.kit.bugs import Bug
+
+CAPITALISED = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "ReLU"}
+N, H = 9, 5      # examples and hidden units of the small three-layer problems (no two sizes alike)
+REG = 0.1
+SHAPES = {"W1": (2, H), "b1": (1, H), "W2": (H, 2), "b2": (1, 2)}
+# What calculate_loss gives under its common slips (the starter divides the whole sum by N).
+PENALTY_NOT_AVERAGED = Bug("the penalty is not divided by N (the starter divides the whole sum)",
+                           "reg-not-averaged", "did not divide the penalty by N")
+AVERAGED_TWICE = Bug("the cross-entropy is averaged and then divided by N again", "mean-vs-sum",
+                     "divided the loss by N twice")
+PENALTY_ON_BIASES = Bug("the penalty includes the biases", "reg-on-biases", "penalised the biases")
+PENALTY_LAST_LAYER = Bug("the penalty covers only the last layer", "reg-last-layer-only",
+                         "penalised only the last layer")
+PENALTY_IN_BACKPROP = Bug("the penalty's gradient is included; fit_model adds it", "reg-twice",
+                          "added the penalty's gradient in backprop as well as in fit_model")
+SOFTMAX_AXIS = Bug("the softmax normalises over examples (axis 0) instead of classes", "softmax-axis",
+                   "normalised the softmax over the wrong axis")
+KERNEL_FLIPPED = Bug("the kernel is flipped (a true convolution); use cross-correlation", "kernel-flipped",
+                     "flipped the kernel in the forward pass")
+KERNEL_NOT_FLIPPED = Bug("dx correlates dout with the kernel instead of convolving: flip the kernel "
+                         "(w[:, :, ::-1, ::-1])", "kernel-not-flipped", "did not flip the kernel for dx")
+PADDING_KEPT = Bug("the padding was not removed from dx", "padding-not-removed", "left the padding on dx")
+POOL_EVERY_CELL = Bug("the gradient goes to every cell of the window, not only its maximum",
+                      "maxpool-every-cell", "sent the pooling gradient to every cell")
+POOL_AVERAGE = Bug("the gradient is spread evenly over the window", "maxpool-average",
+                   "spread the pooling gradient over the window")
+RELU_AT_ZERO = Bug("the gradient passes where x == 0 (use x > 0)", "relu-derivative",
+                   "let the ReLU gradient through at 0")
+RELU_INVERTED = Bug("the gradient passes where x < 0", "relu-derivative", "inverted the ReLU mask")
+OTHER_PATH = Bug("from the same start, training ends elsewhere than the reference's: a gradient, the loss or "
+                 "the update differs (the items of parts 2, 3 and 5 say which)", "training-path",
+                 "trained along a different path than the reference")
+
+
+def same_training_loss(got, expected, call):
+    """The loss after the same training steps from the same weights as the reference's. 1e-5 relative:
+    rounding differs with the order of sums over many steps; any wrong or missing gradient is far off."""
+    try:
+        check_close(values.number(got, call, "loss"), expected, rtol=1e-5, call=call, name="loss")
+    except CheckFailure as failure:
+        if "wrong-values" not in failure.tags:
+            raise
+        raise OTHER_PATH.failure(f"{failure.message}\nLikely cause: {OTHER_PATH.hint}.") from None
+
+
+def activation_name(student, act):
+    """'tanh' if your actFun accepts it, else the handout's 'Tanh' (tried once, named in any message)."""
+    net = student.three_layer_neural_network.NeuralNetwork(2, 3, 2)
+    return spellings.accepted(lambda name: net.actFun(np.array([[0.5]]), name), (act, CAPITALISED[act]))
+
+
+# ---------------------------------------------------------------------------
+# Part 1: activations
+# ---------------------------------------------------------------------------
+
+def sigmoid(z):
+    return np.exp(-np.logaddexp(0, -z))
+
+
+ACTIVATION_SLIPS = {  # a common slip, and what it computes instead of the activation or its derivative
+    "actFun": {"sigmoid": [(Bug("e^z was used instead of e^-z", "sigmoid-sign", "wrote the sigmoid with e^z"),
+                            lambda z: sigmoid(-z))]},
+    "diff_actFun": {
+        "tanh": [(Bug("tanh' was written as 1 - z^2; it is 1 - tanh(z)^2", "tanh-derivative",
+                      "wrote tanh' as 1 - z^2"), lambda z: 1 - z ** 2)],
+        "sigmoid": [(Bug("sigmoid' was written as s; it is s * (1 - s)", "sigmoid-derivative",
+                         "wrote the sigmoid derivative as s instead of s(1 - s)"), sigmoid)],
+        "relu": [(Bug("ReLU' is 1 at z = 0; the handout takes it as 0 there (z > 0)", "relu-derivative-at-0",
+                      "took ReLU' as 1 at 0"), lambda z: (z >= 0) * 1.0),
+                 (Bug("ReLU' passes negative inputs", "relu-derivative", "let ReLU' through below 0"),
+                  np.ones_like),
+                 (Bug("ReLU' is taken where the input is negative", "relu-derivative", "inverted the ReLU mask"),
+                  lambda z: (z < 0) * 1.0)]},
+}
+
+
+def activation_matches(student, ref, act, method):
+    name = activation_name(student, act)
+    z = np.concatenate([np.linspace(-4, 4, 17), [0.0, 1e-3, -1e-3, 30.0, -30.0]]).reshape(2, 11)
+    expected = getattr(ref.three_layer_neural_network.NeuralNetwork(2, 3, 2), method)(z, act)
+    got = getattr(student.three_layer_neural_network.NeuralNetwork(2, 3, 2), method)(z, name)
+    slips = [bug.given(f(z)) for bug, f in ACTIVATION_SLIPS[method].get(act, [])]
+    if method == "diff_actFun":
+        slips.append(bugs.FUNCTION_NOT_DERIVATIVE.given(ref.three_layer_neural_network.NeuralNetwork(2, 3, 2)
+                                                        .actFun(z, act)))
+    check_close(got, expected, call=f"{method}(z: (2, 11), {name!r}) (z includes 0 and +-1e-3)",
+                wrong_answers=slips)
+
+
+@partial_credit(1.0)
+@number("1.1")
+def test_actFun_matches_reference(student, ref, set_score=None):
+    """actFun matches the reference for tanh, sigmoid and relu"""
+    partial_credit_over([lambda a=a: activation_matches(student, ref, a, "actFun") for a in CAPITALISED],
+                        1.0, set_score)
+
+
+@partial_credit(1.0)
+@number("1.3")
+def test_diff_actFun_matches_reference(student, ref, set_score=None):
+    """diff_actFun matches the reference, at 0 and around it too"""
+    partial_credit_over([lambda a=a: activation_matches(student, ref, a, "diff_actFun") for a in CAPITALISED],
+                        1.0, set_score)
+
+
+# ---------------------------------------------------------------------------
+# Part 2 and 3: the three-layer network's forward and backward passes
+# ---------------------------------------------------------------------------
+
+def three_layer_problem(rng):
+    """Inputs, labels and parameters with every hidden net input away from ReLU's kink."""
+    return problems.classification(rng, N, 2, 2, SHAPES, std=1.0,
+                                   preactivations=lambda X, p: [X @ p["W1"] + p["b1"]])
+
+
+def three_layer_nets(student, ref, act, params, reg=REG):
+    """The same network on both sides: yours in the sandbox, the reference here."""
+    mine = student.three_layer_neural_network.NeuralNetwork(2, H, 2, actFun_type=activation_name(student, act),
+                                                           reg_lambda=reg)
+    for key, value in params.items():
+        student.set(mine, key, value)
+    theirs = ref.three_layer_neural_network.NeuralNetwork(2, H, 2, actFun_type=act, reg_lambda=reg)
+    for key, value in params.items():
+        setattr(theirs, key, value.copy())
+    return mine, theirs
+
+
+@weight(1.0)
+@number("2.1")
+def test_feedforward_matches_reference(student, ref, rng):
+    """feedforward sets z1, a1, z2 and probs as the reference does"""
+    X, y, params = three_layer_problem(rng)
+    mine, theirs = three_layer_nets(student, ref, "tanh", params)
+    mine.calculate_loss(X, y)   # calls feedforward with the network's activation, as the starter does
+    theirs.calculate_loss(X, y)
+    call = f"feedforward(X: {X.shape}, actFun) (through calculate_loss)"
+    for key in ("z1", "a1", "z2", "probs"):
+        expected = getattr(theirs, key)
+        wrong = [SOFTMAX_AXIS.given(np.exp(theirs.z2) / np.exp(theirs.z2).sum(axis=0))] if key == "probs" else []
+        check_close(student.fetch(getattr(mine, key)), expected, call=call, name=f"self.{key}", wrong_answers=wrong)
+
+
+@weight(1.0)
+@number("2.2")
+def test_calculate_loss_matches_reference(student, ref, rng):
+    """calculate_loss matches the reference (penalty included, all divided by N)"""
+    X, y, params = three_layer_problem(rng)
+    mine, theirs = three_layer_nets(student, ref, "relu", params)
+    expected = theirs.calculate_loss(X, y)
+    cross_entropy = -np.sum(np.log(theirs.probs[np.arange(N), y]))
+    penalty = REG / 2 * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    biases = REG / 2 * (np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2))
+    call = f"calculate_loss(X: {X.shape}, y), reg_lambda={REG}"
+    check_close(values.number(mine.calculate_loss(X, y), call, "loss"), expected, call=call,
+                name="loss", wrong_answers=[
+                    bugs.LOSS_SUM_NOT_MEAN.given(cross_entropy + penalty),
+                    PENALTY_NOT_AVERAGED.given(cross_entropy / N + penalty),
+                    AVERAGED_TWICE.given((cross_entropy / N + penalty) / N),
+                    PENALTY_ON_BIASES.given((cross_entropy + penalty + biases) / N),
+                    bugs.LOSS_PENALTY_MISSING.given(cross_entropy / N)])
+
+
+@weight(0.5)
+@number("2.3")
+def test_softmax_is_stable_for_large_scores(student, ref, rng):
+    """feedforward's softmax stays finite when the scores are in the thousands"""
+    X, y, params = three_layer_problem(rng)
+    params["b2"] = stability.large_bias(rng, 2).reshape(1, 2)
+    mine, theirs = three_layer_nets(student, ref, "tanh", params)
+    mine.predict(X)
+    theirs.predict(X)
+    call = f"feedforward(X: {X.shape}, actFun) with scores z2 of size ~1000"
+    probs = stability.stable_value(student.fetch(mine.probs), (N, 2), call, "self.probs")
+    check_close(probs, theirs.probs, call=call, name="self.probs")
+
+
+@weight(0.5)
+@number("2.4")
+def test_predict_matches_reference(student, ref, rng):
+    """predict returns the reference's class for every example"""
+    X, _, params = three_layer_problem(rng)
+    mine, theirs = three_layer_nets(student, ref, "sigmoid", params)
+    check_close(mine.predict(X), theirs.predict(X), call=f"predict(X: {X.shape})", name="classes")
+
+
+def with_derivative(theirs, X, y, derivative):
+    """The reference's summed gradients (dW1, db1), with another activation derivative."""
+    delta3 = theirs.probs.copy()
+    delta3[np.arange(len(y)), y] -= 1
+    delta2 = (delta3 @ theirs.W2.T) * derivative(theirs.z1)
+    return {"W1": X.T @ delta2, "b1": delta2.sum(axis=0, keepdims=True)}
+
+
+def backprop_matches(student, ref, rng, act, set_score):
+    X, y, params = three_layer_problem(rng)
+    mine, theirs = three_layer_nets(student, ref, act, params)
+    call = f"backprop(X: {X.shape}, y) after calculate_loss, actFun_type={act!r}"
+    mine.calculate_loss(X, y)  # feedforward first, as fit_model does
+    got = mine.backprop(X, y)
+    theirs.calculate_loss(X, y)
+    slips = [(bug, with_derivative(theirs, X, y, f)) for bug, f in ACTIVATION_SLIPS["diff_actFun"].get(act, [])]
+    expected = dict(zip(("W1", "W2", "b1", "b2"), theirs.backprop(X, y)))
+    got = values.items(got, 4, call, "the tuple (dW1, dW2, db1, db2)")
+
+    def own_numeric(key):
+        """N times finite differences of your calculate_loss without the penalty (what backprop computes)."""
+        def numeric():
+            student.set(mine, "reg_lambda", 0.0)
+            stage = gradients.set_and_call(mine, key, mine.calculate_loss, X, y, first=False)
+            own = N * gradients.numeric_gradient(student, params[key], stage, call)
+            student.set(mine, key, params[key])
+            student.set(mine, "reg_lambda", REG)
+            return own
+        return numeric
+
+    def matches(key, value):
+        wrong = [bug.given(slipped[key]) for bug, slipped in slips if key in slipped]
+        if key.startswith("W"):
+            wrong.append(PENALTY_IN_BACKPROP.given(expected[key] + REG * params[key]))
+        gradients.matches_reference(value, expected[key], call=call, name=f"d{key}", batch_size=N,
+                                    wrong_answers=wrong, own_numeric=own_numeric(key))
+    partial_credit_over([lambda k=k, v=v: matches(k, v) for k, v in zip(("W1", "W2", "b1", "b2"), got)],
+                        1.0, set_score)
+
+
+@partial_credit(1.0)
+@number("3.4")
+def test_backprop_tanh_matches_reference(student, ref, rng, set_score=None):
+    """tanh network: each gradient of backprop matches the reference (summed over examples)"""
+    backprop_matches(student, ref, rng, "tanh", set_score)
+
+
+@partial_credit(1.0)
+@number("3.5")
+def test_backprop_sigmoid_matches_reference(student, ref, rng, set_score=None):
+    """sigmoid network: each gradient of backprop matches the reference (summed over examples)"""
+    backprop_matches(student, ref, rng, "sigmoid", set_score)
+
+
+@partial_credit(1.0)
+@number("3.6")
+def test_backprop_relu_matches_reference(student, ref, rng, set_score=None):
+    """relu network: each gradient of backprop matches the reference (summed over examples)"""
+    backprop_matches(student, ref, rng, "relu", set_score)
+
+
+# ---------------------------------------------------------------------------
+# Part 4: training the three-layer network
+# ---------------------------------------------------------------------------
+
+def loss_after(student, ref, moons, act, passes):
+    """Loss of NeuralNetwork(2, 3, 2, act) after each number of fit_model steps in `passes`."""
+    X, y = moons["X_train"], moons["y_train"]
+    mine = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=activation_name(student, act))
+    theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=act)
+    done = 0
+    for total in passes:
+        mine.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
+        theirs.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
+        done = total
+        call = (f"NeuralNetwork(2, 3, 2, {act!r}): loss at iteration {total - 1} of fit_model "
+                f"(epsilon 0.01) on the handout's moons")
+        same_training_loss(mine.calculate_loss(X, y), theirs.calculate_loss(X, y), call)
+
+
+@weight(1.0)
+@number("4.1")
+def test_tanh_losses_at_iterations_0_and_1000(student, ref, data):
+    """tanh, 3 hidden units: the handout's losses at iterations 0 and 1000 (0.432387, 0.068947)"""
+    student.time_limit(60)
+    loss_after(student, ref, data["moons"], "tanh", [1, 1001])
+
+
+@partial_credit(0.5)
+@number("4.2")
+def test_sigmoid_and_relu_losses_at_iteration_0(student, ref, data, set_score=None):
+    """sigmoid and relu, 3 hidden units: the handout's losses at iteration 0 (0.628571, 0.560274)"""
+    partial_credit_over([lambda a=a: loss_after(student, ref, data["moons"], a, [1]) for a in ("sigmoid", "relu")],
+                        0.5, set_score)
+
+
+def moons_accuracy(student, data, assignment, act):
+    moons, run = data["moons"], assignment.run("moons")
+    student.seed(run.seed)
+    student.time_limit(run.timeout)
+    name = activation_name(student, act)
+    net = student.three_layer_neural_network.NeuralNetwork(2, run.hidden_size, 2, actFun_type=name, seed=run.seed)
+    net.fit_model(moons["X_train"], moons["y_train"], epsilon=run.learning_rate, num_passes=run.iterations,
+                  print_loss=False)
+    accuracy = training.accuracy(net.predict(moons["X_test"]), moons["y_test"], "predict(X_test) after fit_model")
+    training.require_accuracy(accuracy, run.min_accuracy, f"NeuralNetwork(2, {run.hidden_size}, 2, {name!r}) "
+                              f"trained by your fit_model ({run.iterations} passes, epsilon {run.learning_rate:g}, "
+                              f"seed {run.seed})", len(moons["y_test"]))
+
+
+@weight(0.5)
+@number("4.3")
+def test_tanh_network_classifies_held_out_moons(student, data, assignment):
+    """a tanh network trained by your fit_model classifies held-out moons"""
+    moons_accuracy(student, data, assignment, "tanh")
+
+
+@weight(0.5)
+@number("4.4")
+def test_sigmoid_network_classifies_held_out_moons(student, data, assignment):
+    """a sigmoid network trained by your fit_model classifies held-out moons"""
+    moons_accuracy(student, data, assignment, "sigmoid")
+
+
+@weight(0.5)
+@number("4.5")
+def test_relu_network_classifies_held_out_moons(student, data, assignment):
+    """a relu network trained by your fit_model classifies held-out moons"""
+    moons_accuracy(student, data, assignment, "relu")
+
+
+# ---------------------------------------------------------------------------
+# Part 5: the n-layer network
+# ---------------------------------------------------------------------------
+
+NOT_INHERITED = Bug("DeepNeuralNetwork does not inherit NeuralNetwork", "inheritance",
+                    "did not derive DeepNeuralNetwork from NeuralNetwork")
+
+
+def layers_of(student, net, dims):
+    return values.items(student.fetch(net.layers), len(dims) - 1, f"DeepNeuralNetwork({dims}).layers",
+                        f"a list of {len(dims) - 1} Layers")
+
+
+@weight(0.5)
+@number("5.1")
+def test_deep_network_inherits_and_keeps_its_layers(student):
+    """DeepNeuralNetwork inherits NeuralNetwork and keeps one Layer per pair of widths"""
+    mark = "grader_marks_NeuralNetwork"  # a class attribute only subclasses of NeuralNetwork see
+    student.set(student.three_layer_neural_network.NeuralNetwork, mark, 1)
+    dims = [2, 4, 3, 2]
+    net = student.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=activation_name(student, "tanh"))
+    try:
+        student.fetch(getattr(net, mark))
+    except CheckFailure:
+        raise NOT_INHERITED.failure("DeepNeuralNetwork does not inherit NeuralNetwork from "
+                                    "three_layer_neural_network.py (class DeepNeuralNetwork(NeuralNetwork): "
+                                    "...).") from None
+    for i, (layer, shape) in enumerate(zip(layers_of(student, net, dims), [(2, 4), (4, 3), (3, 2)])):
+        W = values.array(student.fetch(layer.W), shape, f"DeepNeuralNetwork({dims})", f"layers[{i}].W")
+        values.array(student.fetch(layer.b), (1, shape[1]), f"DeepNeuralNetwork({dims})", f"layers[{i}].b")
+        if not W.any():
+            raise CheckFailure(f"DeepNeuralNetwork({dims}).layers[{i}].W is all zeros; draw it as "
+                               "randn(in, out) / sqrt(in).", ["zeros"])
+
+
+@partial_credit(1.0)
+@number("5.2")
+def test_layer_matches_reference(student, ref, rng, set_score=None):
+    """Layer: feedforward's output, backprop's returned delta and its dW, db match the reference"""
+    X, W, b = rng.normal(size=(N, 4)), rng.normal(size=(4, 3)), rng.normal(size=(1, 3))
+    delta = rng.normal(size=(N, 3))
+    name = activation_name(student, "sigmoid")
+    mine = student.n_layer_neural_network.Layer(4, 3, name)
+    theirs = ref.n_layer_neural_network.Layer(4, 3, "sigmoid")
+    student.set(mine, "W", W)
+    student.set(mine, "b", b)
+    theirs.W, theirs.b = W, b
+    call = f"Layer(4, 3, {name!r})"
+    steps = [(f"{call}.feedforward(X: {X.shape})", "output", lambda: mine.feedforward(X),
+              lambda: theirs.feedforward(X)),
+             (f"{call}.backprop(delta: {delta.shape})", "returned delta", lambda: mine.backprop(delta),
+              lambda: theirs.backprop(delta)),
+             (f"{call}.backprop", "self.dW", lambda: student.fetch(mine.dW), lambda: theirs.dW),
+             (f"{call}.backprop", "self.db", lambda: student.fetch(mine.db), lambda: theirs.db)]
+    partial_credit_over([lambda c=c, n=n, g=g, e=e: check_close(g(), e(), call=c, name=n, batch_size=N)
+                         for c, n, g, e in steps], 1.0, set_score)
+
+
+def deep_nets(student, ref, weights, dims, act, reg=REG):
+    """The same DeepNeuralNetwork on both sides, with weights drawn by the grader's generator."""
+    mine = student.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=activation_name(student, act),
+                                                           reg_lambda=reg)
+    theirs = ref.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=act, reg_lambda=reg)
+    for layer, other, (n_in, n_out) in zip(layers_of(student, mine, dims), theirs.layers, zip(dims[:-1], dims[1:])):
+        other.W, other.b = weights.normal(0, 1 / np.sqrt(n_in), (n_in, n_out)), weights.normal(0, 0.5, (1, n_out))
+        student.set(layer, "W", other.W.copy())
+        student.set(layer, "b", other.b.copy())
+    return mine, theirs
+
+
+DEEP_SHAPES = [([3, 4, 2], "tanh"), ([2, 5, 4, 3], "sigmoid"), ([3, 4, 4, 3, 4, 2], "relu")]
+
+
+@partial_credit(1.0)
+@number("5.6")
+def test_deep_loss_matches_reference(student, ref, rng, set_score=None):
+    """DeepNeuralNetwork.calculate_loss matches the reference for 2, 3 and 5 layers"""
+    def matches(dims, act):
+        mine, theirs = deep_nets(student, ref, rng, dims, act)
+        X, y = rng.normal(size=(N, dims[0])), problems.labels(rng, N, dims[-1])
+        expected = theirs.calculate_loss(X, y)
+        penalties = [REG / 2 * np.sum(layer.W ** 2) for layer in theirs.layers]
+        cross_entropy = expected * N - sum(penalties)
+        call = f"DeepNeuralNetwork({dims}, {act!r}, reg_lambda={REG}).calculate_loss(X: {X.shape}, y)"
+        check_close(values.number(mine.calculate_loss(X, y), call, "loss"), expected, name="loss", call=call,
+                    wrong_answers=[PENALTY_LAST_LAYER.given((cross_entropy + penalties[-1]) / N),
+                                   PENALTY_NOT_AVERAGED.given(cross_entropy / N + sum(penalties)),
+                                   bugs.LOSS_SUM_NOT_MEAN.given(expected * N),
+                                   bugs.LOSS_PENALTY_MISSING.given(cross_entropy / N)])
+    partial_credit_over([lambda d=d, a=a: matches(d, a) for d, a in DEEP_SHAPES], 1.0, set_score)
+
+
+@partial_credit(1.5)
+@number("5.7")
+def test_deep_backprop_matches_reference(student, ref, rng, set_score=None):
+    """DeepNeuralNetwork.backprop matches the reference for 2, 3 and 5 layers (summed, no penalty)"""
+    def matches(dims, act):
+        mine, theirs = deep_nets(student, ref, rng, dims, act)
+        X, y = rng.normal(size=(N, dims[0])), problems.labels(rng, N, dims[-1])
+        call = f"DeepNeuralNetwork({dims}, {act!r}).backprop(X: {X.shape}, y)"
+        expected = theirs.backprop(X, y)
+        got = values.items(mine.backprop(X, y), len(expected), call, f"a list of {len(expected)} pairs (dW, db)")
+        for i, (pair, (dW, db), layer) in enumerate(zip(got, expected, theirs.layers)):
+            dW_got, db_got = values.pair(pair, call, "a pair (dW, db)")
+            check_close(dW_got, dW, call=call, name=f"layer {i} dW", batch_size=N,
+                        wrong_answers=[PENALTY_IN_BACKPROP.given(dW + REG * layer.W)])
+            check_close(db_got, db, call=call, name=f"layer {i} db", batch_size=N)
+    partial_credit_over([lambda d=d, a=a: matches(d, a) for d, a in DEEP_SHAPES], 1.5, set_score)
+
+
+def deep_training(student, ref, data, assignment, name):
+    """fit_model from the grader's weights: the reference's loss, then the accuracy bar."""
+    points, run = data[name], assignment.run(f"deep_{name}")
+    dims = [2, run.hidden_size, run.hidden_size, 2]
+    student.time_limit(run.timeout)
+    # weights drawn from the run's fixed seed, so the bar holds for the weights it was measured on
+    mine, theirs = deep_nets(student, ref, np.random.default_rng(run.seed), dims, "tanh", reg=run.reg)
+    X, y = points["X_train"], points["y_train"]
+    mine.fit_model(X, y, epsilon=run.learning_rate, num_passes=run.iterations, print_loss=False)
+    theirs.fit_model(X, y, epsilon=run.learning_rate, num_passes=run.iterations, print_loss=False)
+    call = (f"DeepNeuralNetwork({dims}, 'tanh').fit_model on {name} "
+            f"({run.iterations} passes, epsilon {run.learning_rate:g})")
+    same_training_loss(mine.calculate_loss(X, y), theirs.calculate_loss(X, y), call)
+    accuracy = training.accuracy(mine.predict(points["X_test"]), points["y_test"], f"predict(X_test) after {call}")
+    training.require_accuracy(accuracy, run.min_accuracy, call, len(points["y_test"]))
+
+
+@weight(1.25)
+@number("5.8")
+def test_deep_network_trains_on_moons(student, ref, data, assignment):
+    """DeepNeuralNetwork.fit_model on make_moons: the reference's loss and a held-out accuracy bar"""
+    deep_training(student, ref, data, assignment, "moons")
+
+
+@weight(1.25)
+@number("5.9")
+def test_deep_network_trains_on_circles(student, ref, data, assignment):
+    """DeepNeuralNetwork.fit_model on make_circles: the reference's loss and a held-out accuracy bar"""
+    deep_training(student, ref, data, assignment, "circles")
+
+
+# ---------------------------------------------------------------------------
+# Part 6: convolutional layers
+# ---------------------------------------------------------------------------
+
+CONV_CASES = [((2, 3, 7, 5), (4, 3, 3, 3), 1, 0),   # odd sizes
+              ((2, 2, 7, 7), (3, 2, 3, 3), 2, 1),   # stride 2, padding 1
+              ((1, 3, 6, 5), (2, 3, 3, 2), 1, 1)]   # a kernel that is not square
+
+
+def flipped(w):
+    return w[:, :, ::-1, ::-1].copy()
+
+
+def forward(result, call):
+    return values.pair(result, call, "a pair (out, cache)")
+
+
+@partial_credit(1.5)
+@number("6.1")
+def test_conv2d_forward_matches_reference(student, ref, rng, set_score=None):
+    """conv2d_forward matches the reference (odd sizes, stride 2, padding 1)"""
+    def matches(x_shape, w_shape, stride, pad):
+        x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0])
+        call = f"conv2d_forward(x: {x_shape}, w: {w_shape}, b, stride={stride}, pad={pad})"
+        out, _ = forward(student.conv_layers.conv2d_forward(x, w, b, stride, pad), call)
+        expected, _ = ref.conv_layers.conv2d_forward(x, w, b, stride, pad)
+        check_close(out, expected, call=call, name="out", wrong_answers=[
+            KERNEL_FLIPPED.given(ref.conv_layers.conv2d_forward(x, flipped(w), b, stride, pad)[0])])
+    partial_credit_over([lambda c=c: matches(*c) for c in CONV_CASES], 1.5, set_score)
+
+
+@partial_credit(1.5)
+@number("6.3")
+def test_conv2d_backward_matches_reference(student, ref, rng, set_score=None):
+    """conv2d_backward matches the reference: dx, dw and db"""
+    conv = ref.conv_layers
+
+    def matches(x_shape, w_shape, stride, pad):
+        x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0])
+        call = f"conv2d_backward(dout, cache) after conv2d_forward(x: {x_shape}, w: {w_shape}, b, {stride}, {pad})"
+        out, cache = conv.conv2d_forward(x, w, b, stride, pad)
+        dout = rng.normal(size=out.shape)
+        _, mine = forward(student.conv_layers.conv2d_forward(x, w, b, stride, pad), call)
+        dx_got, dw_got, db_got = values.items(student.conv_layers.conv2d_backward(dout, mine), 3, call,
+                                              "(dx, dw, db)")
+        dx, dw, db = conv.conv2d_backward(dout, cache)
+        padded = x_shape[:2] + tuple(np.add(x_shape[2:], 2 * pad))
+        if pad and np.shape(dx_got) == padded:
+            raise PADDING_KEPT.failure(f"{call}: dx has shape {padded}, the padded input's; expected {x_shape}. "
+                                       f"Likely bug: {PADDING_KEPT.hint}.")
+        unflipped, _, _ = conv.conv2d_backward(dout, (x, flipped(w), stride, pad))
+        check_close(dx_got, dx, call=call, name="dx", wrong_answers=[KERNEL_NOT_FLIPPED.given(unflipped)])
+        check_close(dw_got, dw, call=call, name="dw")
+        check_close(db_got, db, call=call, name="db")
+    partial_credit_over([lambda c=c: matches(*c) for c in CONV_CASES[1:]], 1.5, set_score)
+
+
+@partial_credit(0.5)
+@number("6.4")
+def test_maxpool_forward_matches_reference(student, ref, rng, set_score=None):
+    """maxpool_forward matches the reference (2x2 stride 2, 3x3 stride 2)"""
+    def matches(shape, pool, stride):
+        x = rng.normal(size=shape)
+        call = f"maxpool_forward(x: {shape}, pool={pool}, stride={stride})"
+        out, _ = forward(student.conv_layers.maxpool_forward(x, pool, stride), call)
+        check_close(out, ref.conv_layers.maxpool_forward(x, pool, stride)[0], call=call, name="out")
+    partial_credit_over([lambda: matches((2, 3, 6, 6), 2, 2), lambda: matches((1, 2, 7, 5), 3, 2)],
+                        0.5, set_score)
+
+
+@partial_credit(1.0)
+@number("6.6")
+def test_maxpool_backward_matches_reference(student, ref, rng, set_score=None):
+    """maxpool_backward sends each window's gradient to its maximum, ties included"""
+    conv = ref.conv_layers
+
+    def distinct():
+        x = rng.normal(size=(2, 3, 6, 6))
+        out, cache = conv.maxpool_forward(x, 2, 2)
+        dout = rng.normal(size=out.shape)
+        _, mine = forward(student.conv_layers.maxpool_forward(x, 2, 2), "maxpool_forward(x: (2, 3, 6, 6))")
+        every_cell = np.repeat(np.repeat(dout, 2, axis=2), 2, axis=3)
+        check_close(student.conv_layers.maxpool_backward(dout, mine), conv.maxpool_backward(dout, cache),
+                    call="maxpool_backward(dout: (2, 3, 3, 3), cache)", name="dx",
+                    wrong_answers=[POOL_EVERY_CELL.given(every_cell), POOL_AVERAGE.given(every_cell / 4)])
+
+    def tied():
+        # integers in 0..2: most 2x2 windows hold their maximum more than once
+        x = rng.integers(0, 3, (2, 2, 4, 4)).astype(np.float64)
+        out, _ = conv.maxpool_forward(x, 2, 2)
+        dout = rng.uniform(1, 2, out.shape)
+        call = "maxpool_backward(dout: (2, 2, 2, 2), cache) on windows with tied maxima"
+        _, mine = forward(student.conv_layers.maxpool_forward(x, 2, 2), call)
+        dx = values.array(student.conv_layers.maxpool_backward(dout, mine), x.shape, call, "dx")
+        on_max = x == np.repeat(np.repeat(out, 2, axis=2), 2, axis=3)
+        if np.any(dx[~on_max] != 0):
+            raise POOL_EVERY_CELL.failure(f"{call}: dx is non-zero off the window maxima.")
+        if not np.allclose(dx.reshape(2, 2, 2, 2, 2, 2).sum(axis=(3, 5)), dout):
+            raise Bug("a tied window's gradient is lost or doubled", "maxpool-ties", "mishandled tied maxima").failure(
+                f"{call}: the entries of dx in each window should add up to that window's gradient "
+                "(any split among tied maxima is accepted).")
+    partial_credit_over([distinct, tied], 1.0, set_score)
+
+
+@partial_credit(0.5)
+@number("6.7")
+def test_relu_layer_matches_reference(student, ref, rng, set_score=None):
+    """relu_forward and relu_backward match the reference (the gradient at 0 is 0)"""
+    x = np.concatenate([rng.normal(size=20), [0.0, 0.0, 1e-4, -1e-4]]).reshape(4, 6)
+    dout = rng.normal(size=x.shape)
+
+    def relu_forward():
+        out, _ = forward(student.conv_layers.relu_forward(x), "relu_forward(x: (4, 6))")
+        check_close(out, np.maximum(x, 0), call="relu_forward(x: (4, 6))", name="out")
+
+    def relu_backward():
+        _, cache = forward(student.conv_layers.relu_forward(x), "relu_forward(x: (4, 6))")
+        check_close(student.conv_layers.relu_backward(dout, cache), ref.conv_layers.relu_backward(dout, x),
+                    call="relu_backward(dout, cache), x with zeros", name="dx",
+                    wrong_answers=[RELU_AT_ZERO.given(dout * (x >= 0)), RELU_INVERTED.given(dout * (x < 0))])
+    partial_credit_over([relu_forward, relu_backward], 0.5, set_score)
+
+
+@partial_credit(0.5)
+@number("6.9")
+def test_softmax_loss_matches_reference(student, ref, rng, set_score=None):
+    """softmax_loss: loss and dscores match the reference, also for scores in the thousands"""
+    def matches(scores):
+        y = problems.labels(rng, len(scores), scores.shape[1])
+        size = "~1000" if np.abs(scores).max() > 100 else "~1"
+        call = f"softmax_loss(scores: {scores.shape} of size {size}, y)"
+        loss, dscores = ref.conv_layers.softmax_loss(scores, y)
+        got_loss, got_dscores = values.pair(student.conv_layers.softmax_loss(scores, y), call, "(loss, dscores)")
+        check_close(stability.stable_value(got_loss, (), call, "loss"), loss, call=call, name="loss",
+                    batch_size=len(y))
+        check_close(stability.stable_value(got_dscores, scores.shape, call, "dscores"), dscores, call=call,
+                    name="dscores", batch_size=len(y))
+    partial_credit_over([lambda: matches(rng.normal(size=(8, 5))), lambda: matches(stability.large_scores(rng, 8, 5))],
+                        0.5, set_score)
+
+
+# ---------------------------------------------------------------------------
+# Part 7: the convolutional network
+# ---------------------------------------------------------------------------
+
+SMALL = dict(num_filters=(3, 4), hidden_dim=6, num_classes=5, dropout=0.0, seed=0)
+SMALL_CALL = f"ConvNet({', '.join(f'{k}={v}' for k, v in SMALL.items())})"
+
+
+def small_nets(student, ref, rng):
+    """A small ConvNet without dropout on both sides, with the grader's parameters."""
+    theirs = ref.conv_layers.ConvNet(**SMALL)
+    params = {k: rng.normal(0, 0.5, v.shape) for k, v in theirs.params.items()}
+    theirs.params = {k: v.copy() for k, v in params.items()}
+    mine = student.conv_layers.ConvNet(**SMALL)
+    student.set(mine, "params", params)
+    return mine, theirs
+
+
+@partial_credit(1.5)
+@number("7.1")
+def test_convnet_loss_matches_reference(student, ref, rng, set_score=None):
+    """ConvNet.loss: scores, loss and every gradient match the reference (dropout 0)"""
+    mine, theirs = small_nets(student, ref, rng)
+    X, y = rng.normal(size=(4, 1, 8, 8)), problems.labels(rng, 4, 5)
+    call = f"{SMALL_CALL}.loss(X: {X.shape}, y)"
+    loss, grads = theirs.loss(X, y)
+    got_loss, got_grads = gradients.loss_and_grads(mine.loss(X, y), call)
+    parts = [lambda: check_close(mine.loss(X), theirs.loss(X), call=f"{SMALL_CALL}.loss(X: {X.shape})",
+                                 name="scores"),
+             lambda: check_close(got_loss, loss, call=call, name="loss")]
+    parts += [lambda k=k: check_close(gradients.grad_of(got_grads, k, call), grads[k], call=call,
+                                      name=f"grads[{k!r}]", batch_size=len(X)) for k in sorted(grads)]
+    partial_credit_over(parts, 1.5, set_score)
+
+
+@weight(1.0)
+@number("7.2")
+def test_convnet_train_takes_adam_steps(student, ref, rng):
+    """ConvNet.train: five Adam steps on one batch give the reference's losses"""
+    mine, theirs = small_nets(student, ref, rng)
+    X, y = rng.normal(size=(10, 1, 8, 8)), problems.labels(rng, 10, 5)
+    kwargs = dict(num_epochs=5, batch_size=10, learning_rate=0.01, seed=0)
+    call = "ConvNet.train(X: (10, 1, 8, 8), y, num_epochs=5, batch_size=10, learning_rate=0.01) (one batch per epoch)"
+    history = values.sequence(mine.train(X, y, **kwargs), 5, call, "the returned losses")
+    # 1e-5: the order of the examples in the batch may differ, and with it the rounding
+    check_close(history, theirs.train(X, y, **kwargs), call=call, name="losses", rtol=1e-5)
+
+
+@weight(1.5)
+@number("7.3")
+def test_convnet_classifies_held_out_digits(student, data, assignment):
+    """a ConvNet trained with your code classifies held-out 8x8 digits"""
+    digits, run = data["digits"], assignment.run("digits")
+    student.seed(run.seed)
+    student.time_limit(run.timeout)
+    net = student.conv_layers.ConvNet(seed=run.seed)
+    net.train(digits["X_train"], digits["y_train"], num_epochs=run.epochs, batch_size=run.batch_size,
+              learning_rate=run.learning_rate, seed=run.seed)
+    accuracy = training.accuracy(net.predict(digits["X_test"]), digits["y_test"], "ConvNet.predict(X_test) after train")
+    training.require_accuracy(accuracy, run.min_accuracy, f"ConvNet() trained with your code ({run.epochs} epochs "
+                              f"of Adam, seed {run.seed})", len(digits["y_test"]))
