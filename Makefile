@@ -8,10 +8,10 @@ GRADED ?= graded
 
 .PHONY: grade test test-fast template autograder student samples bench clean sandbox-accounts thresholds
 
-$(PY): pyproject.toml
+$(PY): pyproject.toml grader/build/requirements-lock.txt
 	$(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c grader/build/requirements-lock.txt -e '.[test]'
 	touch $(PY)
 
 # As root, children run as the grader's own system accounts, made here once (docs/security.md).

@@ -1,23 +1,42 @@
-"""Grade a folder of submissions, each in its own grader process, in parallel.
+"""Grade a class: every submission in its own grader process, in parallel or on a Dask cluster.
 
-The folder may be plain (each zip, sub-folder or loose .py/.ipynb is one
-submission) or a Gradescope "export submissions" folder, whose
-submission_metadata.yml names the students behind each sub-folder.
+The input may be a folder of submissions (each zip, sub-folder or loose
+.py/.ipynb is one), a Gradescope "export submissions" folder (its
+submission_metadata.yml names the students behind each sub-folder), the
+export's zip, or any folder above an export. Results are cached by content,
+so a second run grades only what is new or changed.
 """
 import csv
 import json
-import subprocess
+import os
+import shutil
+import signal
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import tempfile
+import threading
+import zipfile
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
+from . import results
+from .cache import Cache, fingerprint, submission_digest
 from .config import load_assignment
-from .report import write_report
+from .isolated import Interrupted, descendants, kill_tree, run_one
+from .report import write_feedback, write_report
 
 EXPORT_METADATA = "submission_metadata.yml"
+EXPORT_SEARCH_DEPTH = 3
+OUTPUTS = ("grades.csv", "report.html")
+SEVERAL_COPIES = ("This upload holds {count} copies of {file} ({where}), so it looks like several "
+                  "submissions and was not graded as one. Grade the folder that holds them with "
+                  "grade-all, or keep one copy.")
+
+
+class BatchError(Exception):
+    """A problem of the instructor's input or output folder: one line, exit code != 0."""
 
 
 @dataclass
@@ -27,35 +46,153 @@ class Submission:
     people: list = field(default_factory=list)  # [{"name", "sid", "email"}]
 
 
-def find_submissions(folder):
+@dataclass
+class Graded:
+    submission: Submission
+    results: dict
+    problem: str = ""  # why it was not graded normally (refused, could not be graded), if so
+
+
+def submission_timeout(assignment):
+    """The overall cap on one submission: assignment.toml's [limits] submission_timeout."""
+    return float(assignment.limits.submission_timeout)
+
+
+# ----------------------------------------------------------------------------- finding submissions
+
+def open_input(path, workspace):
+    """The folder to look for submissions in: `path` itself, or a zip extracted into `workspace`."""
+    path = Path(path)
+    if not path.exists():
+        raise BatchError(f"{path} does not exist")
+    if path.is_dir():
+        return path
+    if not zipfile.is_zipfile(path):
+        raise BatchError(f"{path} is neither a folder nor a zip of submissions")
+    extract_class_zip(path, Path(workspace))
+    entries = [p for p in Path(workspace).iterdir() if not _ignored(p.name)]
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() else Path(workspace)
+
+
+def extract_class_zip(path, dest):
+    """The instructor's download of a whole class. Each student's own zip inside it is
+    checked again by intake, with its own caps, when that student is graded."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+            if info.filename.startswith(("/", "\\")) or ".." in parts or (info.external_attr >> 16) & 0o170000 == 0o120000:
+                raise BatchError(f"{path}: the entry {info.filename!r} points outside the zip; not extracted")
+            if info.is_dir() or not parts:
+                continue
+            target = dest.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+
+
+def _ignored(name):
+    return name.startswith(".") or name == "__MACOSX"
+
+
+def find_export(folder):
+    """The shallowest folder at or below `folder` holding Gradescope's metadata, or None."""
+    level = [Path(folder)]
+    for _ in range(EXPORT_SEARCH_DEPTH + 1):
+        found = [f for f in level if (f / EXPORT_METADATA).is_file()]
+        if len(found) > 1:
+            raise BatchError("several Gradescope exports were found: "
+                             + ", ".join(str(f) for f in found) + "; pass one of them")
+        if found:
+            return found[0]
+        level = [d for f in level for d in sorted(f.iterdir()) if d.is_dir() and not _ignored(d.name)]
+    return None
+
+
+def find_submissions(folder, outdir=None):
+    """The submissions in `folder` (the output folder, if it lies inside, is not one)."""
     folder = Path(folder)
-    if (folder / EXPORT_METADATA).is_file():
-        return _export_submissions(folder)
-    entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-    return [Submission(p.stem, p) for p in entries
+    export = find_export(folder)
+    if export is not None:
+        return _export_submissions(export)
+    skip = Path(outdir).resolve() if outdir else None
+    entries = sorted(p for p in folder.iterdir() if not _ignored(p.name) and p.resolve() != skip)
+    return [Submission(p.stem if p.is_file() else p.name, p) for p in entries
             if p.is_dir() or p.suffix.lower() in (".zip", ".py", ".ipynb")]
 
 
 def _export_submissions(folder):
     """Gradescope's export: keys are sub-folder names; Ruby-style ':key:' fields."""
-    metadata = yaml.safe_load((folder / EXPORT_METADATA).read_text()) or {}
+    try:
+        metadata = yaml.safe_load((folder / EXPORT_METADATA).read_text()) or {}
+    except yaml.YAMLError as problem:
+        raise BatchError(f"{folder / EXPORT_METADATA} cannot be read: {problem}".splitlines()[0]) from None
     found = []
-    for key, info in sorted(metadata.items()):
+    for key, info in sorted(metadata.items(), key=lambda item: str(item[0])):
         path = folder / str(key)
-        if path.exists():
+        if path.name == str(key) and key not in (".", "..") and path.exists():  # a plain name, never a path
             people = [{k.lstrip(":"): str(v) for k, v in person.items()}
                       for person in (info or {}).get(":submitters", [])]
             found.append(Submission(str(key), path, people))
     return found
 
 
-def grade_one(slug, submission, outdir):
-    target = outdir / submission.name / "results.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "grader", "grade", slug, str(submission.path), "-o", str(target)],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    with open(target) as f:
-        return json.load(f)
+def several_copies(assignment, path):
+    """Why `path` is refused as one submission (copies of a required file side by side), or ''."""
+    names = _file_names(path)
+    for wanted in assignment.submit:
+        hits = [n for n in names if n.name == wanted]
+        shallowest = min((len(n.parts) for n in hits), default=0)
+        level = sorted(str(n) for n in hits if len(n.parts) == shallowest)
+        if len(level) > 1:
+            where = ", ".join(level[:3]) + (", ..." if len(level) > 3 else "")
+            return SEVERAL_COPIES.format(count=len(hits), file=wanted, where=where)
+    return ""
+
+
+def _file_names(path):
+    """Relative paths of the files in a folder or zip, without macOS litter and dotfiles."""
+    path = Path(path)
+    if path.is_dir():
+        names = [Path(f).relative_to(path) / n for f, _, files in os.walk(path) for n in files]
+    elif zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = [PurePosixPath(n) for n in archive.namelist() if not n.endswith("/")]
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return []  # intake says what is wrong with it
+    else:
+        return []
+    return [n for n in names if not any(_ignored(part) for part in n.parts)]
+
+
+# ----------------------------------------------------------------------------- grading
+
+def grade_one(slug, submission, outdir, timeout=None, should_stop=lambda: False):
+    """Grade one submission into outdir/<name>/results.json, in a grader process of its own."""
+    if timeout is None:
+        timeout = submission_timeout(load_assignment(slug))
+    return run_one(slug, submission.path, Path(outdir) / submission.name / "results.json", timeout, should_stop)
+
+
+def grade_locally(slug, todo, outdir, jobs, timeout, stop):
+    """Yield (submission, results, problem) as each is graded, `jobs` at a time on this machine."""
+    halt = threading.Event()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(grade_one, slug, s, outdir, timeout,
+                               lambda: stop.is_set() or halt.is_set()): s for s in todo}
+        try:
+            pending = set(futures)
+            while pending and not stop.is_set():
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    try:
+                        yield futures[future], future.result(), ""
+                    except Interrupted:
+                        pass
+        finally:
+            halt.set()
+            for future in futures:
+                future.cancel()
 
 
 def progress(done, total, name, width=30):
@@ -67,40 +204,126 @@ def progress(done, total, name, width=30):
 def write_csv(path, graded):
     """One row per submission: who, one column per item (by number), the total."""
     items = {}
-    for _, result in graded:
-        for test in result["tests"]:
+    for entry in graded:
+        for test in entry.results.get("tests", []):
             if test.get("max_score"):
                 items.setdefault(test["number"], test["name"])
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["submission", "name", "sid", "email"]
                         + [f"{n} {name}" for n, name in items.items()] + ["total"])
-        for submission, result in graded:
-            who = {k: "; ".join(p.get(k, "") for p in submission.people) for k in ("name", "sid", "email")}
-            scores = {t.get("number"): t["score"] for t in result["tests"]}
-            writer.writerow([submission.name, who["name"], who["sid"], who["email"]]
-                            + [scores.get(n, 0) for n in items] + [result["score"]])
+        for entry in graded:
+            who = {k: "; ".join(p.get(k, "") for p in entry.submission.people) for k in ("name", "sid", "email")}
+            scores = {t.get("number"): t["score"] for t in entry.results.get("tests", [])}
+            writer.writerow([entry.submission.name, who["name"], who["sid"], who["email"]]
+                            + [scores.get(n, 0) for n in items] + [entry.results["score"]])
 
 
-def grade_all(slug, folder, outdir, jobs=1):
-    """Grade every submission in `folder`; write results, grades.csv, report.html; print a table."""
+def _prepare_output(outdir):
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=outdir, prefix=".write-test-")
+        probe.close()
+    except OSError as problem:
+        raise BatchError(f"cannot write to the output folder {outdir}: {problem.strerror or problem}") from None
+    for name in OUTPUTS:  # never leave an earlier run's table beside this run's results
+        (outdir / name).unlink(missing_ok=True)
+
+
+def _on_signal(stop):
+    def handler(signum, frame):
+        if not stop.is_set():
+            print("\nStopping: finishing the grades.csv of what was graded...", file=sys.stderr, flush=True)
+        stop.set()
+    return handler
+
+
+def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=None):
+    """Grade every submission under `folder`; write results, feedback pages, grades.csv,
+    report.html; print a table. Returns (graded entries, interrupted?)."""
     assignment = load_assignment(slug)
-    submissions = find_submissions(folder)
-    outdir.mkdir(parents=True, exist_ok=True)
-    graded = {}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_one, slug, s, outdir): s for s in submissions}
-        for done, future in enumerate(as_completed(futures), 1):
-            graded[futures[future].name] = future.result()
-            progress(done, len(submissions), futures[future].name)
-    graded = [(s, graded[s.name]) for s in submissions]
-    write_csv(outdir / "grades.csv", graded)
-    write_report(outdir / "report.html", assignment, [(s.name, r) for s, r in graded])
-    width = max([len(s.name) for s, _ in graded] + [10])
+    outdir = Path(outdir)
+    with tempfile.TemporaryDirectory(prefix="grade-all-") as workspace:
+        submissions = find_submissions(open_input(folder, workspace), outdir)
+        _prepare_output(outdir)
+        cache = Cache(outdir, fingerprint(assignment))
+        for name in cache.forget_all_but({s.name for s in submissions}):
+            shutil.rmtree(outdir / name, ignore_errors=True)
+        cache.save()
+        graded, todo = _settle_without_grading(assignment, submissions, outdir, cache, force)
+        reused = len(graded)
+        stop, already_running = threading.Event(), descendants({os.getpid()})
+        previous = {sig: signal.signal(sig, _on_signal(stop)) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            fresh = _grade(assignment, todo, outdir, cache, graded, stop, jobs=jobs, cluster=cluster,
+                           timeout=timeout or submission_timeout(assignment))
+        finally:
+            kill_tree(descendants({os.getpid()}) - already_running)  # whatever grading left behind
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    entries = [graded[s.name] for s in submissions if s.name in graded]
+    write_csv(outdir / "grades.csv", entries)
+    for entry in entries:
+        write_feedback(outdir / entry.submission.name / "feedback.html", assignment, entry)
+    write_report(outdir / "report.html", assignment, entries)
+    print_table(assignment, entries, outdir)
+    print(f"graded {fresh}, reused {reused} unchanged from an earlier run"
+          + (f"; stopped early: {len(submissions) - len(entries)} not graded" if stop.is_set() else ""))
+    return entries, stop.is_set()
+
+
+def _settle_without_grading(assignment, submissions, outdir, cache, force):
+    """Submissions whose result is known without grading them (cached, or refused as several
+    submissions in one): {name: Graded}; and the others with their digests: [(submission, digest)]."""
+    graded, todo = {}, []
+    for submission in submissions:
+        target = outdir / submission.name / "results.json"
+        digest = submission_digest(submission.path)
+        entry = None if force else cache.lookup(submission.name, digest, target)
+        if entry is not None:
+            graded[submission.name] = Graded(submission, json.loads(target.read_text()), entry.get("problem", ""))
+            continue
+        problem = several_copies(assignment, submission.path)
+        if problem:
+            refused = results.fallback(problem)
+            results.write_atomic(target, refused, indent=1)
+            cache.store(submission.name, digest, problem)
+            graded[submission.name] = Graded(submission, refused, problem)
+        else:
+            todo.append((submission, digest))
+    return graded, todo
+
+
+def _grade(assignment, todo, outdir, cache, graded, stop, jobs, cluster, timeout):
+    """Grade `todo` into `graded` and the cache as results arrive; returns how many were graded."""
+    digests = {s.name: d for s, d in todo}
+    submissions = [s for s, _ in todo]
+    if cluster:
+        from .cluster import grade_on_cluster
+        stream = grade_on_cluster(cluster, assignment, submissions, outdir, timeout, stop)
+    else:
+        stream = grade_locally(assignment.slug, submissions, outdir, jobs, timeout, stop)
+    fresh = 0
+    try:
+        for submission, result, problem in stream:
+            graded[submission.name] = Graded(submission, result, problem)
+            cache.store(submission.name, digests[submission.name], problem)
+            fresh += 1
+            progress(fresh, len(todo), submission.name)
+    finally:
+        stream.close()  # its own clean-up (threads, cluster futures) first
+        cache.save()
+        if 0 < fresh < len(todo):
+            print(file=sys.stderr)  # end the progress bar's line
+    return fresh
+
+
+def print_table(assignment, entries, outdir):
+    width = max([len(e.submission.name) for e in entries] + [10])
     print(f"{'submission':<{width}}  score")
-    for submission, result in graded:
-        lost = [t["number"] for t in result["tests"] if t["score"] < t["max_score"]]
-        print(f"{submission.name:<{width}}  {result['score']:>6g} / {assignment.total_points:g}"
-              + (f"   lost: {' '.join(lost)}" if lost else ""))
-    print(f"results: {outdir}/<submission>/results.json, {outdir}/grades.csv, {outdir}/report.html")
-    return graded
+    for entry in entries:
+        lost = [t["number"] for t in entry.results.get("tests", []) if t["score"] < t["max_score"]]
+        note = "   not graded: see report.html" if entry.problem else (f"   lost: {' '.join(lost)}" if lost else "")
+        print(f"{entry.submission.name:<{width}}  {entry.results['score']:>6g} / {assignment.total_points:g}{note}")
+    print(f"results: {outdir}/<submission>/results.json (and feedback.html), {outdir}/grades.csv, "
+          f"{outdir}/report.html")

@@ -161,6 +161,12 @@ def main():
         plain, with_import = matplotlib_cost(slug, tmp)
         print(f"{slug:<18} top-level 'import matplotlib.pyplot as plt': {with_import:.2f} s, without: {plain:.2f} s "
               f"(+{with_import - plain:.2f} s)")
+    from .cluster import throughput as cluster_throughput  # not at the top: loading Dask costs the naive runs
+    for slug in all_slugs():
+        rates = cluster_throughput(slug, copies=8 * cores, workers=cores)
+        print(f"{slug:<18} Dask LocalCluster({cores}): {rates['dask_per_min']:.1f} subs/min "
+              f"({rates['dask_per_core_per_min']:.1f} per core), grade-all -j {cores}: {rates['pool_per_min']:.1f} "
+              f"({rates['pool_per_core_per_min']:.1f} per core); cluster start-up {rates['cluster_startup_s']:.1f} s")
     print("targets: grade <= 10 s per submission; sandbox x <= 1.3; parallel efficiency >= 85%; "
           "matplotlib import <= +1.5 s")
     print("cpu s: CPU time of one grade, all its processes; parallel efficiency cannot exceed grade s / cpu s")

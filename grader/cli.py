@@ -28,9 +28,18 @@ def cmd_grade(args):
 
 
 def cmd_grade_all(args):
-    from .batch import grade_all
-    grade_all(args.slug, Path(args.folder), Path(args.output), jobs=args.jobs)
-    return 0
+    from .batch import BatchError, grade_all
+    from .isolated import EnvironmentFailure
+    try:
+        _, interrupted = grade_all(args.slug, Path(args.folder), Path(args.output), jobs=args.jobs,
+                                   force=args.force, cluster=args.cluster, timeout=args.timeout)
+    except BatchError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    except EnvironmentFailure as problem:
+        print(f"error: grading stopped, no grades.csv written: {problem}", file=sys.stderr)
+        return 2
+    return 130 if interrupted else 0
 
 
 def cmd_check(args):
@@ -124,6 +133,9 @@ def main(argv=None):
     p.add_argument("folder")
     p.add_argument("-o", "--output", default="graded")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--force", action="store_true", help="regrade everything, not only new or changed submissions")
+    p.add_argument("--cluster", help="grade on Dask: a scheduler address (tcp://host:port) or local[:N]")
+    p.add_argument("--timeout", type=float, help="seconds allowed per submission (default: assignment.toml's)")
     p.set_defaults(func=cmd_grade_all)
     p = sub.add_parser("check", help="run the public checks on your working folder")
     p.add_argument("slug")

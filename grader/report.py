@@ -1,20 +1,106 @@
-"""report.html for instructors: where a class lost points, and to which bugs.
+"""report.html for instructors, and a feedback page per student.
 
-Self-contained: figures are PNGs embedded as data URIs, so the file can be
-mailed or opened offline. Bug classes come from the tags checks emit, worded
-by the sentences each check puts in its results (`extra_data.bugs`).
+report.html says who was graded (names, SIDs, a link to each student's
+page), how the class did (median and spread), which submissions need a
+person to look at them (wrong file, unusable upload, import errors,
+timeouts, grader failures), and the most common bug classes, each counted
+once per submission. A bug class is written in the words the check gave
+(`extra_data.bugs` in results.json), else in the words of its tag.
+
+Self-contained: figures are PNGs embedded as data URIs, so the files can be
+mailed or opened offline.
 """
 import base64
 import html
 import io
+import statistics
 from collections import Counter
 
 import matplotlib
+
+from .failures import GRADER_FAULT
+from .results import FALLBACK
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 GENERIC_TAGS = {"wrong-values", "gradient-check", "printed-derivatives"}  # no specific bug named
+ATTENTION = {  # tag or intake flag -> why a person should look at the submission
+    "missing-file": "a required file is missing or misnamed",
+    "renamed-file": "a required file was found under another name",
+    "bad-submission": "the upload could not be used",
+    "zip-in-zip": "a zip inside the zip",
+    "python2": "Python 2 code",
+    "import-error": "a file failed to import",
+    "timeout": "a check timed out",
+    "submission-timeout": "grading hit the overall time limit",
+    "crash": "the sandboxed code crashed",
+}
+STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em} img{max-width:100%}
+td,th{padding:.1em 1em .1em 0;text-align:left;vertical-align:top} pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}
+.passed{color:#276b2a} .failed{color:#a12a2a}"""
+
+
+def words(tag, tests=()):
+    """How a tag reads to a person: the sentence a check gave for it, else its words."""
+    for test in tests:
+        sentence = ((test.get("extra_data") or {}).get("bugs") or {}).get(tag)
+        if sentence:
+            return sentence
+    return tag.replace("-", " ").replace("_", " ")
+
+
+def failed_tests(result):
+    return [t for t in result.get("tests", []) if t.get("max_score") and t["score"] < t["max_score"]]
+
+
+def bug_classes(graded):
+    """tag -> (submissions with that bug anywhere, the items it was found in, the tests that named it)."""
+    counts, items, named = Counter(), {}, {}
+    for entry in graded:
+        seen = set()
+        for test in failed_tests(entry.results):
+            for tag in set(test.get("tags", [])) - GENERIC_TAGS - set(ATTENTION):
+                seen.add(tag)
+                items.setdefault(tag, set()).add(test["number"])
+                named.setdefault(tag, []).append(test)
+        counts.update(seen)
+    return [(tag, n, sorted(items[tag]), named[tag]) for tag, n in counts.most_common()]
+
+
+def attention(entry):
+    """Why this submission needs a person to look at it: a list of reasons, once each."""
+    reasons = [entry.problem] if entry.problem else []
+    tests = entry.results.get("tests", [])
+    flags = list((entry.results.get("extra_data") or {}).get("intake", []))  # what intake noticed
+    flags += [tag for t in tests if t["score"] < t.get("max_score", 0) for tag in t.get("tags", [])]
+    for flag in flags:
+        reason = ATTENTION.get(flag)
+        if reason and reason not in reasons:
+            reasons.append(reason)
+    faults = any(t["name"].startswith("Grader fault") or t.get("output") == GRADER_FAULT for t in tests)
+    if faults or (not entry.problem and not tests and entry.results.get("output", "").startswith(FALLBACK)):
+        reasons.append("the grader failed on it (tell whoever maintains the grader)")
+    return reasons
+
+
+def pass_rates(graded):
+    """Item 'number name' -> fraction of submissions with full marks on it."""
+    rates = {}
+    for entry in graded:
+        for test in entry.results.get("tests", []):
+            if test.get("max_score"):
+                rates.setdefault(f"{test['number']} {test['name']}", []).append(test["score"] >= test["max_score"])
+    return {k: sum(v) / len(v) for k, v in rates.items()}
+
+
+def spread(scores):
+    """Median, quartiles, extremes and standard deviation, in words."""
+    quartiles = statistics.quantiles(scores, n=4) if len(scores) > 1 else scores * 3
+    deviation = statistics.pstdev(scores)
+    return (f"median {statistics.median(scores):.2f}, middle half {quartiles[0]:.2f} to {quartiles[2]:.2f}, "
+            f"range {min(scores):g} to {max(scores):g}, mean {statistics.mean(scores):.2f} "
+            f"(standard deviation {deviation:.2f})")
 
 
 def figure_uri(fig):
@@ -24,36 +110,8 @@ def figure_uri(fig):
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def bug_counts(graded):
-    """(item number, item name, tag) -> submissions that lost points there with that tag."""
-    counts = Counter()
-    for _, result in graded:
-        for test in result["tests"]:
-            if test.get("max_score") and test["score"] < test["max_score"]:
-                for tag in set(test.get("tags", [])) - GENERIC_TAGS:
-                    counts[(test["number"], test["name"], tag)] += 1
-    return counts
-
-
-def bug_sentences(graded):
-    """(item number, tag) -> the sentence the check gave for that bug."""
-    return {(test["number"], tag): text for _, result in graded for test in result["tests"]
-            for tag, text in test.get("extra_data", {}).get("bugs", {}).items()}
-
-
-def pass_rates(graded):
-    """Item 'number name' -> fraction of submissions with full marks on it."""
-    rates = {}
-    for _, result in graded:
-        for test in result["tests"]:
-            if test.get("max_score"):
-                key = f"{test['number']} {test['name']}"
-                rates.setdefault(key, []).append(test["score"] >= test["max_score"])
-    return {k: sum(v) / len(v) for k, v in rates.items()}
-
-
-def figures(assignment, graded):
-    scores = [r["score"] for _, r in graded]
+def figures(assignment, graded, bugs):
+    scores = [e.results["score"] for e in graded]
     fig, ax = plt.subplots(figsize=(7, 3))
     ax.hist(scores, bins=min(20, max(5, len(scores))), range=(0, assignment.total_points), color="#4c72b0")
     ax.set_xlabel(f"score (out of {assignment.total_points:g})")
@@ -63,46 +121,80 @@ def figures(assignment, graded):
 
     rates = pass_rates(graded)
     fig, ax = plt.subplots(figsize=(7, 0.3 * len(rates) + 1))
-    ax.barh(list(rates)[::-1], [100 * r for r in list(rates.values())[::-1]], color="#55a868")
+    ax.barh(list(rates)[::-1] or ["(no graded items)"], [100 * r for r in list(rates.values())[::-1]] or [0],
+            color="#55a868")
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of submissions with full marks")
     ax.set_title("Pass rate per item")
     yield "Pass rate per item", figure_uri(fig)
 
-    counts, words = bug_counts(graded).most_common(10), bug_sentences(graded)
-    fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(counts), 1) + 1))
-    labels = [f"{number}: {words.get((number, tag), tag)}" for (number, _, tag), _ in counts][::-1]
-    ax.barh(labels or ["(no bug classes found)"], [100 * n / len(graded) for _, n in counts][::-1] or [0],
-            color="#c44e52")
+    top = bugs[:10][::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(top), 1) + 1))
+    ax.barh([words(tag, tests)[:60] for tag, _, _, tests in top] or ["(no bug classes found)"],
+            [100 * n / len(graded) for _, n, _, _ in top] or [0], color="#c44e52")
     ax.set_xlabel("% of submissions")
     ax.set_title("Most common bug classes")
     yield "Most common bug classes", figure_uri(fig)
 
 
+def _page(title, body, script=""):
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{STYLE}</style>{script}</head>\n<body>{body}</body></html>\n")
+
+
+def _who(submission, key):
+    return "; ".join(p.get(key, "") for p in submission.people)
+
+
 def write_report(path, assignment, graded):
-    """graded: [(submission name, results dict)]."""
+    """graded: [batch.Graded]."""
+    esc = html.escape
     if not graded:
-        path.write_text("<!doctype html><title>No submissions</title><p>No submissions were found.</p>")
+        path.write_text(_page("No submissions", "<p>No submissions were graded.</p>"))
         return path
-    esc, words = html.escape, bug_sentences(graded)
-    sentences = [f"<li>{100 * n / len(graded):.0f}% {esc(words.get((number, tag), tag))} in {esc(number)} "
-                 f"<em>{esc(name)}</em></li>" for (number, name, tag), n in bug_counts(graded).most_common(8)]
-    rows = "".join(f"<tr><td>{esc(name)}</td><td>{r['score']:g}</td></tr>" for name, r in graded)
+    bugs = bug_classes(graded)
+    sentences = "".join(f"<li>{100 * n / len(graded):.0f}% ({n} of {len(graded)}): {esc(words(tag, tests))} "
+                        f"(in {esc(', '.join(items))})</li>" for tag, n, items, tests in bugs[:10])
+    needs = "".join(f'<li><a href="{esc(e.submission.name)}/feedback.html">{esc(e.submission.name)}</a>'
+                    f"{' (' + esc(_who(e.submission, 'name')) + ')' if e.submission.people else ''}: "
+                    f"{esc('; '.join(reasons))}</li>" for e in graded if (reasons := attention(e)))
+    rows = "".join(f'<tr><td><a href="{esc(e.submission.name)}/feedback.html">{esc(e.submission.name)}</a></td>'
+                   f"<td>{esc(_who(e.submission, 'name'))}</td><td>{esc(_who(e.submission, 'sid'))}</td>"
+                   f"<td>{e.results['score']:g}</td></tr>" for e in graded)
     images = "".join(f'<h2>{esc(title)}</h2><img alt="{esc(title)}" src="{uri}">'
-                     for title, uri in figures(assignment, graded))
-    mean = sum(r["score"] for _, r in graded) / len(graded)
-    path.write_text(f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(assignment.title)}: grading report</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}} img{{max-width:100%}}
-td,th{{padding:0 1em;text-align:left}}</style>
-<script>window.addEventListener("load", () => {{
+                     for title, uri in figures(assignment, graded, bugs))
+    script = """<script>window.addEventListener("load", () => {
   document.body.dataset.figuresShown = [...document.images].filter(i => i.naturalWidth > 0).length;
-}});</script></head>
-<body><h1>{esc(assignment.slug)}: {esc(assignment.title)}</h1>
-<p>{len(graded)} submissions, mean score {mean:.2f} of {assignment.total_points:g}.</p>
-<h2>What went wrong most often</h2><ul>{''.join(sentences) or '<li>Nothing: every item passed.</li>'}</ul>
+});</script>"""
+    body = f"""<h1>{esc(assignment.slug)}: {esc(assignment.title)}</h1>
+<p id="summary">{len(graded)} submissions, out of {assignment.total_points:g}: {esc(spread([e.results['score'] for e in graded]))}.</p>
+<h2>Needs attention</h2><ul id="attention">{needs or '<li>Nothing: every submission was graded normally.</li>'}</ul>
+<h2>What went wrong most often</h2><ul id="bugs">{sentences or '<li>No bug class was found.</li>'}</ul>
 {images}
-<h2>Scores</h2><table><tr><th>submission</th><th>score</th></tr>{rows}</table>
-</body></html>
-""")
+<h2>Scores</h2><table id="scores"><tr><th>submission</th><th>name</th><th>SID</th><th>score</th></tr>{rows}</table>"""
+    path.write_text(_page(f"{assignment.title}: grading report", body, script))
+    return path
+
+
+VISIBILITY_NOTE = {"after_due_date": "shown to the student after the due date",
+                   "after_published": "shown to the student once grades are published"}
+
+
+def write_feedback(path, assignment, entry):
+    """What the student sees on Gradescope for this results.json: hidden items left out."""
+    esc = html.escape
+    result = entry.results
+    shown = [t for t in result.get("tests", []) if t.get("visibility", "visible") != "hidden"]
+    total = sum(t.get("max_score", 0) for t in result.get("tests", [])) or assignment.total_points
+    items = "".join(
+        f'<h3 class="{esc(t.get("status", "failed"))}">{esc(str(t.get("number", "")))} {esc(t["name"])}: '
+        f'{t["score"]:g} / {t.get("max_score", 0):g}</h3>'
+        + (f"<p><em>{esc(VISIBILITY_NOTE[t['visibility']])}</em></p>" if t.get("visibility") in VISIBILITY_NOTE else "")
+        + (f"<pre>{esc(t['output'])}</pre>" if t.get("output") else "") for t in shown)
+    who = _who(entry.submission, "name")
+    body = (f"<h1>{esc(assignment.title)}</h1><p>{esc(entry.submission.name)}{': ' + esc(who) if who else ''}</p>"
+            f'<h2 id="score">Autograder score: {result["score"]:g} / {total:g}</h2>'
+            + (f"<pre>{esc(result['output'])}</pre>" if result.get("output") else "") + items)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_page(f"{assignment.title}: {entry.submission.name}", body))
     return path

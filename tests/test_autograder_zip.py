@@ -4,14 +4,25 @@ import os
 import subprocess
 import sys
 import zipfile
+from importlib import metadata
 
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from conftest import REPO
 from gradescope_schema import validate
 from grader.build.autograder import build_autograder
-from grader.config import load_assignment
+from grader.config import all_slugs, load_assignment
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 
-def test_run_autograder_grades_a_submission(tmp_path):
-    slug = "a1_softsign"
+@pytest.mark.parametrize("slug", all_slugs())
+def test_run_autograder_grades_a_submission(slug, tmp_path):
     spec = load_assignment(slug)
     archive = build_autograder(slug, tmp_path / "dist")
     root = tmp_path / "autograder"
@@ -22,7 +33,8 @@ def test_run_autograder_grades_a_submission(tmp_path):
         assert not any(n.startswith(("tests/", "student_template/")) for n in names)
         z.extractall(root / "source")
     (root / "submission" / "nested").mkdir(parents=True)
-    (root / "submission" / "nested" / "models.py").write_text((spec.reference / "models.py").read_text())
+    for name in spec.submit:
+        (root / "submission" / "nested" / name).write_text((spec.reference / name).read_text())
     (root / "results").mkdir()
     script = root / "source" / "run_autograder"
     os.chmod(script, 0o755)
@@ -32,11 +44,27 @@ def test_run_autograder_grades_a_submission(tmp_path):
     results = json.loads((root / "results" / "results.json").read_text())
     validate(results)
     assert results["score"] == spec.total_points
-    assert "nested/models.py" in results["output"]
+    assert f"nested/{spec.submit[0]}" in results["output"]
 
 
-def test_requirements_follow_pyproject(tmp_path):
+def test_requirements_pin_the_versions_the_tests_run_with(tmp_path):
     archive = build_autograder("a1_softsign", tmp_path)
     with zipfile.ZipFile(archive) as z:
-        requirements = z.read("requirements.txt").decode()
-    assert "numpy" in requirements and "gradescope-utils" in requirements and "tomli" in requirements
+        pins = dict(line.split("==") for line in z.read("requirements.txt").decode().splitlines())
+        setup = z.read("setup.sh").decode()
+    assert "-r /autograder/source/requirements.txt" in setup
+    with open(REPO / "pyproject.toml", "rb") as f:
+        wanted = [Requirement(d) for d in tomllib.load(f)["project"]["dependencies"]]
+    names = {canonicalize_name(n) for n in pins}
+    assert all(canonicalize_name(r.name) in names for r in wanted)  # tomli too: Gradescope runs 3.10
+    installed = {name: metadata.version(name) for name in pins if is_installed(name)}
+    assert installed == {name: pins[name] for name in installed}
+    assert {"numpy", "pytest", "gradescope-utils"} <= set(installed)
+
+
+def is_installed(name):
+    try:
+        metadata.version(name)
+        return True
+    except metadata.PackageNotFoundError:
+        return False

@@ -1,39 +1,58 @@
-"""grade-all: parallel graders do not disturb each other; grades.csv is complete."""
+"""grade-all end to end: layouts, refusals, the cache, the per-submission cap, Ctrl-C,
+environment failures. Every run is a real `python -m grader grade-all` process."""
 import csv
+import json
+import os
+import signal
 import subprocess
 import sys
+import time
+import zipfile
+
+import pytest
 
 from conftest import REPO, zip_files
 from grader.build.template import template_files
 from grader.config import load_assignment
 
+SLUG = "a1_softsign"
+SPEC = load_assignment(SLUG)
+REFERENCE = (SPEC.reference / "models.py").read_text()
+TEMPLATE = template_files(SLUG)["models.py"]
+LOOPS = REFERENCE.replace("def softsign_prime(z):", "def softsign_prime(z):\n    while True:\n        pass", 1)
+
+
+def grade_all(folder, out, *extra, timeout=300):
+    return subprocess.run([sys.executable, "-m", "grader", "grade-all", SLUG, str(folder), "-o", str(out), *extra],
+                          cwd=REPO, capture_output=True, text=True, timeout=timeout)
+
+
+def rows(out):
+    with open(out / "grades.csv") as f:
+        return {row["submission"]: row for row in csv.DictReader(f)}
+
 
 def test_parallel_grading_matches_serial_scores(tmp_path):
-    spec = load_assignment("a1_softsign")
-    reference = (spec.reference / "models.py").read_text()
     folder = tmp_path / "subs"
     folder.mkdir()
     for i in range(3):
-        zip_files(folder / f"alice{i}.zip", {"models.py": reference})
+        zip_files(folder / f"alice{i}.zip", {"models.py": REFERENCE})
     (folder / "bob").mkdir()
-    (folder / "bob" / "models.py").write_text(template_files("a1_softsign")["models.py"])
-    proc = subprocess.run([sys.executable, "-m", "grader", "grade-all", "a1_softsign", str(folder),
-                           "-o", str(tmp_path / "out"), "-j", "4"], cwd=REPO, capture_output=True, text=True)
+    (folder / "bob" / "models.py").write_text(TEMPLATE)
+    proc = grade_all(folder, tmp_path / "out", "-j", "4")
     assert proc.returncode == 0, proc.stderr
-    with open(tmp_path / "out" / "grades.csv") as f:
-        rows = {row["submission"]: row for row in csv.DictReader(f)}
-    assert set(rows) == {"alice0", "alice1", "alice2", "bob"}
-    assert [float(rows[f"alice{i}"]["total"]) for i in range(3)] == [spec.total_points] * 3
-    assert float(rows["bob"]["total"]) == 0
-    assert len(rows["bob"]) == 5 + 11  # submission, name, sid, email, one column per item, total
+    graded = rows(tmp_path / "out")
+    assert set(graded) == {"alice0", "alice1", "alice2", "bob"}
+    assert [float(graded[f"alice{i}"]["total"]) for i in range(3)] == [SPEC.total_points] * 3
+    assert float(graded["bob"]["total"]) == 0
+    assert len(graded["bob"]) == 5 + 11  # submission, name, sid, email, one column per item, total
     assert "alice0" in proc.stdout and "lost: 1.1" in proc.stdout
 
 
-def test_gradescope_export_layout_carries_names_over(tmp_path):
-    spec = load_assignment("a1_softsign")
-    export = tmp_path / "export"
-    for key, text in [("submission_101", (spec.reference / "models.py").read_text()),
-                      ("submission_102", template_files("a1_softsign")["models.py"])]:
+def make_export(root):
+    """A Gradescope export of two submissions, with the students' names in its metadata."""
+    export = root / "assignment_123_export"
+    for key, text in [("submission_101", REFERENCE), ("submission_102", TEMPLATE)]:
         (export / key / "hw").mkdir(parents=True)
         (export / key / "hw" / "models.py").write_text(text)
     (export / "submission_metadata.yml").write_text(
@@ -41,12 +60,192 @@ def test_gradescope_export_layout_carries_names_over(tmp_path):
         "  :created_at: 2026-01-01 10:00:00.000000000 -08:00\n"
         "submission_102:\n  :submitters:\n  - :name: Pair One\n    :sid: '201'\n    :email: one@uni.edu\n"
         "  - :name: Pair Two\n    :sid: '202'\n    :email: two@uni.edu\n")
-    proc = subprocess.run([sys.executable, "-m", "grader", "grade-all", "a1_softsign", str(export),
-                           "-o", str(tmp_path / "out"), "-j", "2"], cwd=REPO, capture_output=True, text=True)
+    return export
+
+
+def test_export_folder_its_zip_and_its_parent_give_the_same_grades(tmp_path):
+    export = make_export(tmp_path / "download")
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted(export.rglob("*")):
+            z.write(path, str(path.relative_to(export.parent)))
+    seen = []
+    for source in (export, archive, tmp_path / "download"):
+        out = tmp_path / f"out-{len(seen)}"
+        proc = grade_all(source, out, "-j", "2")
+        assert proc.returncode == 0, proc.stderr
+        graded = rows(out)
+        assert set(graded) == {"submission_101", "submission_102"}
+        assert graded["submission_101"]["name"] == "Ada Lovelace" and graded["submission_101"]["email"] == "ada@uni.edu"
+        assert graded["submission_102"]["sid"] == "201; 202"
+        seen.append({k: float(v["total"]) for k, v in graded.items()})
+    assert seen[0] == seen[1] == seen[2] == {"submission_101": SPEC.total_points, "submission_102": 0}
+    report = (tmp_path / "out-0" / "report.html").read_text()
+    assert "Ada Lovelace" in report and "201; 202" in report and 'href="submission_101/feedback.html"' in report
+
+
+def test_a_folder_holding_several_submissions_is_not_graded_as_one(tmp_path):
+    folder = tmp_path / "class"
+    for student in ("ann", "ben", "cat"):
+        (folder / "section1" / student).mkdir(parents=True)
+        (folder / "section1" / student / "models.py").write_text(REFERENCE)
+    zip_files(folder / "dan.zip", {"hw1/models.py": REFERENCE, "hw1/old/models.py": TEMPLATE})
+    out = folder / "graded"  # inside the class folder: not a submission itself
+    proc = grade_all(folder, out, "-j", "2")
     assert proc.returncode == 0, proc.stderr
-    with open(tmp_path / "out" / "grades.csv") as f:
-        rows = {row["submission"]: row for row in csv.DictReader(f)}
-    assert rows["submission_101"]["name"] == "Ada Lovelace" and rows["submission_101"]["email"] == "ada@uni.edu"
-    assert float(rows["submission_101"]["total"]) == spec.total_points
-    assert rows["submission_102"]["sid"] == "201; 202" and float(rows["submission_102"]["total"]) == 0
-    assert (tmp_path / "out" / "report.html").stat().st_size > 10_000
+    graded = rows(out)
+    assert set(graded) == {"section1", "dan"}
+    assert float(graded["section1"]["total"]) == 0 and float(graded["dan"]["total"]) == SPEC.total_points
+    result = json.loads((out / "section1" / "results.json").read_text())
+    assert "3 copies of models.py" in result["output"] and "not graded as one" in result["output"]
+    assert "not graded" in proc.stdout.split("section1")[1].splitlines()[0]
+    assert "3 copies of models.py" in (out / "report.html").read_text()
+
+
+def test_second_run_grades_only_what_changed(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name, text in [("ann", REFERENCE), ("ben", TEMPLATE), ("cat", REFERENCE)]:
+        zip_files(folder / f"{name}.zip", {"models.py": text})
+    out = tmp_path / "out"
+    started = time.monotonic()
+    first = grade_all(folder, out, "-j", "2")
+    first_took = time.monotonic() - started
+    assert first.returncode == 0 and "graded 3, reused 0" in first.stdout, first.stderr
+    started = time.monotonic()
+    second = grade_all(folder, out, "-j", "2")
+    assert time.monotonic() - started < first_took  # loosely: the real measure is the count
+    assert second.returncode == 0 and "graded 0, reused 3" in second.stdout
+    assert float(rows(out)["ann"]["total"]) == SPEC.total_points
+    zip_files(folder / "ben.zip", {"models.py": REFERENCE})   # changed
+    (folder / "cat.zip").unlink()                             # removed
+    third = grade_all(folder, out, "-j", "2")
+    assert "graded 1, reused 1" in third.stdout
+    assert set(rows(out)) == {"ann", "ben"} and float(rows(out)["ben"]["total"]) == SPEC.total_points
+    assert not (out / "cat").exists()
+    forced = grade_all(folder, out, "-j", "2", "--force")
+    assert "graded 2, reused 0" in forced.stdout
+
+
+def test_a_submission_over_its_cap_is_stopped_with_valid_results(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    zip_files(folder / "looping.zip", {"models.py": LOOPS})
+    zip_files(folder / "misnamed.zip", {"model.py": REFERENCE})
+    proc = grade_all(folder, tmp_path / "out", "-j", "2", "--timeout", "4")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "out" / "looping" / "results.json").read_text())
+    not_run = [t for t in result["tests"] if "longer than the 4 s" in t["output"]]
+    assert not_run and all(t["score"] == 0 for t in not_run)
+    assert result["score"] == sum(t["score"] for t in result["tests"])
+    attention = (tmp_path / "out" / "report.html").read_text().split('id="attention">')[1].split("</ul>")[0]
+    assert "looping" in attention and "overall time limit" in attention
+    assert "misnamed" in attention and "missing or misnamed" in attention
+
+
+def _stat(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[1]), int(fields[19]), os.stat(f"/proc/{pid}").st_uid  # parent, start time, uid
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _tree(root):
+    table = {int(p): s for p in os.listdir("/proc") if p.isdigit() and (s := _stat(p))}
+    found, frontier = {}, {root}
+    while frontier:
+        frontier = {pid for pid, (parent, _, _) in table.items() if parent in frontier and pid not in found}
+        found.update({pid: table[pid] for pid in frontier})
+    return found
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def test_ctrl_c_stops_within_seconds_kills_everything_and_keeps_what_was_graded(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    zip_files(folder / "aaa_slowpoke_zed.zip", {"models.py": LOOPS})
+    for i in range(10):
+        zip_files(folder / f"student_lovelace_{i}.zip", {"models.py": REFERENCE})
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", SLUG, str(folder), "-o", str(out), "-j", "2"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen, names_on_command_lines = {}, set()
+    cache = out / ".grade-all-cache.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        for pid, info in _tree(proc.pid).items():
+            seen[pid] = info
+            if "lovelace" in _cmdline(pid) or "slowpoke" in _cmdline(pid):
+                names_on_command_lines.add(_cmdline(pid))
+        try:
+            if len(json.loads(cache.read_text())["submissions"]) >= 2:
+                break
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.05)
+    assert proc.poll() is None, "grade-all finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    interrupted = time.monotonic()
+    try:
+        stdout, stderr = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert time.monotonic() - interrupted < 10
+    assert proc.returncode == 130, stderr[-2000:]
+    assert not names_on_command_lines
+    left = [pid for pid, (_, started, _) in seen.items() if (now := _stat(pid)) and now[1] == started]
+    assert not left, f"still running after grade-all ended: {[_cmdline(p)[:80] for p in left]}"
+    sandbox_uids = {uid for _, _, uid in seen.values()} - {os.geteuid()}
+    if sandbox_uids:  # as root the sandbox runs as accounts of its own: none of their processes may outlive the run
+        ended = max(started for _, started, _ in seen.values())
+        stray = [p for p in os.listdir("/proc") if p.isdigit() and (s := _stat(p)) and s[2] in sandbox_uids and s[1] <= ended]
+        assert not stray
+    graded = rows(out)
+    assert 2 <= len(graded) < 11 and "aaa_slowpoke_zed" not in graded
+    assert all(float(r["total"]) == SPEC.total_points for r in graded.values())
+    assert "not graded" in stdout and (out / "report.html").exists()
+
+
+ENVIRONMENT_FAILS = ("import sys, grader.isolated as i; "
+                     "i.COMMAND = [sys.executable, '-c', \"import sys; sys.executable = '/nonexistent/python'; "
+                     "from grader.isolated import main; sys.exit(main())\"]; "
+                     "from grader.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
+def test_a_grader_that_cannot_start_stops_the_run_without_a_table(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for i in range(3):
+        zip_files(folder / f"s{i}.zip", {"models.py": REFERENCE})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "grades.csv").write_text("stale,table\n")
+    proc = subprocess.run([sys.executable, "-c", ENVIRONMENT_FAILS, "grade-all", SLUG, str(folder), "-o", str(out), "-j", "1"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "could not start" in proc.stderr and "no grades.csv" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) <= 2  # a line, no traceback
+    assert not (out / "grades.csv").exists() and not (out / "report.html").exists()
+
+
+@pytest.mark.parametrize("problem", ["missing input", "unwritable output"])
+def test_instructor_mistakes_get_one_line(tmp_path, problem):
+    folder, out = tmp_path / "subs", tmp_path / "out"
+    if problem == "missing input":
+        expect = "does not exist"
+    else:
+        folder.mkdir()
+        out.write_text("a file where the output folder should be")
+        expect = "cannot write to the output folder"
+    proc = grade_all(folder, out)
+    assert proc.returncode == 1 and expect in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

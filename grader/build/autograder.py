@@ -1,16 +1,23 @@
-"""dist/<slug>-autograder.zip: what Gradescope unpacks into /autograder/source."""
+"""dist/<slug>-autograder.zip: what Gradescope unpacks into /autograder/source.
+
+Its requirements.txt is the project's lock file: every package pinned to the
+version the project's own tests ran with, so Gradescope's image grades with
+the same numpy, pytest and friends (and a rebuild months later still does).
+"""
 import zipfile
 from pathlib import Path
 
-from ..config import REPO_ROOT, load_assignment, read_toml
+from ..config import REPO_ROOT, load_assignment
 from ..seeds import SECRET_FILE, new_secret
+
+LOCK_FILE = Path("grader") / "build" / "requirements-lock.txt"
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
 set -euo pipefail
 apt-get update
 apt-get install -y python3 python3-pip
-python3 -m pip install -r /autograder/source/requirements.txt
+python3 -m pip install --no-cache-dir -r /autograder/source/requirements.txt
 # Submissions run as the grader's own unprivileged accounts, made here once (docs/security.md).
 cd /autograder/source && python3 -m grader setup-sandbox
 """
@@ -30,7 +37,9 @@ exec "$PYTHON" -m grader grade {slug} "$ROOT/submission" -o "$ROOT/results/resul
 
 
 def requirements(root=REPO_ROOT):
-    return "\n".join(read_toml(Path(root) / "pyproject.toml")["project"]["dependencies"]) + "\n"
+    """The pinned lock, without its comments."""
+    lines = [line for line in (Path(root) / LOCK_FILE).read_text().splitlines() if line and not line.startswith("#")]
+    return "\n".join(lines) + "\n"
 
 
 def _add_tree(archive, root, folder):

@@ -149,7 +149,7 @@ def conv_agrees(student, rng, set_score):
     stride, pad = 2, 1
     call = f"conv2d_backward(dout, cache) after conv2d_forward(x: (2, 3, 7, 6), w: (4, 3, 3, 3), b, {stride}, {pad})"
     out, cache = values.pair(conv.conv2d_forward(*inputs.values(), stride, pad), call, "a pair (out, cache)")
-    dout = rng.normal(size=np.shape(out))
+    dout = rng.normal(size=values.array(out, (2, 4, 4, 3), call, "out").shape)
     grads = values.items(conv.conv2d_backward(dout, cache), 3, call, "(dx, dw, db)")
 
     def agrees(key, got):
@@ -177,7 +177,8 @@ def test_maxpool_backward_matches_finite_differences(student, rng, set_score=Non
         x = rng.permutation(np.prod(shape)).reshape(shape) * 0.1  # distinct values: no ties
         call = f"maxpool_backward(dout, cache) after maxpool_forward(x: {shape}, {pool}, {stride})"
         out, cache = values.pair(conv.maxpool_forward(x, pool, stride), call, "a pair (out, cache)")
-        dout = rng.normal(size=np.shape(out))
+        size = (shape[0], shape[1], (shape[2] - pool) // stride + 1, (shape[3] - pool) // stride + 1)
+        dout = rng.normal(size=values.array(out, size, call, "out").shape)
         stage = gradients.call_with(conv.maxpool_forward, lambda moved: ((moved, pool, stride), {}), first=True)
         numeric = gradients.numeric_gradient(student, x, stage, call, read=weighted_sum(dout, call))
         gradients.agrees_with_own_loss(conv.maxpool_backward(dout, cache), numeric, name="dx", call=call,

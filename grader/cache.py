@@ -1,0 +1,92 @@
+"""Which submissions grade-all must grade again.
+
+A result is reused when the submission's content and the assignment's
+fingerprint (its checks, reference, data and settings, and the grader's own
+code) are both unchanged. The same fingerprint tells a Dask worker that runs
+other code from the client's.
+"""
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from . import results
+
+GRADER = Path(__file__).resolve().parent
+CACHE_FILE = ".grade-all-cache.json"
+SAVE_EVERY = 1.0  # seconds: rewriting the whole file per submission is quadratic in the class size
+
+
+def _hash_tree(digest, root):
+    """Names and bytes of every file under `root`, in a fixed order; links by their target."""
+    root = Path(root)
+    if root.is_file():
+        digest.update(root.read_bytes())
+        return
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            path = Path(folder) / name
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(os.readlink(path).encode() if path.is_symlink() else path.read_bytes())
+            digest.update(b"\0")
+
+
+def fingerprint(assignment):
+    """A short hash of everything that decides a grade besides the submission."""
+    digest = hashlib.sha256()
+    for part in (assignment.folder, assignment.reference, GRADER):
+        digest.update(str(part.name).encode())
+        _hash_tree(digest, part)
+    return digest.hexdigest()[:16]
+
+
+def submission_digest(path):
+    digest = hashlib.sha256()
+    _hash_tree(digest, path)
+    return digest.hexdigest()
+
+
+class Cache:
+    """outdir/.grade-all-cache.json: submission name -> content digest (and why it was not graded)."""
+
+    def __init__(self, outdir, assignment_fingerprint):
+        self.path = Path(outdir) / CACHE_FILE
+        self.fingerprint = assignment_fingerprint
+        self.saved_at = 0.0
+        try:
+            saved = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            saved = {}
+        self.known = saved.get("submissions", {}) if isinstance(saved, dict) else {}
+        if not (isinstance(saved, dict) and saved.get("fingerprint") == assignment_fingerprint):
+            self.known = {name: {"digest": None} for name in self.known}  # names kept, to clean up
+
+    def lookup(self, name, digest, results_path):
+        """The entry saved for `name` if its content and the checks are unchanged, else None."""
+        entry = self.known.get(name)
+        if not (isinstance(entry, dict) and entry.get("digest") == digest):
+            return None
+        try:
+            json.loads(Path(results_path).read_text())
+        except (OSError, ValueError):
+            return None
+        return entry
+
+    def store(self, name, digest, problem=""):
+        """Remember a graded submission; written out at most every SAVE_EVERY s (and by `save`)."""
+        self.known[name] = {"digest": digest, "problem": problem}
+        if time.monotonic() - self.saved_at > SAVE_EVERY:
+            self.save()
+
+    def forget_all_but(self, names):
+        """Entries of submissions no longer in the folder; returns their names."""
+        gone = sorted(set(self.known) - set(names))
+        for name in gone:
+            del self.known[name]
+        return gone
+
+    def save(self):
+        self.saved_at = time.monotonic()
+        results.write_atomic(self.path, {"fingerprint": self.fingerprint, "submissions": self.known}, indent=1)
