@@ -1,6 +1,6 @@
 """The `student` object checks use: names on the child's side, called remotely.
 
-`student.models.softsign_prime(z)` sends the call to a child process and
+`student.<module>.<function>(x)` sends the call to a child process and
 returns plain data; an object that is not plain data stays in the child and
 comes back as a `Ref` that can be called or have attributes read with `fetch`.
 
