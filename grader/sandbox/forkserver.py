@@ -66,11 +66,13 @@ def check_reachable(user, paths):
 
 
 def preloads(folder):
-    """Slow modules to import once in the fork server, because the submission mentions them
-    (and they are installed: if not, the child's own import says so)."""
+    """Slow modules to import once in the fork server, because the submission imports them at
+    the top of a file, so every check's child would (and they are installed: if not, the child's
+    own import says so). An import inside a function is left to the checks that call it."""
     sources = [path.read_text(errors="replace") for path in Path(folder).rglob("*.py")]
     return sorted({module for word, modules in SLOW_IMPORTS.items()
-                   if importlib.util.find_spec(word) and any(re.search(rf"\b{word}\b", s) for s in sources)
+                   if importlib.util.find_spec(word) and any(re.search(rf"^(?:import|from)\s+{word}\b", s, re.M)
+                                                              for s in sources)
                    for module in modules})
 
 
