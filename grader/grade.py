@@ -6,7 +6,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -14,7 +13,7 @@ from . import fixtures, results
 from .config import ConfigError, load_assignment
 from .intake import NOTHING_CHECKED, IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
-from .plugin import GradingPlugin, check_points
+from .plugin import GradingPlugin, check_points, item_records
 from .sandbox.errors import SandboxUnavailable
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
@@ -49,11 +48,7 @@ def check_weights(assignment):
 
         def pytest_collection_modifyitems(self, items):
             try:
-                records = [SimpleNamespace(number=i.function.__number__, max_score=float(i.function.__weight__))
-                           for i in items]
-                check_points(assignment, records)
-            except AttributeError:
-                self.problem = "every check needs @weight (or @partial_credit) and @number"
+                check_points(assignment, item_records(items))
             except ConfigError as problem:
                 self.problem = str(problem)
 

@@ -2,7 +2,8 @@
 
 Checks are plain pytest functions carrying gradescope-utils' attributes
 (`__weight__`, `__number__`, `__visibility__`, `__tags__`, and `__score__`
-set through `@partial_credit`). After every check the whole results file is
+set through `@partial_credit`); a family of items declared with
+`grader.kit.items.cases` takes each item's number and title from its case. After every check the whole results file is
 rewritten atomically, so a crash or a kill leaves the last good state.
 """
 import time
@@ -12,15 +13,10 @@ import pytest
 from . import results
 from .config import ConfigError
 from .failures import GRADER_FAULT, TIME_BUDGET, WATCHDOG, CheckFailure, bug_sentences, clean_text
+from .kit.items import case_of
 from .sandbox.errors import SandboxUnavailable
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
-
-
-def check_name(item):
-    """The first docstring line, as gradescope-utils does, else the function name."""
-    doc = (item.function.__doc__ or "").strip()
-    return doc.splitlines()[0] if doc else item.name
 
 
 def check_points(assignment, items):
@@ -34,6 +30,20 @@ def check_points(assignment, items):
         if abs(weights.get(part, 0.0) - want) > 1e-9:
             raise ConfigError(f"assignment.toml: part '{part}' has {want:g} points "
                               f"but its checks weigh {weights.get(part, 0.0):g}")
+
+
+def item_records(items):
+    """A pending result for each collected check; a check without weight or number is refused."""
+    records = []
+    for item in items:
+        fn = item.function
+        number, title = case_of(item)
+        if not hasattr(fn, "__weight__") or number is None:
+            raise ConfigError(f"{item.nodeid}: every check needs @weight (or @partial_credit) and @number")
+        records.append(results.ItemResult(
+            nodeid=item.nodeid, name=title, number=number, max_score=float(fn.__weight__),
+            visibility=getattr(fn, "__visibility__", "visible"), tags=list(getattr(fn, "__tags__", ()))))
+    return records
 
 
 class GradingPlugin:
@@ -51,15 +61,8 @@ class GradingPlugin:
         config.stash[GRADING] = self
 
     def pytest_collection_modifyitems(self, session, config, items):
-        items.sort(key=lambda i: results.number_key(getattr(i.function, "__number__", "999")))
-        for item in items:
-            fn = item.function
-            if not hasattr(fn, "__weight__") or not hasattr(fn, "__number__"):
-                raise ConfigError(f"{item.nodeid}: every check needs @weight (or @partial_credit) and @number")
-            self.items[item.nodeid] = results.ItemResult(
-                nodeid=item.nodeid, name=check_name(item), number=fn.__number__,
-                max_score=float(fn.__weight__), visibility=getattr(fn, "__visibility__", "visible"),
-                tags=list(getattr(fn, "__tags__", ())))
+        items.sort(key=lambda i: results.number_key(case_of(i)[0] or "999"))
+        self.items = {record.nodeid: record for record in item_records(items)}
         if self.full:
             check_points(self.spec, self.items.values())
         self.write()

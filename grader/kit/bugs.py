@@ -6,16 +6,22 @@ twice"). `bug.failure(message)` is the CheckFailure a check raises when it found
 bug itself; `bug.given(value)` is a WrongAnswer: the bug with the value it
 would produce, ready for `check_close(..., wrong_answers=[...])`, which
 names the bug when the student's result equals that value. A check that
-knows a bug of its own makes one: `Bug(hint, tag, sentence)`.
+knows bugs of its own keeps them in `bugs.toml` beside it, one table a bug
+(`[NO_SQUARE]` with `hint`, `tag`, `sentence`), and reads them with
+`BUGS = bugs.catalogue(__file__)`: wording is data an instructor can edit,
+checked strictly like the manifest.
 
 Sign flips, transposes (square results) and sum-vs-mean over a batch are
 tried by grader.compare on every comparison; the helpers below build the
 rest from the parts a check computes with the reference.
 """
 from collections import namedtuple
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
+from ..config import REQUIRED, Key, read_table, read_toml
 from ..failures import CheckFailure
 
 WrongAnswer = namedtuple("WrongAnswer", "hint tag value sentence")
@@ -30,6 +36,18 @@ class Bug(namedtuple("Bug", "hint tag sentence")):
     def failure(self, message):
         """A CheckFailure for this bug, with `message` for the student."""
         return CheckFailure(message, [self.tag], {self.tag: self.sentence})
+
+
+ENTRY = {"hint": Key(str, REQUIRED, "what the student is told the bug looks like"),
+         "tag": Key(str, REQUIRED, "the bug's class, shared by bugs alike (report.html groups by it)"),
+         "sentence": Key(str, REQUIRED, "what report.html says students did")}
+
+
+def catalogue(check_file):
+    """The bugs of the `bugs.toml` beside `check_file`, as attributes named by their tables."""
+    path = Path(check_file).with_name("bugs.toml")
+    return SimpleNamespace(**{name: Bug(**read_table(entry, ENTRY, f"{path.name} [{name}]"))
+                              for name, entry in read_toml(path).items()})
 
 
 PENALTY_TWICE = Bug("the penalty gradient is added twice", "reg-twice", "added the penalty gradient twice")

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from grader.config import all_slugs, load_assignment
 from grader.failures import CheckFailure
 from grader.fixtures import all_data
+from grader.kit import items
 from grader.loader import load_modules
 from grader.local import missing_name
 from grader.sandbox.inprocess import InProcessStudent
@@ -38,7 +39,8 @@ class Submission:
 
 
 def checks():
-    """(slug, check function) for every graded check of every assignment."""
+    """(slug, item) for every graded item of every assignment: a check function, its number
+    and the arguments of its case (a family of items runs once a case)."""
     found = []
     for slug in all_slugs():
         spec = load_assignment(slug)
@@ -47,8 +49,10 @@ def checks():
                 loader = importlib.util.spec_from_file_location(f"odd_{slug}_{path.stem}", path)
                 module = importlib.util.module_from_spec(loader)
                 loader.loader.exec_module(module)
-                found += [(slug, f) for name, f in sorted(vars(module).items())
-                          if name.startswith("test_") and hasattr(f, "__number__")]
+                found += [(slug, SimpleNamespace(function=f, number=number, args=args))
+                          for name, f in sorted(vars(module).items())
+                          if name.startswith("test_") and hasattr(f, "__weight__")
+                          for number, _, args in items.expand(f)]
     return found
 
 
@@ -65,7 +69,7 @@ def fixtures(slug):
     return SHARED[slug]
 
 
-@pytest.mark.parametrize("slug,check", CHECKS, ids=[f"{s}-{c.__number__}" for s, c in CHECKS])
+@pytest.mark.parametrize("slug,check", CHECKS, ids=[f"{s}-{c.number}" for s, c in CHECKS])
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_check_answers_odd_values_with_a_check_failure(slug, check, data):
@@ -73,11 +77,12 @@ def test_check_answers_odd_values_with_a_check_failure(slug, check, data):
     modules = SimpleNamespace(**{name: Submission(lambda: data.draw(odd)) for name in spec.modules})
     given_fixtures = {**fixtures(slug), "student": InProcessStudent(modules), "rng": np.random.default_rng(0),
                       "set_score": lambda score: None}
-    wanted = {name: given_fixtures[name] for name in inspect.signature(check).parameters}
+    wanted = {name: given_fixtures[name] for name in inspect.signature(check.function).parameters
+              if name not in check.args}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numpy's overflow warnings on odd numbers
         try:
-            check(**wanted)
+            check.function(**wanted, **check.args)
         except CheckFailure as failure:
             assert failure.message.strip() and failure.tags
         except AttributeError as exc:  # a method the odd object lacks: the sandbox reports it as the student's error

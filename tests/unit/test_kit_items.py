@@ -1,0 +1,92 @@
+"""Families of items (`kit.items.cases`) and bug catalogues (`kit.bugs.catalogue`):
+each case is its own graded item, and every catalogue is strict and fully used."""
+import re
+
+import pytest
+
+from grader.config import ConfigError, all_slugs, load_assignment
+from grader.kit import bugs, items
+from grader.plugin import item_records
+
+FAMILY = '''
+from gradescope_utils.autograder_utils.decorators import number, weight
+from grader.kit.items import cases
+
+@weight(0.5)
+@cases("act, depth", {"2.10": ("a deep relu net", "relu", 3), "2.9": ("a tanh net", "tanh", 1)})
+def test_family(act, depth):
+    assert act == "tanh"
+
+@weight(1.0)
+@number("1.1")
+def test_single():
+    """the only one"""
+'''
+
+
+def collected(tmp_path):
+    (tmp_path / "test_demo.py").write_text(FAMILY)
+
+    class Keep:
+        def pytest_collection_modifyitems(self, items):
+            self.records = item_records(items)
+    keep = Keep()
+    pytest.main(["-q", "-p", "no:cacheprovider", "--collect-only", str(tmp_path)], plugins=[keep])
+    return {record.number: record for record in keep.records}
+
+
+def test_each_case_is_an_item_with_its_own_number_title_and_the_family_weight(tmp_path):
+    records = collected(tmp_path)
+    assert sorted(records) == ["1.1", "2.10", "2.9"]
+    assert (records["2.9"].name, records["2.9"].max_score) == ("a tanh net", 0.5)
+    assert (records["2.10"].name, records["2.10"].max_score) == ("a deep relu net", 0.5)
+    assert records["1.1"].name == "the only one"
+
+
+def test_expand_gives_each_case_its_arguments():
+    namespace = {}
+    exec(FAMILY, namespace)
+    assert items.expand(namespace["test_family"]) == [("2.10", "a deep relu net", {"act": "relu", "depth": 3}),
+                                                      ("2.9", "a tanh net", {"act": "tanh", "depth": 1})]
+    assert items.expand(namespace["test_single"]) == [("1.1", "the only one", {})]
+
+
+def test_a_row_with_too_few_values_is_refused():
+    with pytest.raises(TypeError, match="case 3.1: 1 values for 2 names"):
+        items.cases("act, depth", {"3.1": ("title", "relu")})
+
+
+def write_catalogue(tmp_path, text):
+    (tmp_path / "bugs.toml").write_text(text)
+    return bugs.catalogue(tmp_path / "test_x.py")
+
+
+def test_catalogue_reads_bugs_by_name(tmp_path):
+    found = write_catalogue(tmp_path, '[NO_SQUARE]\nhint = "h"\ntag = "missing-square"\nsentence = "s"\n')
+    assert found.NO_SQUARE == bugs.Bug("h", "missing-square", "s")
+
+
+@pytest.mark.parametrize("entry,problem", [
+    ('hint = "h"\ntag = "t"\nsentense = "s"\n', "unknown key 'sentense'; did you mean 'sentence'"),
+    ('hint = "h"\ntag = "t"\n', "missing key 'sentence'"),
+    ('hint = "h"\ntag = 3\nsentence = "s"\n', "'tag' must be a string"),
+])
+def test_catalogue_is_strict(tmp_path, entry, problem):
+    with pytest.raises(ConfigError, match=re.escape(f"bugs.toml [B]: {problem}")):
+        write_catalogue(tmp_path, "[B]\n" + entry)
+
+
+def check_files_with_catalogues():
+    for slug in all_slugs():
+        for folder in load_assignment(slug).checks:
+            if (folder / "bugs.toml").exists():
+                yield pytest.param(folder, id=f"{slug}-{folder.name}")
+
+
+@pytest.mark.parametrize("folder", list(check_files_with_catalogues()))
+def test_every_catalogued_bug_is_used_and_every_used_bug_catalogued(folder):
+    source = "\n".join(path.read_text() for path in folder.glob("test_*.py"))
+    used = set(re.findall(r"\bBUGS\.([A-Z0-9_]+)", source))
+    known = set(vars(bugs.catalogue(folder / "bugs.toml")))
+    assert used - known == set(), "used but not in bugs.toml"
+    assert known - used == set(), "in bugs.toml but never used"
