@@ -1,9 +1,10 @@
 """`python -m grader new <slug>`: a new assignment that already grades.
 
 Writes assignments/<slug>/ (manifest, handout, one public and one hidden
-check written with the kit, a bug catalogue, a data script and its data)
-and reference/<slug>/ (a small L2-regularised logistic regression with its
-student parts between solution markers), then generates the template. The
+check written with the kit, the hidden checks' bugs.toml, mutants.toml, a
+data script and its data) and reference/<slug>/ (a small L2-regularised
+logistic regression with its student parts between solution markers), then
+generates the template. The
 result passes `make test` as it stands; replace the example with the real
 assignment piece by piece, keeping it passing.
 """
@@ -142,6 +143,7 @@ from gradescope_utils.autograder_utils.decorators import number, weight
 from grader.compare import check_close
 from grader.kit import bugs, gradients
 
+BUGS = bugs.catalogue(__file__)  # this folder's bugs.toml: hints for students, sentences for the report
 N, D = 9, 4
 REG = 0.2
 
@@ -186,7 +188,16 @@ def test_predict_matches_reference(student, ref, data, rng):
     X = data["data"]["X_test"]
     w = rng.normal(size=X.shape[1])
     check_close(student.model.predict(w, X), ref.model.predict(w, X), call=f"predict(w, X_test: {{X.shape}})",
-                name="classes")
+                name="classes", wrong_answers=[BUGS.PROBABILITIES.given(ref.model.sigmoid(X @ w))])
+'''
+
+BUGS_TOML = '''# Bugs the hidden checks name: `hint` tells the student what the result looks
+# like, `sentence` is what report.html says students did, `tag` groups alike bugs.
+
+[PROBABILITIES]
+hint = "predict returns probabilities; it should return the classes 0 and 1"
+tag = "predict-returns-scores"
+sentence = "returned probabilities instead of classes"
 '''
 
 MUTANTS = '''# Realistic bugs, each an exact edit of reference/{slug}/model.py. `breaks`: the
@@ -280,6 +291,7 @@ def scaffold(slug, root=REPO_ROOT, title=None):
         folder / "build_data.py": BUILD_DATA.format(slug=slug),
         folder / "checks" / "public" / f"test_{slug}_public.py": PUBLIC.format(),
         folder / "checks" / "hidden" / f"test_{slug}_hidden.py": HIDDEN.format(),
+        folder / "checks" / "hidden" / "bugs.toml": BUGS_TOML,
         folder / "mutants.toml": MUTANTS.format(slug=slug),
         reference / "model.py": REFERENCE,
     }

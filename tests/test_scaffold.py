@@ -25,7 +25,8 @@ def test_new_assignment_passes_the_per_assignment_tests(tmp_path):
     assert "BEGIN SOLUTION" in (copy / "reference/demo/model.py").read_text()
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "demo",
                             "tests/test_scores.py", "tests/test_mutants.py", "tests/test_template.py",
-                            "tests/test_student_release.py", "tests/unit/test_manifest.py"],
+                            "tests/test_student_release.py", "tests/unit/test_manifest.py",
+                            "tests/unit/test_kit_items.py"],
                            cwd=copy, capture_output=True, text=True, timeout=900)
     assert tests.returncode == 0, tests.stdout[-3000:]
     assert " passed" in tests.stdout and not (REPO / "assignments" / "demo").exists()

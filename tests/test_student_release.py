@@ -28,6 +28,9 @@ def test_release_holds_templates_and_public_checks_only(slug, releases):
     assert f"{slug}/grader/kit/__init__.py" in names and f"{slug}/grader/bench.py" not in names
     assert not any("bench_probe" in n or "grader-secret" in n for n in names)
     assert any("/checks/public/" in n for n in names)
+    public = spec.folder / "checks" / "public"
+    for catalogue in public.glob("bugs.toml"):
+        assert f"{slug}/assignments/{slug}/checks/public/{catalogue.name}" in names
     assert not any("/checks/hidden/" in n or n.startswith(f"{slug}/reference") or "mutants" in n for n in names)
     with zipfile.ZipFile(releases[slug]) as archive:
         for name in spec.submit:

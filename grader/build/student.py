@@ -68,8 +68,9 @@ def student_files(slug, root=REPO_ROOT):
         if (assignment.folder / handout).exists():
             files[f"{slug}/{handout}"] = assignment.folder / handout
     files[f"{slug}/assignments/{slug}/assignment.toml"] = assignment.folder / "assignment.toml"
-    for path in sorted((assignment.folder / "checks" / "public").glob("*.py")):
-        files[f"{slug}/assignments/{slug}/checks/public/{path.name}"] = path
+    for path in sorted((assignment.folder / "checks" / "public").glob("*")):
+        if path.suffix in (".py", ".toml"):  # the checks and their bug catalogue
+            files[f"{slug}/assignments/{slug}/checks/public/{path.name}"] = path
     for path in sorted((root / "grader").rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.relative_to(root) not in NOT_SHIPPED:
             files[f"{slug}/{path.relative_to(root)}"] = path

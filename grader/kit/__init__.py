@@ -25,7 +25,12 @@ gradients   `loss_and_grads(result, call) -> (float, dict)`, `grad_of`,
 bugs        standard wrong answers: `Bug(hint, tag, sentence).given(value)`,
             `penalty_variants`, `batch_variants`, `gradient_variants`,
             `loss_variants`, `activation_variants`, `transposed`, `sign_flipped`
-            and the Bug constants (PENALTY_TWICE, SUM_NOT_MEAN, ...).
+            and the Bug constants (PENALTY_TWICE, SUM_NOT_MEAN, ...); an
+            assignment's own bugs: `BUGS = bugs.catalogue(__file__)` reads the
+            bugs.toml beside the check file.
+items       a family of items (one question asked of several activations,
+            parameters or questions): `@cases("act", {number: (title, value)})`
+            on one function makes each row its own graded item.
 training    train in the child, measure here: `hidden_labels`, `accuracy`,
             `require_accuracy`, `require_error`; an item that must fail for
             any wrong gradient: `@training_probe(item, run)` and
@@ -42,4 +47,4 @@ tag to the sentence report.html prints ("25% added the penalty gradient
 twice in 2.3"). Hidden feedback never quotes expected numbers: check_close
 says where and roughly how far a value is off.
 """
-from . import bugs, gradients, printed, problems, stability, training, values  # noqa: F401
+from . import bugs, gradients, items, printed, problems, stability, training, values  # noqa: F401
