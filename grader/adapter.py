@@ -3,7 +3,8 @@ knows nothing of grading and raises its own exceptions; here each becomes the
 check failure a student reads, using what intake found about the submission."""
 from dataclasses import fields
 
-from .failures import CHILD_GONE, IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text, student_raised
+from .failures import (CHILD_GONE, IMPORT_FAILED, IMPORT_FAILED_SEE_ABOVE, MISSING_FILE, CheckFailure, clean_text,
+                       student_raised)
 from .sandbox.errors import CallFailed, ChildGone, ChildTimeout, ImportFailed, ModuleMissing
 from .sandbox.forkserver import preloads
 from .sandbox.limits import Limits
@@ -24,8 +25,12 @@ def workspace(staged, assignment):
                      preload=tuple(preloads(staged.folder)))
 
 
-def translator(staged):
-    """A function turning a sandbox error about `staged` into a CheckFailure."""
+def translator(staged, note):
+    """A function turning a sandbox error about `staged` into a CheckFailure. A module that
+    does not import fails every check that uses it: its error goes once to `note` (the
+    results' top output) and each item says so in one line."""
+    import_errors = set()
+
     def translate(error):
         if isinstance(error, ModuleMissing):
             if staged.problem:
@@ -33,7 +38,12 @@ def translator(staged):
             file = staged.modules[error.module]
             return CheckFailure(MISSING_FILE.format(file=file, hint=staged.missing[file]), tags=["missing-file"])
         if isinstance(error, ImportFailed):
-            return CheckFailure(IMPORT_FAILED.format(file=error.module, detail=clean_text(error.detail)),
+            detail = clean_text(error.detail)
+            if error.module not in import_errors:
+                import_errors.add(error.module)
+                note(IMPORT_FAILED.format(file=error.module, detail=detail))
+            summary = ([line for line in detail.splitlines() if line.strip()] or ["no detail"])[-1].strip()
+            return CheckFailure(IMPORT_FAILED_SEE_ABOVE.format(file=error.module, summary=summary[:200]),
                                 tags=["import-error"])
         if isinstance(error, CallFailed):
             return student_raised(error.name, error.call, error.error)
@@ -46,6 +56,7 @@ def translator(staged):
     return translate
 
 
-def sandboxes(staged, assignment):
-    """The pool of sandboxes the checks of one submission use."""
-    return Sandboxes(workspace(staged, assignment), translator(staged))
+def sandboxes(staged, assignment, note):
+    """The pool of sandboxes the checks of one submission use; `note(text)` adds to the
+    results' top output."""
+    return Sandboxes(workspace(staged, assignment), translator(staged, note))

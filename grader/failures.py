@@ -11,6 +11,8 @@ NOT_ATTEMPTED = "Not attempted: {name} still raises NotImplementedError."
 RAISED = "Your code raised an exception in {call}:\n{traceback}"
 CHILD_GONE = "{call} could not finish: {how}."
 IMPORT_FAILED = "Importing {file} failed, so nothing in it could be checked:\n{detail}"
+IMPORT_FAILED_SEE_ABOVE = ("Importing {file} failed ({summary}), so nothing in it could be checked; "
+                           "the whole error is at the top, above the items.")
 MISSING_FILE = "{file} was not found in your submission{hint}, so nothing in it could be checked."
 GRADER_FAULT = "The autograder failed on this check; please tell course staff."
 TIME_BUDGET = "Not run: the grader's time budget for this submission ran out."

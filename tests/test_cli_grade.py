@@ -37,3 +37,13 @@ def test_quiet_by_default_verbose_on_request_and_says_where_it_wrote(tmp_path):
     assert quiet.stdout.strip().splitlines() == [f"a1_softsign: 0 / 10; results written to {written}"]
     loud = run("a1_softsign", submission, "-o", tmp_path / "r.json", "--verbose")
     assert "FAILED" in loud.stdout and "models.py was not found" in loud.stdout
+
+
+def test_a_file_that_does_not_import_is_explained_once_at_the_top(tmp_path, grade_files):
+    source = (REPO / "reference/a1_softsign/models.py").read_text() + "\ndef broken(:\n    pass\n"
+    results = grade_files("a1_softsign", {"models.py": source})
+    assert results["output"].startswith("Importing models.py failed") and "def broken(:" in results["output"]
+    assert results["score"] == 0 and len(results["tests"]) > 5
+    for test in results["tests"]:
+        assert test["output"].startswith("Importing models.py failed (SyntaxError"), test
+        assert "def broken" not in test["output"]

@@ -568,7 +568,7 @@ def test_a_failing_call_names_its_small_arguments(tmp_path):
     from grader.failures import CheckFailure as Verdict
     from grader.intake import Staged
     (tmp_path / "probe.py").write_text("def build(x, activation='relu'):\n    raise ValueError('Unknown activation type')\n")
-    sandbox = Sandbox(served(tmp_path), translator(Staged(tmp_path, {"probe": "probe.py"})))
+    sandbox = Sandbox(served(tmp_path), translator(Staged(tmp_path, {"probe": "probe.py"}), print))
     try:
         with pytest.raises(Verdict) as info:
             Student(sandbox).probe.build(np.zeros(3), activation="tanh")
@@ -621,3 +621,26 @@ def test_the_font_list_is_kept_for_later_runs_only_from_a_fresh_fork_server(tmp_
     finally:
         run.close()
         os.unlink(os.path.join(workdirs.FONT_CACHE, "fontlist-test.json"))
+
+
+def test_an_import_error_is_noted_once_and_each_item_says_so_in_a_line(tmp_path):
+    from grader.adapter import translator
+    from grader.failures import CheckFailure as Verdict
+    from grader.intake import Staged
+    (tmp_path / "probe.py").write_text("import numpy as np\n\ndef f(:\n    pass\n")
+    notes = []
+    translate = translator(Staged(tmp_path, {"probe": "probe.py"}), notes.append)
+    messages = []
+    for _ in range(3):
+        sandbox = Sandbox(served(tmp_path), translate)
+        try:
+            with pytest.raises(Verdict) as info:
+                Student(sandbox).probe.f()
+            messages.append(info.value.message)
+        finally:
+            sandbox.close()
+    assert len(notes) == 1 and "line 3" in notes[0] and "SyntaxError" in notes[0]
+    assert len(set(messages)) == 1 and "line 3" not in messages[0]
+    assert messages[0].startswith("Importing probe.py failed (SyntaxError: invalid syntax)")
+    assert "at the top" in messages[0]
+
