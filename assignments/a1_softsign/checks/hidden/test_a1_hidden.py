@@ -8,23 +8,11 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 
 from grader.compare import check_close
 from grader.kit import bugs, printed, problems, training, values
-from grader.kit.bugs import Bug
+from grader.kit.items import cases
 
 MLP_CALL = "MultilayerPerceptron.cost_derivatives(X: (9, 7), act, dLdz: (9,))"
 PRINTED_TOLERANCE = 1e-4  # printed values may be rounded by the student's formatting
-SOFTSIGN_ITSELF = Bug("returned softsign itself, not its derivative", "function-not-derivative",
-                      "returned softsign itself instead of its derivative")
-NO_SQUARE = Bug("the square in 1 / (1 + |z|)^2 is missing", "missing-square",
-                "left out the square in softsign's derivative")
-NO_ABS = Bug("|z| was written as z", "missing-abs", "wrote z where softsign's derivative has |z|")
-NO_HALF = Bug("the factor dy/ds = 1/2 is missing", "missing-chain-factor", "left out the chain-rule factor 1/2")
-SOFTSIGN_AS_DERIVATIVE = Bug("softsign is used where its derivative belongs", "function-not-derivative",
-                             "used softsign where its derivative belongs")
-NO_SOFTSIGN_DERIVATIVE = Bug("the softsign derivative is missing", "missing-activation-derivative",
-                             "left out the softsign derivative")
-LOGISTIC_DERIVATIVE = Bug("y - t was used, as for the logistic loss", "wrong-loss-derivative",
-                          "used the logistic loss's derivative y - t")
-PRINTED_WRONG = Bug("printed values are wrong", "printed-derivatives", "printed wrong derivatives")
+BUGS = bugs.catalogue(__file__)
 
 
 @weight(0.5)
@@ -34,8 +22,8 @@ def test_softsign_prime_matches_reference(student, ref, rng):
     z = rng.normal(0, 5, (6, 7))
     check_close(student.models.softsign_prime(z), ref.models.softsign_prime(z),
                 call="softsign_prime(z: (6, 7))", wrong_answers=[
-                    SOFTSIGN_ITSELF.given(ref.models.softsign(z)), NO_SQUARE.given(1 / (1 + np.abs(z))),
-                    NO_ABS.given(1 / (1 + z) ** 2)])
+                    BUGS.SOFTSIGN_ITSELF.given(ref.models.softsign(z)),
+                    BUGS.NO_SQUARE.given(1 / (1 + np.abs(z))), BUGS.NO_ABS.given(1 / (1 + z) ** 2)])
 
 
 @weight(1.0)
@@ -50,12 +38,18 @@ def test_softsign_ce_derivatives_match_reference(student, ref, rng):
     check_close(student.models.SoftsignCrossEntropy.derivatives(z, t),
                 ref.models.SoftsignCrossEntropy.derivatives(z, t),
                 call="SoftsignCrossEntropy.derivatives(z: (50,), t: (50,))", wrong_answers=[
-                    NO_HALF.given(dLdy * ref.models.softsign_prime(z)), SOFTSIGN_AS_DERIVATIVE.given(dLdy * 0.5 * s),
-                    NO_SOFTSIGN_DERIVATIVE.given(dLdy * 0.5), LOGISTIC_DERIVATIVE.given(y - t)])
+                    BUGS.NO_HALF.given(dLdy * ref.models.softsign_prime(z)),
+                    BUGS.SOFTSIGN_AS_DERIVATIVE.given(dLdy * 0.5 * s),
+                    BUGS.NO_SOFTSIGN_DERIVATIVE.given(dLdy * 0.5), BUGS.LOGISTIC_DERIVATIVE.given(y - t)])
 
 
-def check_parameter(student, ref, rng, name):
-    """One parameter's gradient on a small random MLP (K=5 hidden, D=7 inputs, M=9 examples)."""
+@weight(1.0)
+@cases("name", {"3.2": ("cost_derivatives: 'W1' matches the reference", "W1"),
+                "3.3": ("cost_derivatives: 'b1' matches the reference", "b1"),
+                "3.4": ("cost_derivatives: 'w2' matches the reference", "w2"),
+                "3.5": ("cost_derivatives: 'b2' matches the reference", "b2")})
+def test_cost_derivatives_match_reference(student, ref, rng, name):
+    """Each parameter's gradient is its own item, on a small random MLP (K=5 hidden, D=7 inputs, M=9 examples)."""
     M, D, K = 9, 7, 5
     params = problems.params(rng, {"W1": (K, D), "b1": (K,), "w2": (K,), "b2": ()})
     X = rng.normal(size=(M, D))
@@ -66,39 +60,11 @@ def check_parameter(student, ref, rng, name):
     def backward(dHdR):  # the hidden layer's gradients with a chosen softsign derivative
         dLdR = np.outer(dLdz, params["w2"]) * dHdR
         return {"W1": dLdR.T @ X / M, "b1": dLdR.mean(axis=0)}
-    slips = bugs.activation_variants(backward, act["R"], ref.models.softsign, missing=NO_SOFTSIGN_DERIVATIVE,
-                                     as_function=SOFTSIGN_AS_DERIVATIVE)
+    slips = bugs.activation_variants(backward, act["R"], ref.models.softsign,
+                                     missing=BUGS.NO_SOFTSIGN_DERIVATIVE, as_function=BUGS.SOFTSIGN_AS_DERIVATIVE)
     got = student.models.MultilayerPerceptron(**params).cost_derivatives(X, act, dLdz)
     check_close(values.entry(got, name, MLP_CALL), model.cost_derivatives(X, act, dLdz)[name], call=MLP_CALL,
                 name=f"'{name}'", batch_size=M, wrong_answers=slips.get(name, ()))
-
-
-@weight(1.0)
-@number("3.2")
-def test_cost_derivatives_W1_matches_reference(student, ref, rng):
-    """cost_derivatives: 'W1' matches the reference"""
-    check_parameter(student, ref, rng, "W1")
-
-
-@weight(1.0)
-@number("3.3")
-def test_cost_derivatives_b1_matches_reference(student, ref, rng):
-    """cost_derivatives: 'b1' matches the reference"""
-    check_parameter(student, ref, rng, "b1")
-
-
-@weight(1.0)
-@number("3.4")
-def test_cost_derivatives_w2_matches_reference(student, ref, rng):
-    """cost_derivatives: 'w2' matches the reference"""
-    check_parameter(student, ref, rng, "w2")
-
-
-@weight(1.0)
-@number("3.5")
-def test_cost_derivatives_b2_matches_reference(student, ref, rng):
-    """cost_derivatives: 'b2' matches the reference"""
-    check_parameter(student, ref, rng, "b2")
 
 
 def printed_verdict(found, label, want):
@@ -131,8 +97,8 @@ def test_print_derivatives_output(student, ref, data, set_score=None):
     wrong = [text for text in (printed_verdict(found, label, want) for label, want in wanted) if text]
     set_score(1.5 * (len(wanted) - len(wrong)) / len(wanted))
     if wrong:
-        raise PRINTED_WRONG.failure(f"{len(wanted) - len(wrong)} of {len(wanted)} printed entries are right; "
-                                    + "; ".join(wrong) + ".")
+        raise BUGS.PRINTED_WRONG.failure(f"{len(wanted) - len(wrong)} of {len(wanted)} printed entries are "
+                                         "right; " + "; ".join(wrong) + ".")
 
 
 @training.training_probe("5.1", "noisy_labels")
