@@ -45,8 +45,8 @@ def find_probes(assignment):
             with warnings.catch_warnings():  # pytest's marks warn when a check file is imported outside pytest
                 warnings.simplefilter("ignore")
                 spec.loader.exec_module(module)
-            probes.update((fn.training_item, fn) for fn in vars(module).values()
-                          if callable(fn) and hasattr(fn, "training_item"))
+            probes.update((fn.probe.training_item, fn.probe) for fn in vars(module).values()
+                          if callable(getattr(fn, "probe", None)))
     return probes
 
 
@@ -127,7 +127,7 @@ def report(slug, results, out=print):
     """Print one table per training item; return the number of variants on the wrong side."""
     wrong = 0
     if not results:
-        out(f"{slug}: no training probes (grader.kit.training.training_probe)")
+        out(f"{slug}: no training probes (grader.kit.training.graded_run)")
     for item, (settings, found) in results.items():
         bounds = limits(settings)
         names = sorted({k for v in found for run in v.runs if isinstance(run, dict) for k in run})

@@ -33,8 +33,9 @@ items       a family of items (one question asked of several activations,
             on one function makes each row its own graded item.
 training    train in the child, measure here: `hidden_labels`, `accuracy`,
             `require_accuracy`, `require_error`; an item that must fail for
-            any wrong gradient: `@training_probe(item, run)` and
-            `require_run` (learns, and learns as the reference does).
+            any wrong gradient: `@graded_run(item, run, points, title, what)`
+            on its probe, graded by `require_run` (learns, and learns as the
+            reference does).
 stability   softmax overflow probe: `large_scores`, `large_bias`,
             `stable_value` (message: "exp overflowed: subtract the row maximum").
 printed     printed output in linear time: `labelled_values`, `label`,

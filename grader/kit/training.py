@@ -6,12 +6,14 @@ never receives the labels accuracy is measured on (the manifest's
 placeholder to pass where the API wants them). The grader computes accuracy
 from the predictions that come back, against labels only it holds.
 
-A training item that must fail for any one wrong or zero gradient keeps its
-run in one function of the check file, its probe, marked with the item and
-the [training.<run>] it serves:
+A training item that must fail for any one wrong or zero gradient is
+declared as its run, the probe: one function that trains with `code` and
+returns what it measures, made into graded item 4.4 (2 points, the
+[training.digits] settings) by `graded_run`:
 
-    @training_probe("4.4", "digits")
-    def digits_training(code, data, run, seed):
+    @graded_run("4.4", "digits", 2.0, "a network trained with your code learns the digits",
+                "A relu network trained with your code ({epochs} epochs, seed {seed})")
+    def test_digits_training(code, data, run, seed):
         ...
         return {"loss": ..., "accuracy": ..., "outputs": ...}
 
@@ -29,13 +31,14 @@ reference's does (every limit on a gap).
 from types import SimpleNamespace
 
 import numpy as np
+from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
 from ..failures import CheckFailure
 from .bugs import Bug
 from .values import labels_of
 
 __all__ = ["hidden_labels", "accuracy", "require_accuracy", "require_error", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
-           "training_probe", "with_seed", "with_gaps", "limits", "shortfalls", "require_run"]
+           "graded_run", "with_seed", "with_gaps", "limits", "shortfalls", "require_run"]
 
 TRAINS_POORLY = Bug("the trained model falls short", "training", "did not train well")
 TRAINS_OFF_COURSE = Bug("training drifts from the reference's", "training-gradient",
@@ -67,12 +70,22 @@ def require_error(value, maximum, what, examples):
                                     f"at most {maximum:.0%} is allowed.")
 
 
-def training_probe(item, run):
-    """Mark a function as the training run behind graded item `item`, set by [training.<run>]."""
-    def mark(probe):
+def graded_run(item, run, points, title, what):
+    """Graded item `item` (worth `points`, called `title`) from its probe, trained with the
+    [training.<run>] settings under their timeout; `what` names the run in messages, with the
+    settings in braces ("{epochs} epochs"). The probe stays reachable as `.probe`, for
+    `python -m grader thresholds`."""
+    def make(probe):
+        @partial_credit(points)
+        @number(item)
+        def check(student, ref, data, assignment, set_score=None):
+            settings = assignment.run(run)
+            student.time_limit(settings.timeout)
+            require_run(probe, student, ref, data, settings, what.format(**settings), points, set_score)
         probe.training_item, probe.training_run = item, run
-        return probe
-    return mark
+        check.__name__, check.__doc__, check.probe = probe.__name__, title, probe
+        return check
+    return make
 
 
 def with_seed(modules):

@@ -101,8 +101,11 @@ def test_print_derivatives_output(student, ref, data, set_score=None):
                                          "right; " + "; ".join(wrong) + ".")
 
 
-@training.training_probe("5.1", "noisy_labels")
-def noisy_label_training(code, data, run, seed):
+@training.graded_run("5.1", "noisy_labels", 1.0,
+                     "Training with softsign_ce on noisy labels learns the digits, exactly as the reference does",
+                     "After train_model(MultilayerPerceptron with {hidden_size} hidden units, SoftsignCrossEntropy, "
+                     "noisy labels, {epochs} epochs, seed {seed}), the network")
+def test_training_softsign_ce_noisy_labels(code, data, run, seed):
     """Held-out cross-entropy and error of an MLP trained with the code's own train_model on noisy labels."""
     d = data["data"]
     models = code.models
@@ -120,13 +123,3 @@ def noisy_label_training(code, data, run, seed):
         loss = np.mean(np.where(t == 1, -np.log(y), -np.log(1 - y)))
     return {"loss": float(loss), "error": float(np.mean((z > 0) != t)), "outputs": z}
 
-
-@partial_credit(1.0)
-@number("5.1")
-def test_training_softsign_ce_noisy_labels(student, ref, data, assignment, set_score=None):
-    """Training with softsign_ce on noisy labels learns the digits, exactly as the reference does"""
-    run = assignment.run("noisy_labels")
-    student.time_limit(run.timeout)
-    training.require_run(noisy_label_training, student, ref, data, run, (
-        f"After train_model(MultilayerPerceptron with {run.hidden_size} hidden units, SoftsignCrossEntropy, "
-        f"noisy labels, {run.epochs} epochs, seed {run.seed}), the network"), 1.0, set_score)
