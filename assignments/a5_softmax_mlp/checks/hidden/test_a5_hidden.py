@@ -6,6 +6,7 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 
 from grader.compare import check_close, partial_credit_over
 from grader.kit import bugs, gradients, problems, stability, training, values
+from grader.kit.items import cases
 
 N, REG = 9, 0.1
 NAMES = ("W", "b", "W2", "b2", "W3", "b3")
@@ -13,18 +14,7 @@ MODELS = {"prob1a": [3, 4], "prob1c": [3, 5, 4], "prob2b": [3, 5, 6, 4]}  # laye
 DESCENT_RTOL = 1e-8   # correct rewrites match the reference to 2e-13; one wrong gradient is off by >= 1.6e-5
 SPIRAL_MARGIN = 0.3   # the MLP's spiral accuracy must exceed softmax regression's by this much
 
-BIAS_PENALISED = bugs.Bug("the bias is regularised too (only weights are)", "reg-bias", "regularised the biases")
-ONE_HOT_SHIFTED = bugs.Bug("the one-hot labels are off by one (class c marked at c - 1)", "one-hot-shift",
-                           "shifted the one-hot labels by one")
-MASK_INVERTED = bugs.Bug("the ReLU mask is inverted: the gradient passes where h_pre < 0", "relu-mask",
-                         "inverted the ReLU mask")
-MASK_FROM_GRADIENT = bugs.Bug("the ReLU mask comes from the incoming gradient; it must come from h_pre > 0",
-                              "relu-mask", "took the ReLU mask from the gradient instead of h_pre")
-SWAPPED = bugs.Bug("scores and probs are swapped: predict returns (scores, probs)", "swapped",
-                   "returned (probs, scores)")
-LAST_BATCH_DROPPED = bugs.Bug("the last batch is dropped", "mini-batch", "made wrong mini-batches")
-NOT_NORMALISED = bugs.Bug("probabilities do not sum to 1", "softmax", "returned probabilities that do not sum to 1")
-WRONG_DESCENT = bugs.Bug("training does not follow gradient descent", "descent", "trained with a wrong update")
+BUGS = bugs.catalogue(__file__)
 
 
 def draw(rng, module, std=0.5):
@@ -90,7 +80,7 @@ def cost_matches(student, ref, rng, module, set_score, points):
         got = mine.computeCost(X, y, params, reg)
         got = stability.stable_value(got, (), call, "cost") if scale_note else values.number(got, call, "cost")
         check_close(got, expected, call=call, name="cost", wrong_answers=bugs.loss_variants(data_loss, penalty, N)
-                    + [BIAS_PENALISED.given(data_loss + biased)])
+                    + [BUGS.BIAS_PENALISED.given(data_loss + biased)])
     large = theta[:-1] + (stability.large_bias(rng, theta[-1].shape[1]).reshape(1, -1),)
     mine.computeCost(X, y, theta, 0.0)  # not written yet, or raising: one message, not one per case
     partial_credit_over([lambda: case(0.0, theta), lambda: case(REG, theta),
@@ -103,11 +93,11 @@ def gradients_match(student, ref, rng, module, set_score, points):
     call = f"{module}.computeGrad(X: {X.shape}, y, theta, reg={REG})"
     expected = theirs.computeGrad(X, y, theta, REG)
     data_part = theirs.computeGrad(X, y, theta, 0.0)
-    slips = [(BIAS_PENALISED, backprop(X, y, theta, REG, bias_reg=True)),
-             (ONE_HOT_SHIFTED, backprop(X, y, theta, REG, label_shift=1))]
+    slips = [(BUGS.BIAS_PENALISED, backprop(X, y, theta, REG, bias_reg=True)),
+             (BUGS.ONE_HOT_SHIFTED, backprop(X, y, theta, REG, label_shift=1))]
     if len(theta) > 2:
-        slips += [(MASK_FROM_GRADIENT, backprop(X, y, theta, REG, mask="gradient")),
-                  (MASK_INVERTED, backprop(X, y, theta, REG, mask="inverted"))]
+        slips += [(BUGS.MASK_FROM_GRADIENT, backprop(X, y, theta, REG, mask="gradient")),
+                  (BUGS.MASK_INVERTED, backprop(X, y, theta, REG, mask="inverted"))]
     grads = values.items(mine.computeGrad(X, y, theta, REG), len(theta), call,
                          f"a tuple of {len(theta)} gradients in theta's order")
 
@@ -130,54 +120,22 @@ def predict_matches(student, ref, rng, module):
     call = f"{module}.predict(X: {X.shape}, theta)"
     scores, probs = values.pair(getattr(student, module).predict(X, theta), call, "a pair (scores, probs)")
     expected_scores, expected_probs = getattr(ref, module).predict(X, theta)
-    check_close(scores, expected_scores, call=call, name="scores", wrong_answers=[SWAPPED.given(expected_probs)])
+    check_close(scores, expected_scores, call=call, name="scores", wrong_answers=[BUGS.SWAPPED.given(expected_probs)])
     probs = values.array(probs, expected_probs.shape, call, "probs")
     if not np.allclose(probs.sum(axis=1), 1.0):
-        raise NOT_NORMALISED.failure(f"{call}: the rows of probs do not sum to 1; probs is the softmax of each row "
-                                     "of scores.")
+        raise BUGS.NOT_NORMALISED.failure(f"{call}: the rows of probs do not sum to 1; probs is the softmax of each "
+                                          "row of scores.")
     check_close(probs, expected_probs, call=call, name="probs")
 
 
+# The three models' items weigh differently; the items of equal weight are one family.
 @partial_credit(1.5)
-@number("1.1")
-def test_softmax_cost_matches_reference(student, ref, rng, set_score=None):
-    """softmax regression: computeCost without and with the penalty, and for large scores"""
-    cost_matches(student, ref, rng, "prob1a", set_score, 1.5)
-
-
-@partial_credit(2.0)
-@number("1.2")
-def test_softmax_gradients_match_reference(student, ref, rng, set_score=None):
-    """softmax regression: computeGrad's dW and db match the reference"""
-    gradients_match(student, ref, rng, "prob1a", set_score, 2.0)
-
-
-@weight(1.0)
-@number("1.4")
-def test_softmax_predict_matches_reference(student, ref, rng):
-    """softmax regression: predict returns the reference's scores and probabilities"""
-    predict_matches(student, ref, rng, "prob1a")
-
-
-@partial_credit(1.5)
-@number("2.1")
-def test_mlp1_cost_matches_reference(student, ref, rng, set_score=None):
-    """one hidden layer: computeCost without and with the penalty, and for large scores"""
-    cost_matches(student, ref, rng, "prob1c", set_score, 1.5)
-
-
-@partial_credit(3.0)
-@number("2.2")
-def test_mlp1_gradients_match_reference(student, ref, rng, set_score=None):
-    """one hidden layer: each gradient of computeGrad matches the reference"""
-    gradients_match(student, ref, rng, "prob1c", set_score, 3.0)
-
-
-@weight(0.5)
-@number("2.4")
-def test_mlp1_predict_matches_reference(student, ref, rng):
-    """one hidden layer: predict returns the reference's scores and probabilities"""
-    predict_matches(student, ref, rng, "prob1c")
+@cases("module", {
+    "1.1": ("softmax regression: computeCost without and with the penalty, and for large scores", "prob1a"),
+    "2.1": ("one hidden layer: computeCost without and with the penalty, and for large scores", "prob1c")})
+def test_cost_matches_reference(student, ref, rng, module, set_score=None):
+    """computeCost of the two shallow models, at the family's weight."""
+    cost_matches(student, ref, rng, module, set_score, 1.5)
 
 
 @partial_credit(1.0)
@@ -187,18 +145,34 @@ def test_mlp2_cost_matches_reference(student, ref, rng, set_score=None):
     cost_matches(student, ref, rng, "prob2b", set_score, 1.0)
 
 
+@partial_credit(2.0)
+@number("1.2")
+def test_softmax_gradients_match_reference(student, ref, rng, set_score=None):
+    """softmax regression: computeGrad's dW and db match the reference"""
+    gradients_match(student, ref, rng, "prob1a", set_score, 2.0)
+
+
 @partial_credit(3.0)
-@number("3.2")
-def test_mlp2_gradients_match_reference(student, ref, rng, set_score=None):
-    """two hidden layers: each gradient of computeGrad matches the reference"""
-    gradients_match(student, ref, rng, "prob2b", set_score, 3.0)
+@cases("module", {"2.2": ("one hidden layer: each gradient of computeGrad matches the reference", "prob1c"),
+                  "3.2": ("two hidden layers: each gradient of computeGrad matches the reference", "prob2b")})
+def test_mlp_gradients_match_reference(student, ref, rng, module, set_score=None):
+    """computeGrad of the two MLPs, where the ReLU mask can go wrong too."""
+    gradients_match(student, ref, rng, module, set_score, 3.0)
+
+
+@weight(1.0)
+@number("1.4")
+def test_softmax_predict_matches_reference(student, ref, rng):
+    """softmax regression: predict returns the reference's scores and probabilities"""
+    predict_matches(student, ref, rng, "prob1a")
 
 
 @weight(0.5)
-@number("3.4")
-def test_mlp2_predict_matches_reference(student, ref, rng):
-    """two hidden layers: predict returns the reference's scores and probabilities"""
-    predict_matches(student, ref, rng, "prob2b")
+@cases("module", {"2.4": ("one hidden layer: predict returns the reference's scores and probabilities", "prob1c"),
+                  "3.4": ("two hidden layers: predict returns the reference's scores and probabilities", "prob2b")})
+def test_mlp_predict_matches_reference(student, ref, rng, module):
+    """predict of the two MLPs."""
+    predict_matches(student, ref, rng, module)
 
 
 def start(seed, widths, std):
@@ -222,10 +196,10 @@ def descends_like_reference(mine, theirs, cost, X, y, reg, call):
     got, expected = cost(X, y, mine, reg), cost(X, y, theirs, reg)
     off = abs(got / expected - 1)
     if not off <= DESCENT_RTOL:
-        raise WRONG_DESCENT.failure(f"{call}: from the grader's start, the trained parameters end at a cost off "
-                                    f"the reference's by a relative {off:.0e} (allowed {DESCENT_RTOL:g}): a gradient "
-                                    "or the update step is wrong (every parameter moves by -step_size times its own "
-                                    "gradient, all computed at the same theta, n_e times).")
+        raise BUGS.WRONG_DESCENT.failure(f"{call}: from the grader's start, the trained parameters end at a cost "
+                                         f"off the reference's by a relative {off:.0e} (allowed {DESCENT_RTOL:g}): a "
+                                         "gradient or the update step is wrong (every parameter moves by -step_size "
+                                         "times its own gradient, all computed at the same theta, n_e times).")
 
 
 def full_batch_run(student, ref, module, ref_module, run, data, widths):
@@ -282,7 +256,10 @@ def test_spiral_mlp_beats_softmax_regression(student, ref, assignment):
                               f"The MLP trained with prob1d.train (softmax regression: {soft_accuracy:.1%})", len(y))
 
 
-def iris_run(student, ref, assignment, module, depth):
+@weight(1.5)
+@cases("module, depth", {"6.4": ("IRIS: the one-hidden-layer MLP (prob2a) reaches the validation bar", "prob2a", 1),
+                         "6.5": ("IRIS: the two-hidden-layer MLP (prob2b) reaches the validation bar", "prob2b", 2)})
+def test_iris_validation_accuracy(student, ref, assignment, module, depth):
     """Mini-batch training on IRIS, validation accuracy over the bar; then one batch per epoch
     (the shuffle order cannot matter) must follow the reference's descent."""
     run = assignment.run(f"iris_mlp{depth}")
@@ -301,20 +278,6 @@ def iris_run(student, ref, assignment, module, depth):
                             model.computeCost, X, y, run.reg, call)
 
 
-@weight(1.5)
-@number("6.4")
-def test_iris_one_hidden_layer_validation_accuracy(student, ref, assignment):
-    """IRIS: the one-hidden-layer MLP (prob2a) reaches the validation bar"""
-    iris_run(student, ref, assignment, "prob2a", 1)
-
-
-@weight(1.5)
-@number("6.5")
-def test_iris_two_hidden_layers_validation_accuracy(student, ref, assignment):
-    """IRIS: the two-hidden-layer MLP (prob2b) reaches the validation bar"""
-    iris_run(student, ref, assignment, "prob2b", 2)
-
-
 @weight(1.0)
 @number("5.2")
 def test_train_takes_one_step_per_batch_including_the_last(student, ref):
@@ -329,6 +292,6 @@ def test_train_takes_one_step_per_batch_including_the_last(student, ref):
     fewer = ref.prob2a.train(X, y, theta0, 2, 5, 0.5, 0.0)  # two steps per epoch: the last batch dropped
     cost = ref.prob1c.computeCost
     if np.isclose(cost(X, y, mine, 0.0), cost(X, y, fewer, 0.0), rtol=1e-9, atol=0):
-        raise LAST_BATCH_DROPPED.failure(f"{call} took 2 steps per epoch, not 3: the last, partial batch of 2 rows "
-                                         "was dropped.")
+        raise BUGS.LAST_BATCH_DROPPED.failure(f"{call} took 2 steps per epoch, not 3: the last, partial batch of 2 "
+                                              "rows was dropped.")
     descends_like_reference(mine, expected, cost, X, y, 0.0, call)

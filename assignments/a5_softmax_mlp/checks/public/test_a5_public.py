@@ -6,13 +6,12 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 
 from grader.compare import partial_credit_over
 from grader.kit import bugs, gradients, printed, problems, values
+from grader.kit.items import cases
 
 N, REG = 7, 0.1
 NAMES = ("W", "b", "W2", "b2", "W3", "b3")
 MODELS = {"prob1a": [3, 4], "prob1c": [3, 5, 4], "prob2b": [3, 5, 6, 4]}  # layer widths, d .. k
-NOT_RESTORED = bugs.Bug("theta is not restored", "theta-not-restored", "left theta changed after finite differences")
-WRONG_VERDICT = bugs.Bug("a wrong verdict", "gradient-check-verdict", "printed a wrong gradient-check verdict")
-BAD_BATCHES = bugs.Bug("wrong mini-batches", "mini-batch", "made wrong mini-batches")
+BUGS = bugs.catalogue(__file__)
 
 
 def draw(rng, module):
@@ -49,7 +48,13 @@ def own_cost_gradient(student, module, X, y, theta, i, call):
     return gradients.numeric_gradient(student, theta[i], stage, f"{module}.computeCost")
 
 
-def gradient_agrees_with_own_cost(student, rng, module, points, set_score):
+@partial_credit(1.0)
+@cases("module", {
+    "1.3": ("softmax regression: computeGrad agrees with finite differences of your computeCost", "prob1a"),
+    "2.3": ("one hidden layer: computeGrad agrees with finite differences of your computeCost", "prob1c"),
+    "3.3": ("two hidden layers: computeGrad agrees with finite differences of your computeCost", "prob2b")})
+def test_gradients_match_finite_differences(student, rng, module, set_score=None):
+    """Each model's computeGrad against the student's own computeCost: no reference needed."""
     X, y, theta = draw(rng, module)
     call = f"{module}.computeGrad(X: {X.shape}, y, theta, reg={REG})"
     grads = values.items(getattr(student, module).computeGrad(X, y, theta, REG), len(theta), call,
@@ -59,31 +64,14 @@ def gradient_agrees_with_own_cost(student, rng, module, points, set_score):
         got = parameter(grads[i], theta[i].shape, call, f"d{NAMES[i]}")
         numeric = own_cost_gradient(student, module, X, y, theta, i, call)
         gradients.agrees_with_own_loss(got, numeric, call=call, name=f"d{NAMES[i]}", of="your computeCost")
-    partial_credit_over([lambda i=i: agrees(i) for i in range(len(theta))], points, set_score)
+    partial_credit_over([lambda i=i: agrees(i) for i in range(len(theta))], 1.0, set_score)
 
 
-@partial_credit(1.0)
-@number("1.3")
-def test_softmax_gradients_match_finite_differences(student, rng, set_score=None):
-    """softmax regression: computeGrad agrees with finite differences of your computeCost"""
-    gradient_agrees_with_own_cost(student, rng, "prob1a", 1.0, set_score)
-
-
-@partial_credit(1.0)
-@number("2.3")
-def test_mlp1_gradients_match_finite_differences(student, rng, set_score=None):
-    """one hidden layer: computeGrad agrees with finite differences of your computeCost"""
-    gradient_agrees_with_own_cost(student, rng, "prob1c", 1.0, set_score)
-
-
-@partial_credit(1.0)
-@number("3.3")
-def test_mlp2_gradients_match_finite_differences(student, rng, set_score=None):
-    """two hidden layers: computeGrad agrees with finite differences of your computeCost"""
-    gradient_agrees_with_own_cost(student, rng, "prob2b", 1.0, set_score)
-
-
-def numerical_gradient_is_right(student, rng, module):
+@weight(1.0)
+@cases("module", {
+    "4.1": ("prob1a.computeNumGrad matches the grader's finite differences and restores theta", "prob1a"),
+    "4.2": ("prob1c.computeNumGrad matches the grader's finite differences and restores theta", "prob1c")})
+def test_numerical_gradient(student, rng, module):
     """computeNumGrad against the grader's finite differences of the same computeCost, and theta
     left as it was: theta lives in the child, so the check reads it back after the call."""
     X, y, theta = draw(rng, module)
@@ -96,27 +84,13 @@ def numerical_gradient_is_right(student, rng, module):
     for i, param in enumerate(theta):
         if not np.allclose(values.array(after[i], param.shape, call, f"theta[{i}] afterwards"), param,
                            rtol=1e-12, atol=1e-14):
-            raise NOT_RESTORED.failure(f"{call} changed theta[{i}] ({NAMES[i]}): after each entry is moved by "
-                                       "+eps and -eps it must be put back to its original value.")
+            raise BUGS.NOT_RESTORED.failure(f"{call} changed theta[{i}] ({NAMES[i]}): after each entry is moved "
+                                            "by +eps and -eps it must be put back to its original value.")
     for i, param in enumerate(theta):
         got = parameter(numeric[i], param.shape, call, f"d{NAMES[i]}")
         trusted = own_cost_gradient(student, module, X, y, theta, i, call)
         gradients.agrees_with_own_loss(got, trusted, call=call, name=f"d{NAMES[i]}",
                                        of="your computeCost (the grader's own central differences, h = 1e-5)")
-
-
-@weight(1.0)
-@number("4.1")
-def test_softmax_numerical_gradient(student, rng):
-    """prob1a.computeNumGrad matches the grader's finite differences and restores theta"""
-    numerical_gradient_is_right(student, rng, "prob1a")
-
-
-@weight(1.0)
-@number("4.2")
-def test_mlp1_numerical_gradient(student, rng):
-    """prob1c.computeNumGrad matches the grader's finite differences and restores theta"""
-    numerical_gradient_is_right(student, rng, "prob1c")
 
 
 def expect_verdicts(student, code, nabla_n, nabla, expected, case):
@@ -127,11 +101,15 @@ def expect_verdicts(student, code, nabla_n, nabla, expected, case):
     got = [verdict for _, verdict in sorted((i, v) for i, v, _ in found)]
     if [i for i, _, _ in found] != list(range(len(expected))) or got != expected:
         shown = ", ".join(f"Param {i} is {v}" for i, v, _ in found) or "no 'Param i is CORRECT/WRONG' line"
-        raise WRONG_VERDICT.failure(f"{call} printed {shown}; expected "
-                                    + ", ".join(f"Param {i} is {v}" for i, v in enumerate(expected)) + ".")
+        raise BUGS.WRONG_VERDICT.failure(f"{call} printed {shown}; expected "
+                                         + ", ".join(f"Param {i} is {v}" for i, v in enumerate(expected)) + ".")
 
 
-def gradient_check_verdicts(student, rng, module):
+@weight(1.0)
+@cases("module", {
+    "4.3": ("prob1a's gradient check prints CORRECT and WRONG where it should (NaN is WRONG)", "prob1a"),
+    "4.4": ("prob1c's gradient check prints CORRECT and WRONG where it should (NaN is WRONG)", "prob1c")})
+def test_gradient_check_verdicts(student, rng, module):
     """Your numerical gradient against trusted ones prints CORRECT; one slightly off, one wrong
     tensor and all-zero gradients (error NaN) print WRONG where they should."""
     X, y, theta = draw(rng, module)
@@ -155,20 +133,6 @@ def gradient_check_verdicts(student, rng, module):
 
 
 @weight(1.0)
-@number("4.3")
-def test_softmax_gradient_check_verdicts(student, rng):
-    """prob1a's gradient check prints CORRECT and WRONG where it should (NaN is WRONG)"""
-    gradient_check_verdicts(student, rng, "prob1a")
-
-
-@weight(1.0)
-@number("4.4")
-def test_mlp1_gradient_check_verdicts(student, rng):
-    """prob1c's gradient check prints CORRECT and WRONG where it should (NaN is WRONG)"""
-    gradient_check_verdicts(student, rng, "prob1c")
-
-
-@weight(1.0)
 @number("5.1")
 def test_create_mini_batch_covers_every_row_once(student):
     """create_mini_batch: batches of 5 over 23 rows give each row once, the last batch 3 rows"""
@@ -184,16 +148,16 @@ def test_create_mini_batch_covers_every_row_once(student):
         mb_x, mb_y = values.pair(result, call, "a pair (mb_x, mb_y)")
         expected = min(size, rows - start)
         if isinstance(mb_x, np.ndarray) and mb_x.ndim == 2 and len(mb_x) == expected + 1:
-            raise BAD_BATCHES.failure(f"{call} returned {expected + 1} rows: rows start .. end - 1 are wanted "
-                                      "(end is excluded, as in X[start:end]); neighbouring batches share a row.")
+            raise BUGS.BAD_BATCHES.failure(f"{call} returned {expected + 1} rows: rows start .. end - 1 are wanted "
+                                           "(end is excluded, as in X[start:end]); neighbouring batches share a row.")
         mb_x = values.array(mb_x, (expected, 2), call, "mb_x")
         mb_y = values.array(mb_y, (expected,), call, "mb_y") if np.ndim(mb_y) == 1 else \
             values.array(mb_y, (expected, 1), call, "mb_y").reshape(-1)
         taken = (mb_x[:, 0] / 2).astype(int)
         if not np.array_equal(mb_x, X[taken]) or not np.array_equal(mb_y, y[taken]) or \
                 not np.array_equal(taken, np.arange(start, start + expected)):
-            raise BAD_BATCHES.failure(f"{call} should return rows {start} .. {start + expected - 1} of X and y, "
-                                      "in order and with their own labels.")
+            raise BUGS.BAD_BATCHES.failure(f"{call} should return rows {start} .. {start + expected - 1} of X and "
+                                           "y, in order and with their own labels.")
         seen += taken.tolist()
     if sorted(seen) != list(range(rows)):
-        raise BAD_BATCHES.failure("The batches do not hold every row exactly once.")
+        raise BUGS.BAD_BATCHES.failure("The batches do not hold every row exactly once.")
