@@ -7,8 +7,9 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 from grader.compare import check_close, partial_credit_over
 from grader.expressions import grade_answer
 from grader.kit import bugs, gradients, problems, stability, training, values
-from grader.kit.bugs import Bug
+from grader.kit.items import cases
 
+BUGS = bugs.catalogue(__file__)
 N, D, H, C = 7, 4, 6, 3
 REG = 0.05
 SHAPES = {"W1": (D, H), "b1": (H,), "W2": (H, C), "b2": (C,)}
@@ -20,14 +21,10 @@ def sigmoid(z):
 
 ACTIVATIONS = {"sigmoid": sigmoid, "relu": lambda z: np.maximum(z, 0), "softplus": lambda z: np.logaddexp(0, z)}
 ACTIVATION_SLIPS = {  # a common slip per activation, and what it uses in place of the derivative
-    "sigmoid": (Bug("the sigmoid derivative is written as s instead of s * (1 - s)", "sigmoid-derivative",
-                    "wrote the sigmoid derivative as s instead of s(1 - s)"), sigmoid),
-    "relu": (Bug("the ReLU gradient passes through where the input was negative", "relu-gradient",
-                 "let the ReLU gradient through where the input was negative"), np.ones_like),
-    "softplus": (Bug("softplus is used where its derivative belongs", "function-not-derivative",
-                     "used softplus where its derivative belongs"), ACTIVATIONS["softplus"]),
+    "sigmoid": (BUGS.SIGMOID_DERIVATIVE_IS_S, sigmoid),
+    "relu": (BUGS.RELU_PASSES_NEGATIVES, np.ones_like),
+    "softplus": (BUGS.SOFTPLUS_NOT_DERIVATIVE, ACTIVATIONS["softplus"]),
 }
-SCORES_NOT_CLASSES = Bug("predict returns the scores", "predict-returns-scores", "returned scores instead of classes")
 
 
 def problem(rng):
@@ -69,7 +66,12 @@ def test_scores_match_reference(student, ref, rng):
     check_close(mine.loss(X), theirs.loss(X), call=f"loss(X: {X.shape})", name="scores")
 
 
-def loss_matches(student, ref, rng, activation):
+@weight(1.0)
+@cases("activation", {"1.2": ("sigmoid network: loss with L2 penalty matches the reference", "sigmoid"),
+                      "1.3": ("relu network: loss with L2 penalty matches the reference", "relu"),
+                      "1.4": ("softplus network: loss with L2 penalty matches the reference", "softplus")})
+def test_loss_matches_reference(student, ref, rng, activation):
+    """Each activation's loss, with the penalty and batch slips named."""
     X, y, params = problem(rng)
     mine, theirs = nets(student, ref, activation, params)
     call = loss_call(activation, X)
@@ -77,27 +79,6 @@ def loss_matches(student, ref, rng, activation):
     no_reg, _ = theirs.loss(X, y, reg=0.0)
     loss, _ = gradients.loss_and_grads(mine.loss(X, y, reg=REG), call)
     check_close(loss, expected, call=call, name="loss", wrong_answers=bugs.loss_variants(no_reg, expected - no_reg, N))
-
-
-@weight(1.0)
-@number("1.2")
-def test_sigmoid_loss_matches_reference(student, ref, rng):
-    """sigmoid network: loss with L2 penalty matches the reference"""
-    loss_matches(student, ref, rng, "sigmoid")
-
-
-@weight(1.0)
-@number("1.3")
-def test_relu_loss_matches_reference(student, ref, rng):
-    """relu network: loss with L2 penalty matches the reference"""
-    loss_matches(student, ref, rng, "relu")
-
-
-@weight(1.0)
-@number("1.4")
-def test_softplus_loss_matches_reference(student, ref, rng):
-    """softplus network: loss with L2 penalty matches the reference"""
-    loss_matches(student, ref, rng, "softplus")
 
 
 @weight(0.5)
@@ -114,7 +95,12 @@ def test_loss_is_stable_for_large_scores(student, ref, rng):
         stability.stable_value(values.entry(grads, name, call), shape, call, f"grads['{name}']")
 
 
-def gradients_match(student, ref, rng, activation, points, set_score):
+@partial_credit(2.0)
+@cases("activation", {"2.3": ("sigmoid network: each gradient matches the reference", "sigmoid"),
+                      "2.4": ("relu network: each gradient matches the reference", "relu"),
+                      "2.5": ("softplus network: each gradient matches the reference", "softplus")})
+def test_gradients_match_reference(student, ref, rng, activation, set_score=None):
+    """Each activation's gradients, credit per parameter, with the activation's own slip named."""
     X, y, params = problem(rng)
     mine, theirs = nets(student, ref, activation, params)
     call = loss_call(activation, X)
@@ -133,28 +119,7 @@ def gradients_match(student, ref, rng, activation, points, set_score):
         slips += [bug.given(slipped[name])] if name in slipped else []
         gradients.matches_reference(values.entry(grads, name, call), expected[name], call=call,
                                     name=f"grads['{name}']", own_numeric=own_numeric(name), wrong_answers=slips)
-    partial_credit_over([lambda name=name: matches(name) for name in SHAPES], points, set_score)
-
-
-@partial_credit(2.0)
-@number("2.3")
-def test_sigmoid_gradients_match_reference(student, ref, rng, set_score=None):
-    """sigmoid network: each gradient matches the reference"""
-    gradients_match(student, ref, rng, "sigmoid", 2.0, set_score)
-
-
-@partial_credit(2.0)
-@number("2.4")
-def test_relu_gradients_match_reference(student, ref, rng, set_score=None):
-    """relu network: each gradient matches the reference"""
-    gradients_match(student, ref, rng, "relu", 2.0, set_score)
-
-
-@partial_credit(2.0)
-@number("2.5")
-def test_softplus_gradients_match_reference(student, ref, rng, set_score=None):
-    """softplus network: each gradient matches the reference"""
-    gradients_match(student, ref, rng, "softplus", 2.0, set_score)
+    partial_credit_over([lambda name=name: matches(name) for name in SHAPES], 2.0, set_score)
 
 
 @weight(1.0)
@@ -166,14 +131,18 @@ def test_predict_matches_reference(student, ref, rng):
     expected = theirs.predict(X)
     got = mine.predict(X)
     if isinstance(got, np.ndarray) and got.shape == (N, C):
-        raise SCORES_NOT_CLASSES.failure(f"predict(X: {X.shape}) returned an array of shape {got.shape}, the "
-                                         f"scores; it should return the class of each row, shape ({N},) "
-                                         "(argmax over classes).")
+        raise BUGS.SCORES_NOT_CLASSES.failure(f"predict(X: {X.shape}) returned an array of shape {got.shape}, "
+                                              f"the scores; it should return the class of each row, shape ({N},) "
+                                              "(argmax over classes).")
     check_close(got, expected, call=f"predict(X: {X.shape})", name="classes")
 
 
-def toy_training(student, ref, activation, learning_rate, epochs):
-    """The notebook's toy run: final training loss on both sides."""
+@weight(1.0)
+@cases("activation, learning_rate, epochs", {
+    "4.2": ("toy training with sigmoid (lr 0.5, 100 epochs) ends at the reference's loss", "sigmoid", 0.5, 100),
+    "4.3": ("toy training with relu (lr 0.1, 50 epochs) ends at the reference's loss", "relu", 0.1, 50)})
+def test_toy_training_final_loss(student, ref, activation, learning_rate, epochs):
+    """The notebook's toy run of each activation: final training loss on both sides."""
     np.random.seed(0)
     theirs = ref.mlp.TwoLayerMLP(4, 10, 3, std=1e-1, activation=activation)
     X = 10 * np.random.RandomState(1).randn(5, 4)
@@ -186,20 +155,6 @@ def toy_training(student, ref, activation, learning_rate, epochs):
     history = values.sequence(values.entry(mine.train(X, y, X, y, **kwargs), "loss_history", call), epochs, call,
                               "'loss_history'")
     check_close(history[-1], expected, call=call, name="final loss")
-
-
-@weight(1.0)
-@number("4.2")
-def test_toy_training_sigmoid_final_loss(student, ref):
-    """toy training with sigmoid (lr 0.5, 100 epochs) ends at the reference's loss"""
-    toy_training(student, ref, "sigmoid", 0.5, 100)
-
-
-@weight(1.0)
-@number("4.3")
-def test_toy_training_relu_final_loss(student, ref):
-    """toy training with relu (lr 0.1, 50 epochs) ends at the reference's loss"""
-    toy_training(student, ref, "relu", 0.1, 50)
 
 
 @training.training_probe("4.4", "digits")
@@ -246,22 +201,16 @@ def draw_update(rng):
                 eta=np.float64(rng.uniform(0.01, 0.5)), lam=np.float64(rng.uniform(0.01, 1.0)))
 
 
-def answer_check(number_, name, draw, title):
-    """One expression question as its own graded item (all of them read answers.py in one child)."""
-    @weight(1.0)
-    @number(number_)
-    @pytest.mark.shared_child("answers")
-    def check(student, ref, rng):
-        grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name), draw, rng)
-    check.__doc__ = title
-    return check
-
-
-test_answer_Q1_1 = answer_check("5.1", "Q1_1", draw_backprop, "Q1.1: dJ/da2")
-test_answer_Q1_2 = answer_check("5.2", "Q1_2", draw_backprop, "Q1.2: dJ/db2")
-test_answer_Q1_3 = answer_check("5.3", "Q1_3", draw_backprop, "Q1.3: dJ/dW2")
-test_answer_Q1_4 = answer_check("5.4", "Q1_4", draw_backprop, "Q1.4: dJ/dh1")
-test_answer_Q1_5_b1 = answer_check("5.5", "Q1_5_b1", draw_backprop, "Q1.5: dJ/db1")
-test_answer_Q1_5_W1 = answer_check("5.6", "Q1_5_W1", draw_backprop, "Q1.5: dJ/dW1")
-test_answer_Q3_1 = answer_check("5.7", "Q3_1", draw_update, "Q3.1: update with an L2 penalty")
-test_answer_Q3_2 = answer_check("5.8", "Q3_2", draw_update, "Q3.2: update with an L1 penalty")
+@weight(1.0)
+@pytest.mark.shared_child("answers")
+@cases("name, draw", {"5.1": ("Q1.1: dJ/da2", "Q1_1", draw_backprop),
+                      "5.2": ("Q1.2: dJ/db2", "Q1_2", draw_backprop),
+                      "5.3": ("Q1.3: dJ/dW2", "Q1_3", draw_backprop),
+                      "5.4": ("Q1.4: dJ/dh1", "Q1_4", draw_backprop),
+                      "5.5": ("Q1.5: dJ/db1", "Q1_5_b1", draw_backprop),
+                      "5.6": ("Q1.5: dJ/dW1", "Q1_5_W1", draw_backprop),
+                      "5.7": ("Q3.1: update with an L2 penalty", "Q3_1", draw_update),
+                      "5.8": ("Q3.2: update with an L1 penalty", "Q3_2", draw_update)})
+def test_answer(student, ref, rng, name, draw):
+    """Each expression question is its own item; all of them read answers.py in one child."""
+    grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name), draw, rng)
