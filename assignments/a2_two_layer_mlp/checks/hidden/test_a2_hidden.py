@@ -157,8 +157,11 @@ def test_toy_training_final_loss(student, ref, activation, learning_rate, epochs
     check_close(history[-1], expected, call=call, name="final loss")
 
 
-@training.training_probe("4.4", "digits")
-def digits_training(code, data, run, seed):
+@training.graded_run("4.4", "digits", 2.0,
+                     "a network trained with your code learns the digits, exactly as the reference's does",
+                     "A relu network with {hidden_size} hidden units trained with your code "
+                     "({epochs} epochs, seed {seed})")
+def test_digits_test_accuracy(code, data, run, seed):
     """Held-out cross-entropy and accuracy of a relu network trained with the code's own train()."""
     digits = data["digits"]
     code.seed(seed)
@@ -171,17 +174,6 @@ def digits_training(code, data, run, seed):
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return {"loss": float(-log_probs[np.arange(len(y)), y].mean()),
             "accuracy": float(np.mean(scores.argmax(axis=1) == y)), "outputs": scores}
-
-
-@partial_credit(2.0)
-@number("4.4")
-def test_digits_test_accuracy(student, ref, data, assignment, set_score=None):
-    """a network trained with your code learns the digits, exactly as the reference's does"""
-    run = assignment.run("digits")
-    student.time_limit(run.timeout)
-    training.require_run(digits_training, student, ref, data, run, (
-        f"A relu network with {run.hidden_size} hidden units trained with your code "
-        f"({run.epochs} epochs, seed {run.seed})"), 2.0, set_score)
 
 
 def draw_backprop(rng):
