@@ -10,39 +10,13 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 from grader.compare import check_close, partial_credit_over
 from grader.failures import CheckFailure
 from grader.kit import bugs, gradients, problems, spellings, stability, training, values
-from grader.kit.bugs import Bug
+from grader.kit.items import cases
 
 CAPITALISED = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "ReLU"}
 N, H = 9, 5      # examples and hidden units of the small three-layer problems (no two sizes alike)
 REG = 0.1
 SHAPES = {"W1": (2, H), "b1": (1, H), "W2": (H, 2), "b2": (1, 2)}
-# What calculate_loss gives under its common slips (the starter divides the whole sum by N).
-PENALTY_NOT_AVERAGED = Bug("the penalty is not divided by N (the starter divides the whole sum)",
-                           "reg-not-averaged", "did not divide the penalty by N")
-AVERAGED_TWICE = Bug("the cross-entropy is averaged and then divided by N again", "mean-vs-sum",
-                     "divided the loss by N twice")
-PENALTY_ON_BIASES = Bug("the penalty includes the biases", "reg-on-biases", "penalised the biases")
-PENALTY_LAST_LAYER = Bug("the penalty covers only the last layer", "reg-last-layer-only",
-                         "penalised only the last layer")
-PENALTY_IN_BACKPROP = Bug("the penalty's gradient is included; fit_model adds it", "reg-twice",
-                          "added the penalty's gradient in backprop as well as in fit_model")
-SOFTMAX_AXIS = Bug("the softmax normalises over examples (axis 0) instead of classes", "softmax-axis",
-                   "normalised the softmax over the wrong axis")
-KERNEL_FLIPPED = Bug("the kernel is flipped (a true convolution); use cross-correlation", "kernel-flipped",
-                     "flipped the kernel in the forward pass")
-KERNEL_NOT_FLIPPED = Bug("dx correlates dout with the kernel instead of convolving: flip the kernel "
-                         "(w[:, :, ::-1, ::-1])", "kernel-not-flipped", "did not flip the kernel for dx")
-PADDING_KEPT = Bug("the padding was not removed from dx", "padding-not-removed", "left the padding on dx")
-POOL_EVERY_CELL = Bug("the gradient goes to every cell of the window, not only its maximum",
-                      "maxpool-every-cell", "sent the pooling gradient to every cell")
-POOL_AVERAGE = Bug("the gradient is spread evenly over the window", "maxpool-average",
-                   "spread the pooling gradient over the window")
-RELU_AT_ZERO = Bug("the gradient passes where x == 0 (use x > 0)", "relu-derivative",
-                   "let the ReLU gradient through at 0")
-RELU_INVERTED = Bug("the gradient passes where x < 0", "relu-derivative", "inverted the ReLU mask")
-OTHER_PATH = Bug("from the same start, training ends elsewhere than the reference's: a gradient, the loss or "
-                 "the update differs (the items of parts 2, 3 and 5 say which)", "training-path",
-                 "trained along a different path than the reference")
+BUGS = bugs.catalogue(__file__)
 
 
 def same_training_loss(got, expected, call):
@@ -53,7 +27,7 @@ def same_training_loss(got, expected, call):
     except CheckFailure as failure:
         if "wrong-values" not in failure.tags:
             raise
-        raise OTHER_PATH.failure(f"{failure.message}\nLikely cause: {OTHER_PATH.hint}.") from None
+        raise BUGS.OTHER_PATH.failure(f"{failure.message}\nLikely cause: {BUGS.OTHER_PATH.hint}.") from None
 
 
 def activation_name(student, act):
@@ -71,49 +45,32 @@ def sigmoid(z):
 
 
 ACTIVATION_SLIPS = {  # a common slip, and what it computes instead of the activation or its derivative
-    "actFun": {"sigmoid": [(Bug("e^z was used instead of e^-z", "sigmoid-sign", "wrote the sigmoid with e^z"),
-                            lambda z: sigmoid(-z))]},
-    "diff_actFun": {
-        "tanh": [(Bug("tanh' was written as 1 - z^2; it is 1 - tanh(z)^2", "tanh-derivative",
-                      "wrote tanh' as 1 - z^2"), lambda z: 1 - z ** 2)],
-        "sigmoid": [(Bug("sigmoid' was written as s; it is s * (1 - s)", "sigmoid-derivative",
-                         "wrote the sigmoid derivative as s instead of s(1 - s)"), sigmoid)],
-        "relu": [(Bug("ReLU' is 1 at z = 0; the handout takes it as 0 there (z > 0)", "relu-derivative-at-0",
-                      "took ReLU' as 1 at 0"), lambda z: (z >= 0) * 1.0),
-                 (Bug("ReLU' passes negative inputs", "relu-derivative", "let ReLU' through below 0"),
-                  np.ones_like),
-                 (Bug("ReLU' is taken where the input is negative", "relu-derivative", "inverted the ReLU mask"),
-                  lambda z: (z < 0) * 1.0)]},
+    "actFun": {"sigmoid": [(BUGS.SIGMOID_SIGN, lambda z: sigmoid(-z))]},
+    "diff_actFun": {"tanh": [(BUGS.TANH_DERIVATIVE, lambda z: 1 - z ** 2)],
+                    "sigmoid": [(BUGS.SIGMOID_DERIVATIVE, sigmoid)],
+                    "relu": [(BUGS.RELU_DERIVATIVE_AT_ZERO, lambda z: (z >= 0) * 1.0),
+                             (BUGS.RELU_DERIVATIVE_PASSES_NEGATIVES, np.ones_like),
+                             (BUGS.RELU_DERIVATIVE_INVERTED, lambda z: (z < 0) * 1.0)]},
 }
 
 
-def activation_matches(student, ref, act, method):
-    name = activation_name(student, act)
+@partial_credit(1.0)
+@cases("method", {"1.1": ("actFun matches the reference for tanh, sigmoid and relu", "actFun"),
+                  "1.3": ("diff_actFun matches the reference, at 0 and around it too", "diff_actFun")})
+def test_activation_matches_reference(student, ref, method, set_score=None):
+    """actFun or diff_actFun against the reference, at and near 0 too: a third of the credit per activation."""
     z = np.concatenate([np.linspace(-4, 4, 17), [0.0, 1e-3, -1e-3, 30.0, -30.0]]).reshape(2, 11)
-    expected = getattr(ref.three_layer_neural_network.NeuralNetwork(2, 3, 2), method)(z, act)
-    got = getattr(student.three_layer_neural_network.NeuralNetwork(2, 3, 2), method)(z, name)
-    slips = [bug.given(f(z)) for bug, f in ACTIVATION_SLIPS[method].get(act, [])]
-    if method == "diff_actFun":
-        slips.append(bugs.FUNCTION_NOT_DERIVATIVE.given(ref.three_layer_neural_network.NeuralNetwork(2, 3, 2)
-                                                        .actFun(z, act)))
-    check_close(got, expected, call=f"{method}(z: (2, 11), {name!r}) (z includes 0 and +-1e-3)",
-                wrong_answers=slips)
 
-
-@partial_credit(1.0)
-@number("1.1")
-def test_actFun_matches_reference(student, ref, set_score=None):
-    """actFun matches the reference for tanh, sigmoid and relu"""
-    partial_credit_over([lambda a=a: activation_matches(student, ref, a, "actFun") for a in CAPITALISED],
-                        1.0, set_score)
-
-
-@partial_credit(1.0)
-@number("1.3")
-def test_diff_actFun_matches_reference(student, ref, set_score=None):
-    """diff_actFun matches the reference, at 0 and around it too"""
-    partial_credit_over([lambda a=a: activation_matches(student, ref, a, "diff_actFun") for a in CAPITALISED],
-                        1.0, set_score)
+    def matches(act):
+        name = activation_name(student, act)
+        theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2)
+        got = getattr(student.three_layer_neural_network.NeuralNetwork(2, 3, 2), method)(z, name)
+        slips = [bug.given(f(z)) for bug, f in ACTIVATION_SLIPS[method].get(act, [])]
+        if method == "diff_actFun":
+            slips.append(bugs.FUNCTION_NOT_DERIVATIVE.given(theirs.actFun(z, act)))
+        check_close(got, getattr(theirs, method)(z, act), wrong_answers=slips,
+                    call=f"{method}(z: (2, 11), {name!r}) (z includes 0 and +-1e-3)")
+    partial_credit_over([lambda a=a: matches(a) for a in CAPITALISED], 1.0, set_score)
 
 
 # ---------------------------------------------------------------------------
@@ -147,9 +104,10 @@ def test_feedforward_matches_reference(student, ref, rng):
     mine.calculate_loss(X, y)   # calls feedforward with the network's activation, as the starter does
     theirs.calculate_loss(X, y)
     call = f"feedforward(X: {X.shape}, actFun) (through calculate_loss)"
+    over_examples = np.exp(theirs.z2) / np.exp(theirs.z2).sum(axis=0)
     for key in ("z1", "a1", "z2", "probs"):
         expected = getattr(theirs, key)
-        wrong = [SOFTMAX_AXIS.given(np.exp(theirs.z2) / np.exp(theirs.z2).sum(axis=0))] if key == "probs" else []
+        wrong = [BUGS.SOFTMAX_AXIS.given(over_examples)] if key == "probs" else []
         check_close(student.fetch(getattr(mine, key)), expected, call=call, name=f"self.{key}", wrong_answers=wrong)
 
 
@@ -167,9 +125,9 @@ def test_calculate_loss_matches_reference(student, ref, rng):
     check_close(values.number(mine.calculate_loss(X, y), call, "loss"), expected, call=call,
                 name="loss", wrong_answers=[
                     bugs.LOSS_SUM_NOT_MEAN.given(cross_entropy + penalty),
-                    PENALTY_NOT_AVERAGED.given(cross_entropy / N + penalty),
-                    AVERAGED_TWICE.given((cross_entropy / N + penalty) / N),
-                    PENALTY_ON_BIASES.given((cross_entropy + penalty + biases) / N),
+                    BUGS.PENALTY_NOT_AVERAGED.given(cross_entropy / N + penalty),
+                    BUGS.AVERAGED_TWICE.given((cross_entropy / N + penalty) / N),
+                    BUGS.PENALTY_ON_BIASES.given((cross_entropy + penalty + biases) / N),
                     bugs.LOSS_PENALTY_MISSING.given(cross_entropy / N)])
 
 
@@ -204,7 +162,13 @@ def with_derivative(theirs, X, y, derivative):
     return {"W1": X.T @ delta2, "b1": delta2.sum(axis=0, keepdims=True)}
 
 
-def backprop_matches(student, ref, rng, act, set_score):
+@partial_credit(1.0)
+@cases("act", {
+    "3.4": ("tanh network: each gradient of backprop matches the reference (summed over examples)", "tanh"),
+    "3.5": ("sigmoid network: each gradient of backprop matches the reference (summed over examples)", "sigmoid"),
+    "3.6": ("relu network: each gradient of backprop matches the reference (summed over examples)", "relu")})
+def test_backprop_matches_reference(student, ref, rng, act, set_score=None):
+    """Each activation's network: dW1, dW2, db1 and db2 against the reference, a quarter of the credit each."""
     X, y, params = three_layer_problem(rng)
     mine, theirs = three_layer_nets(student, ref, act, params)
     call = f"backprop(X: {X.shape}, y) after calculate_loss, actFun_type={act!r}"
@@ -229,32 +193,11 @@ def backprop_matches(student, ref, rng, act, set_score):
     def matches(key, value):
         wrong = [bug.given(slipped[key]) for bug, slipped in slips if key in slipped]
         if key.startswith("W"):
-            wrong.append(PENALTY_IN_BACKPROP.given(expected[key] + REG * params[key]))
+            wrong.append(BUGS.PENALTY_IN_BACKPROP.given(expected[key] + REG * params[key]))
         gradients.matches_reference(value, expected[key], call=call, name=f"d{key}", batch_size=N,
                                     wrong_answers=wrong, own_numeric=own_numeric(key))
     partial_credit_over([lambda k=k, v=v: matches(k, v) for k, v in zip(("W1", "W2", "b1", "b2"), got)],
                         1.0, set_score)
-
-
-@partial_credit(1.0)
-@number("3.4")
-def test_backprop_tanh_matches_reference(student, ref, rng, set_score=None):
-    """tanh network: each gradient of backprop matches the reference (summed over examples)"""
-    backprop_matches(student, ref, rng, "tanh", set_score)
-
-
-@partial_credit(1.0)
-@number("3.5")
-def test_backprop_sigmoid_matches_reference(student, ref, rng, set_score=None):
-    """sigmoid network: each gradient of backprop matches the reference (summed over examples)"""
-    backprop_matches(student, ref, rng, "sigmoid", set_score)
-
-
-@partial_credit(1.0)
-@number("3.6")
-def test_backprop_relu_matches_reference(student, ref, rng, set_score=None):
-    """relu network: each gradient of backprop matches the reference (summed over examples)"""
-    backprop_matches(student, ref, rng, "relu", set_score)
 
 
 # ---------------------------------------------------------------------------
@@ -292,7 +235,12 @@ def test_sigmoid_and_relu_losses_at_iteration_0(student, ref, data, set_score=No
                         0.5, set_score)
 
 
-def moons_accuracy(student, data, assignment, act):
+@weight(0.5)
+@cases("act", {"4.3": ("a tanh network trained by your fit_model classifies held-out moons", "tanh"),
+               "4.4": ("a sigmoid network trained by your fit_model classifies held-out moons", "sigmoid"),
+               "4.5": ("a relu network trained by your fit_model classifies held-out moons", "relu")})
+def test_network_classifies_held_out_moons(student, data, assignment, act):
+    """A network of each activation, trained by your fit_model, clears the moons run's accuracy bar."""
     moons, run = data["moons"], assignment.run("moons")
     student.seed(run.seed)
     student.time_limit(run.timeout)
@@ -306,34 +254,9 @@ def moons_accuracy(student, data, assignment, act):
                               f"seed {run.seed})", len(moons["y_test"]))
 
 
-@weight(0.5)
-@number("4.3")
-def test_tanh_network_classifies_held_out_moons(student, data, assignment):
-    """a tanh network trained by your fit_model classifies held-out moons"""
-    moons_accuracy(student, data, assignment, "tanh")
-
-
-@weight(0.5)
-@number("4.4")
-def test_sigmoid_network_classifies_held_out_moons(student, data, assignment):
-    """a sigmoid network trained by your fit_model classifies held-out moons"""
-    moons_accuracy(student, data, assignment, "sigmoid")
-
-
-@weight(0.5)
-@number("4.5")
-def test_relu_network_classifies_held_out_moons(student, data, assignment):
-    """a relu network trained by your fit_model classifies held-out moons"""
-    moons_accuracy(student, data, assignment, "relu")
-
-
 # ---------------------------------------------------------------------------
 # Part 5: the n-layer network
 # ---------------------------------------------------------------------------
-
-NOT_INHERITED = Bug("DeepNeuralNetwork does not inherit NeuralNetwork", "inheritance",
-                    "did not derive DeepNeuralNetwork from NeuralNetwork")
-
 
 def layers_of(student, net, dims):
     return values.items(student.fetch(net.layers), len(dims) - 1, f"DeepNeuralNetwork({dims}).layers",
@@ -351,9 +274,9 @@ def test_deep_network_inherits_and_keeps_its_layers(student):
     try:
         student.fetch(getattr(net, mark))
     except CheckFailure:
-        raise NOT_INHERITED.failure("DeepNeuralNetwork does not inherit NeuralNetwork from "
-                                    "three_layer_neural_network.py (class DeepNeuralNetwork(NeuralNetwork): "
-                                    "...).") from None
+        raise BUGS.NOT_INHERITED.failure("DeepNeuralNetwork does not inherit NeuralNetwork from "
+                                         "three_layer_neural_network.py (class DeepNeuralNetwork(NeuralNetwork): "
+                                         "...).") from None
     for i, (layer, shape) in enumerate(zip(layers_of(student, net, dims), [(2, 4), (4, 3), (3, 2)])):
         W = values.array(student.fetch(layer.W), shape, f"DeepNeuralNetwork({dims})", f"layers[{i}].W")
         values.array(student.fetch(layer.b), (1, shape[1]), f"DeepNeuralNetwork({dims})", f"layers[{i}].b")
@@ -412,8 +335,8 @@ def test_deep_loss_matches_reference(student, ref, rng, set_score=None):
         cross_entropy = expected * N - sum(penalties)
         call = f"DeepNeuralNetwork({dims}, {act!r}, reg_lambda={REG}).calculate_loss(X: {X.shape}, y)"
         check_close(values.number(mine.calculate_loss(X, y), call, "loss"), expected, name="loss", call=call,
-                    wrong_answers=[PENALTY_LAST_LAYER.given((cross_entropy + penalties[-1]) / N),
-                                   PENALTY_NOT_AVERAGED.given(cross_entropy / N + sum(penalties)),
+                    wrong_answers=[BUGS.PENALTY_LAST_LAYER.given((cross_entropy + penalties[-1]) / N),
+                                   BUGS.PENALTY_NOT_AVERAGED.given(cross_entropy / N + sum(penalties)),
                                    bugs.LOSS_SUM_NOT_MEAN.given(expected * N),
                                    bugs.LOSS_PENALTY_MISSING.given(cross_entropy / N)])
     partial_credit_over([lambda d=d, a=a: matches(d, a) for d, a in DEEP_SHAPES], 1.0, set_score)
@@ -432,13 +355,18 @@ def test_deep_backprop_matches_reference(student, ref, rng, set_score=None):
         for i, (pair, (dW, db), layer) in enumerate(zip(got, expected, theirs.layers)):
             dW_got, db_got = values.pair(pair, call, "a pair (dW, db)")
             check_close(dW_got, dW, call=call, name=f"layer {i} dW", batch_size=N,
-                        wrong_answers=[PENALTY_IN_BACKPROP.given(dW + REG * layer.W)])
+                        wrong_answers=[BUGS.PENALTY_IN_BACKPROP.given(dW + REG * layer.W)])
             check_close(db_got, db, call=call, name=f"layer {i} db", batch_size=N)
     partial_credit_over([lambda d=d, a=a: matches(d, a) for d, a in DEEP_SHAPES], 1.5, set_score)
 
 
-def deep_training(student, ref, data, assignment, name):
-    """fit_model from the grader's weights: the reference's loss, then the accuracy bar."""
+@weight(1.25)
+@cases("name", {
+    "5.8": ("DeepNeuralNetwork.fit_model on make_moons: the reference's loss and a held-out accuracy bar", "moons"),
+    "5.9": ("DeepNeuralNetwork.fit_model on make_circles: the reference's loss and a held-out accuracy bar",
+            "circles")})
+def test_deep_network_trains(student, ref, data, assignment, name):
+    """fit_model from the grader's weights on each data set: the reference's loss, then the accuracy bar."""
     points, run = data[name], assignment.run(f"deep_{name}")
     dims = [2, run.hidden_size, run.hidden_size, 2]
     student.time_limit(run.timeout)
@@ -452,20 +380,6 @@ def deep_training(student, ref, data, assignment, name):
     same_training_loss(mine.calculate_loss(X, y), theirs.calculate_loss(X, y), call)
     accuracy = training.accuracy(mine.predict(points["X_test"]), points["y_test"], f"predict(X_test) after {call}")
     training.require_accuracy(accuracy, run.min_accuracy, call, len(points["y_test"]))
-
-
-@weight(1.25)
-@number("5.8")
-def test_deep_network_trains_on_moons(student, ref, data, assignment):
-    """DeepNeuralNetwork.fit_model on make_moons: the reference's loss and a held-out accuracy bar"""
-    deep_training(student, ref, data, assignment, "moons")
-
-
-@weight(1.25)
-@number("5.9")
-def test_deep_network_trains_on_circles(student, ref, data, assignment):
-    """DeepNeuralNetwork.fit_model on make_circles: the reference's loss and a held-out accuracy bar"""
-    deep_training(student, ref, data, assignment, "circles")
 
 
 # ---------------------------------------------------------------------------
@@ -495,7 +409,7 @@ def test_conv2d_forward_matches_reference(student, ref, rng, set_score=None):
         out, _ = forward(student.conv_layers.conv2d_forward(x, w, b, stride, pad), call)
         expected, _ = ref.conv_layers.conv2d_forward(x, w, b, stride, pad)
         check_close(out, expected, call=call, name="out", wrong_answers=[
-            KERNEL_FLIPPED.given(ref.conv_layers.conv2d_forward(x, flipped(w), b, stride, pad)[0])])
+            BUGS.KERNEL_FLIPPED.given(ref.conv_layers.conv2d_forward(x, flipped(w), b, stride, pad)[0])])
     partial_credit_over([lambda c=c: matches(*c) for c in CONV_CASES], 1.5, set_score)
 
 
@@ -516,10 +430,10 @@ def test_conv2d_backward_matches_reference(student, ref, rng, set_score=None):
         dx, dw, db = conv.conv2d_backward(dout, cache)
         padded = x_shape[:2] + tuple(np.add(x_shape[2:], 2 * pad))
         if pad and getattr(dx_got, "shape", None) == padded:
-            raise PADDING_KEPT.failure(f"{call}: dx has shape {padded}, the padded input's; expected {x_shape}. "
-                                       f"Likely bug: {PADDING_KEPT.hint}.")
+            raise BUGS.PADDING_KEPT.failure(f"{call}: dx has shape {padded}, the padded input's; expected "
+                                            f"{x_shape}. Likely bug: {BUGS.PADDING_KEPT.hint}.")
         unflipped, _, _ = conv.conv2d_backward(dout, (x, flipped(w), stride, pad))
-        check_close(dx_got, dx, call=call, name="dx", wrong_answers=[KERNEL_NOT_FLIPPED.given(unflipped)])
+        check_close(dx_got, dx, call=call, name="dx", wrong_answers=[BUGS.KERNEL_NOT_FLIPPED.given(unflipped)])
         check_close(dw_got, dw, call=call, name="dw")
         check_close(db_got, db, call=call, name="db")
     partial_credit_over([lambda c=c: matches(*c) for c in CONV_CASES[1:]], 1.5, set_score)
@@ -552,7 +466,7 @@ def test_maxpool_backward_matches_reference(student, ref, rng, set_score=None):
         every_cell = np.repeat(np.repeat(dout, 2, axis=2), 2, axis=3)
         check_close(student.conv_layers.maxpool_backward(dout, mine), conv.maxpool_backward(dout, cache),
                     call="maxpool_backward(dout: (2, 3, 3, 3), cache)", name="dx",
-                    wrong_answers=[POOL_EVERY_CELL.given(every_cell), POOL_AVERAGE.given(every_cell / 4)])
+                    wrong_answers=[BUGS.POOL_EVERY_CELL.given(every_cell), BUGS.POOL_AVERAGE.given(every_cell / 4)])
 
     def tied():
         # integers in 0..2: most 2x2 windows hold their maximum more than once
@@ -564,9 +478,9 @@ def test_maxpool_backward_matches_reference(student, ref, rng, set_score=None):
         dx = values.array(student.conv_layers.maxpool_backward(dout, mine), x.shape, call, "dx")
         on_max = x == np.repeat(np.repeat(out, 2, axis=2), 2, axis=3)
         if np.any(dx[~on_max] != 0):
-            raise POOL_EVERY_CELL.failure(f"{call}: dx is non-zero off the window maxima.")
+            raise BUGS.POOL_EVERY_CELL.failure(f"{call}: dx is non-zero off the window maxima.")
         if not np.allclose(dx.reshape(2, 2, 2, 2, 2, 2).sum(axis=(3, 5)), dout):
-            raise Bug("a tied window's gradient is lost or doubled", "maxpool-ties", "mishandled tied maxima").failure(
+            raise BUGS.POOL_TIES.failure(
                 f"{call}: the entries of dx in each window should add up to that window's gradient "
                 "(any split among tied maxima is accepted).")
     partial_credit_over([distinct, tied], 1.0, set_score)
@@ -587,7 +501,8 @@ def test_relu_layer_matches_reference(student, ref, rng, set_score=None):
         _, cache = forward(student.conv_layers.relu_forward(x), "relu_forward(x: (4, 6))")
         check_close(student.conv_layers.relu_backward(dout, cache), ref.conv_layers.relu_backward(dout, x),
                     call="relu_backward(dout, cache), x with zeros", name="dx",
-                    wrong_answers=[RELU_AT_ZERO.given(dout * (x >= 0)), RELU_INVERTED.given(dout * (x < 0))])
+                    wrong_answers=[BUGS.RELU_BACKWARD_AT_ZERO.given(dout * (x >= 0)),
+                                   BUGS.RELU_BACKWARD_INVERTED.given(dout * (x < 0))])
     partial_credit_over([relu_forward, relu_backward], 0.5, set_score)
 
 

@@ -5,8 +5,8 @@ import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
 from grader.compare import check_close, partial_credit_over
-from grader.kit import gradients, problems, spellings, values
-from grader.kit.bugs import Bug
+from grader.kit import bugs, gradients, problems, spellings, values
+from grader.kit.items import cases
 
 N, H = 7, 4  # examples and hidden units of the small three-layer problems
 # backprop's gradients are sums, calculate_loss is a mean: backprop = N * d(calculate_loss).
@@ -14,11 +14,7 @@ N, H = 7, 4  # examples and hidden units of the small three-layer problems
 # 1e-5; every catalogued bug is off by far more.
 TOLERANCE = 1e-5
 CAPITALISED = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "ReLU"}
-DROPOUT_SCALE = Bug("the kept entries are not divided by (1 - p)", "dropout-scale",
-                    "did not rescale the kept entries by 1/(1 - p)")
-DROPOUT_AT_TEST = Bug("dropout is applied at test time too", "dropout-at-test", "applied dropout at test time")
-SAMPLE_STD = Bug("the sample standard deviation (ddof=1) was used; use np.std's default", "ddof",
-                 "used the sample standard deviation")
+BUGS = bugs.catalogue(__file__)
 
 
 def activation_name(student, act):
@@ -44,7 +40,13 @@ def test_diff_actFun_matches_finite_differences(student, rng, set_score=None):
                         1.0, set_score)
 
 
-def backprop_agrees(student, rng, act, set_score):
+@partial_credit(1.0)
+@cases("act", {
+    "3.1": ("tanh network: each gradient of backprop agrees with finite differences of your loss", "tanh"),
+    "3.2": ("sigmoid network: each gradient of backprop agrees with finite differences of your loss", "sigmoid"),
+    "3.3": ("relu network: each gradient of backprop agrees with finite differences of your loss", "relu")})
+def test_backprop_matches_finite_differences(student, rng, act, set_score=None):
+    """Each activation's network: backprop's gradients are N times those of your own calculate_loss."""
     shapes = {"W1": (2, H), "b1": (1, H), "W2": (H, 2), "b2": (1, 2)}
     X, y, params = problems.classification(rng, N, 2, 2, shapes, std=1.0,
                                            preactivations=lambda X, p: [X @ p["W1"] + p["b1"]])
@@ -65,27 +67,6 @@ def backprop_agrees(student, rng, act, set_score):
                                        of=f"your calculate_loss (times N = {N})")
     partial_credit_over([lambda k=k, g=g: agrees(k, g) for k, g in zip(("W1", "W2", "b1", "b2"), grads)],
                         1.0, set_score)
-
-
-@partial_credit(1.0)
-@number("3.1")
-def test_backprop_tanh_matches_finite_differences(student, rng, set_score=None):
-    """tanh network: each gradient of backprop agrees with finite differences of your loss"""
-    backprop_agrees(student, rng, "tanh", set_score)
-
-
-@partial_credit(1.0)
-@number("3.2")
-def test_backprop_sigmoid_matches_finite_differences(student, rng, set_score=None):
-    """sigmoid network: each gradient of backprop agrees with finite differences of your loss"""
-    backprop_agrees(student, rng, "sigmoid", set_score)
-
-
-@partial_credit(1.0)
-@number("3.3")
-def test_backprop_relu_matches_finite_differences(student, rng, set_score=None):
-    """relu network: each gradient of backprop agrees with finite differences of your loss"""
-    backprop_agrees(student, rng, "relu", set_score)
 
 
 def deep_agrees(student, rng, dims, act):
@@ -111,31 +92,16 @@ def deep_agrees(student, rng, dims, act):
                                            threshold=TOLERANCE, of=f"your calculate_loss (times N = {N})")
 
 
-def deep_check(student, rng, act, set_score):
+@partial_credit(0.5)
+@cases("act", {
+    "5.3": ("DeepNeuralNetwork (tanh, 2, 3 and 5 layers): backprop agrees with finite differences", "tanh"),
+    "5.4": ("DeepNeuralNetwork (sigmoid, 2, 3 and 5 layers): backprop agrees with finite differences", "sigmoid"),
+    "5.5": ("DeepNeuralNetwork (relu, 2, 3 and 5 layers): backprop agrees with finite differences", "relu")})
+def test_deep_backprop_matches_finite_differences(student, rng, act, set_score=None):
+    """Each activation's deep network, at three depths: a third of the credit per depth."""
     depths = [[3, 4, 2], [2, 5, 4, 3], [3, 4, 4, 3, 4, 2]]  # 2, 3 and 5 Layers
     partial_credit_over([lambda dims=dims: deep_agrees(student, rng, dims, act) for dims in depths],
                         0.5, set_score)
-
-
-@partial_credit(0.5)
-@number("5.3")
-def test_deep_backprop_tanh_matches_finite_differences(student, rng, set_score=None):
-    """DeepNeuralNetwork (tanh, 2, 3 and 5 layers): backprop agrees with finite differences"""
-    deep_check(student, rng, "tanh", set_score)
-
-
-@partial_credit(0.5)
-@number("5.4")
-def test_deep_backprop_sigmoid_matches_finite_differences(student, rng, set_score=None):
-    """DeepNeuralNetwork (sigmoid, 2, 3 and 5 layers): backprop agrees with finite differences"""
-    deep_check(student, rng, "sigmoid", set_score)
-
-
-@partial_credit(0.5)
-@number("5.5")
-def test_deep_backprop_relu_matches_finite_differences(student, rng, set_score=None):
-    """DeepNeuralNetwork (relu, 2, 3 and 5 layers): backprop agrees with finite differences"""
-    deep_check(student, rng, "relu", set_score)
 
 
 def weighted_sum(dout, call):
@@ -200,18 +166,18 @@ def test_dropout_scales_masks_and_reuses_the_mask(student, rng, set_score=None):
 
     def scaled():
         if not np.allclose(out[kept], x[kept] / (1 - p)):
-            raise DROPOUT_SCALE.failure(f"{call}: kept entries should be x / (1 - p) = x / {1 - p:g} (inverted "
+            raise BUGS.DROPOUT_SCALE.failure(f"{call}: kept entries should be x / (1 - p) = x / {1 - p:g} (inverted "
                                         f"dropout); got x times {np.median(out[kept] / x[kept]):.4g}.")
         share = kept.mean()  # 2,000 entries: 0.7 +- 0.05 is about five standard deviations
         if abs(share - (1 - p)) > 0.05:
-            raise Bug("p is not the probability of dropping", "dropout-rate", "kept the wrong share").failure(
+            raise BUGS.DROPOUT_RATE.failure(
                 f"{call}: {share:.1%} of the entries were kept; about {1 - p:.0%} should be (p is the "
                 "probability of dropping an entry).")
 
     def identity_at_test():
         got, _ = values.pair(conv.dropout_forward(x, p, False, 7), call, "a pair (out, cache)")
         check_close(got, x, call=f"dropout_forward(x, p={p}, train=False, seed=7)", name="out",
-                    wrong_answers=[DROPOUT_AT_TEST.given(out)])
+                    wrong_answers=[BUGS.DROPOUT_AT_TEST.given(out)])
 
     def same_seed_same_mask():
         again, _ = values.pair(conv.dropout_forward(x, p, True, 7), call, "a pair (out, cache)")
@@ -220,7 +186,7 @@ def test_dropout_scales_masks_and_reuses_the_mask(student, rng, set_score=None):
     def backward_reuses_mask():
         dout = rng.normal(size=x.shape)
         check_close(conv.dropout_backward(dout, cache), dout * out / x, name="dx",
-                    call="dropout_backward(dout, cache)", wrong_answers=[DROPOUT_SCALE.given(dout * kept)])
+                    call="dropout_backward(dout, cache)", wrong_answers=[BUGS.DROPOUT_SCALE.given(dout * kept)])
     partial_credit_over([scaled, identity_at_test, same_seed_same_mask, backward_reuses_mask], 1.5, set_score)
 
 
@@ -235,6 +201,6 @@ def test_layer_stats_match_numpy(student, rng, set_score=None):
                 "hist": np.histogram(x, bins=10)[0]}
 
     def matches(key):
-        wrong = [SAMPLE_STD.given(x.std(ddof=1))] if key == "std" else []
+        wrong = [BUGS.SAMPLE_STD.given(x.std(ddof=1))] if key == "std" else []
         check_close(values.entry(stats, key, call), expected[key], call=call, name=repr(key), wrong_answers=wrong)
     partial_credit_over([lambda k=k: matches(k) for k in expected], 0.5, set_score)
