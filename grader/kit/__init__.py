@@ -33,7 +33,7 @@ items       a family of items (one question asked of several activations,
             on one function makes each row its own graded item.
 training    train in the child, measure here: `hidden_labels`, `accuracy`,
             `require_accuracy`, `require_error`; an item that must fail for
-            any wrong gradient: `@graded_run(item, run, points, title, what)`
+            any wrong gradient: `@graded_run(item, run, points)`
             on its probe, graded by `require_run` (learns, and learns as the
             reference does).
 stability   softmax overflow probe: `large_scores`, `large_bias`,

@@ -8,24 +8,33 @@ graded item, with its own number and title, in results.json and the
 report. The weight (`@weight` / `@partial_credit`) is the family's.
 
     @weight(0.5)
-    @cases("act", {"4.3": ("a tanh network classifies held-out moons", "tanh"),
-                   "4.4": ("a relu network classifies held-out moons", "relu")})
+    @cases("act", {"4.3": "tanh", "4.4": "relu"}, title="a {act} network classifies held-out moons")
     def test_network_classifies_held_out_moons(student, data, act):
         ...
+
+Where titles do not follow one pattern, each row gives its own:
+`{"4.3": ("a tanh network classifies held-out moons", "tanh"), ...}`.
 """
 import pytest
 
 MARK = "graded"  # the per-case mark the grading plugin reads: number and title
 
 
-def cases(argnames, table):
-    """`table` maps an item number to (title, value, ...): one value per name in `argnames`."""
+def cases(argnames, table, title=None):
+    """`table` maps an item number to (title, value, ...): one value per name in `argnames`.
+    With a `title` template ("{act} network: ..."), a row is just its value(s), and the
+    title is the template filled in with them."""
     names = [name.strip() for name in argnames.split(",")]
     params = []
-    for number, (title, *values) in table.items():
+    for number, row in table.items():
+        if title is None:
+            text, *values = row
+        else:
+            values = list(row) if isinstance(row, tuple) else [row]
+            text = title.format(**dict(zip(names, values)))
         if len(values) != len(names):
             raise TypeError(f"case {number}: {len(values)} values for {len(names)} names ({argnames})")
-        params.append(pytest.param(*values, id=number, marks=getattr(pytest.mark, MARK)(number=number, title=title)))
+        params.append(pytest.param(*values, id=number, marks=getattr(pytest.mark, MARK)(number=number, title=text)))
     return pytest.mark.parametrize(names, params)
 
 

@@ -11,9 +11,12 @@ declared as its run, the probe: one function that trains with `code` and
 returns what it measures, made into graded item 4.4 (2 points, the
 [training.digits] settings) by `graded_run`:
 
-    @graded_run("4.4", "digits", 2.0, "a network trained with your code learns the digits",
-                "A relu network trained with your code ({epochs} epochs, seed {seed})")
+    @graded_run("4.4", "digits", 2.0)
     def test_digits_training(code, data, run, seed):
+        '''a network trained with your code learns the digits
+
+        A relu network trained with your code ({epochs} epochs, seed {seed})
+        '''
         ...
         return {"loss": ..., "accuracy": ..., "outputs": ...}
 
@@ -28,6 +31,7 @@ well (a bias that never trains). A limit is a [training.<run>] key
 the model learns (every limit on a measure), and it learns as the
 reference's does (every limit on a gap).
 """
+import inspect
 from types import SimpleNamespace
 
 import numpy as np
@@ -70,18 +74,24 @@ def require_error(value, maximum, what, examples):
                                     f"at most {maximum:.0%} is allowed.")
 
 
-def graded_run(item, run, points, title, what):
-    """Graded item `item` (worth `points`, called `title`) from its probe, trained with the
-    [training.<run>] settings under their timeout; `what` names the run in messages, with the
-    settings in braces ("{epochs} epochs"). The probe stays reachable as `.probe`, for
-    `python -m grader thresholds`."""
+def graded_run(item, run, points):
+    """Graded item `item`, worth `points`, made from its probe and trained with the
+    [training.<run>] settings under their timeout. The probe's docstring names the item (its
+    first line, as for every check) and, in its second paragraph, the run as messages say it,
+    with the settings in braces ("{epochs} epochs, seed {seed}"). The probe stays reachable as
+    `.probe`, for `python -m grader thresholds`."""
     def make(probe):
+        title, _, what = inspect.cleandoc(probe.__doc__ or "").partition("\n\n")
+        if not what.strip():
+            raise TypeError(f"{probe.__name__}: the docstring's second paragraph must name the run")
+
         @partial_credit(points)
         @number(item)
         def check(student, ref, data, assignment, set_score=None):
             settings = assignment.run(run)
             student.time_limit(settings.timeout)
-            require_run(probe, student, ref, data, settings, what.format(**settings), points, set_score)
+            require_run(probe, student, ref, data, settings, " ".join(what.split()).format(**settings), points,
+                        set_score)
         probe.training_item, probe.training_run = item, run
         check.__name__, check.__doc__, check.probe = probe.__name__, title, probe
         return check

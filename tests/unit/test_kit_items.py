@@ -51,6 +51,15 @@ def test_expand_gives_each_case_its_arguments():
     assert items.expand(namespace["test_single"]) == [("1.1", "the only one", {})]
 
 
+def test_a_title_template_is_filled_in_with_each_rows_values():
+    mark = items.cases("act, depth", {"1.1": ("tanh", 2), "1.2": ("relu", 3)}, title="{act} net, {depth} layers")
+    assert [(p.values, p.marks[0].kwargs) for p in mark.args[1]] == [
+        (("tanh", 2), {"number": "1.1", "title": "tanh net, 2 layers"}),
+        (("relu", 3), {"number": "1.2", "title": "relu net, 3 layers"})]
+    single = items.cases("act", {"2.1": "tanh"}, title="{act} only")
+    assert single.args[1][0].values == ("tanh",) and single.args[1][0].marks[0].kwargs["title"] == "tanh only"
+
+
 def test_a_row_with_too_few_values_is_refused():
     with pytest.raises(TypeError, match="case 3.1: 1 values for 2 names"):
         items.cases("act, depth", {"3.1": ("title", "relu")})

@@ -44,10 +44,8 @@ def test_softsign_ce_derivatives_match_reference(student, ref, rng):
 
 
 @weight(1.0)
-@cases("name", {"3.2": ("cost_derivatives: 'W1' matches the reference", "W1"),
-                "3.3": ("cost_derivatives: 'b1' matches the reference", "b1"),
-                "3.4": ("cost_derivatives: 'w2' matches the reference", "w2"),
-                "3.5": ("cost_derivatives: 'b2' matches the reference", "b2")})
+@cases("name", {"3.2": "W1", "3.3": "b1", "3.4": "w2", "3.5": "b2"},
+       title="cost_derivatives: '{name}' matches the reference")
 def test_cost_derivatives_match_reference(student, ref, rng, name):
     """Each parameter's gradient is its own item, on a small random MLP (K=5 hidden, D=7 inputs, M=9 examples)."""
     M, D, K = 9, 7, 5
@@ -101,12 +99,13 @@ def test_print_derivatives_output(student, ref, data, set_score=None):
                                          "right; " + "; ".join(wrong) + ".")
 
 
-@training.graded_run("5.1", "noisy_labels", 1.0,
-                     "Training with softsign_ce on noisy labels learns the digits, exactly as the reference does",
-                     "After train_model(MultilayerPerceptron with {hidden_size} hidden units, SoftsignCrossEntropy, "
-                     "noisy labels, {epochs} epochs, seed {seed}), the network")
+@training.graded_run("5.1", "noisy_labels", 1.0)
 def test_training_softsign_ce_noisy_labels(code, data, run, seed):
-    """Held-out cross-entropy and error of an MLP trained with the code's own train_model on noisy labels."""
+    """Training with softsign_ce on noisy labels learns the digits, exactly as the reference does
+
+    After train_model(MultilayerPerceptron with {hidden_size} hidden units, SoftsignCrossEntropy,
+    noisy labels, {epochs} epochs, seed {seed}), the network
+    """
     d = data["data"]
     models = code.models
     code.seed(seed)

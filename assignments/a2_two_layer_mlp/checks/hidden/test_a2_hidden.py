@@ -67,9 +67,8 @@ def test_scores_match_reference(student, ref, rng):
 
 
 @weight(1.0)
-@cases("activation", {"1.2": ("sigmoid network: loss with L2 penalty matches the reference", "sigmoid"),
-                      "1.3": ("relu network: loss with L2 penalty matches the reference", "relu"),
-                      "1.4": ("softplus network: loss with L2 penalty matches the reference", "softplus")})
+@cases("activation", {"1.2": "sigmoid", "1.3": "relu", "1.4": "softplus"},
+       title="{activation} network: loss with L2 penalty matches the reference")
 def test_loss_matches_reference(student, ref, rng, activation):
     """Each activation's loss, with the penalty and batch slips named."""
     X, y, params = problem(rng)
@@ -96,9 +95,8 @@ def test_loss_is_stable_for_large_scores(student, ref, rng):
 
 
 @partial_credit(2.0)
-@cases("activation", {"2.3": ("sigmoid network: each gradient matches the reference", "sigmoid"),
-                      "2.4": ("relu network: each gradient matches the reference", "relu"),
-                      "2.5": ("softplus network: each gradient matches the reference", "softplus")})
+@cases("activation", {"2.3": "sigmoid", "2.4": "relu", "2.5": "softplus"},
+       title="{activation} network: each gradient matches the reference")
 def test_gradients_match_reference(student, ref, rng, activation, set_score=None):
     """Each activation's gradients, credit per parameter, with the activation's own slip named."""
     X, y, params = problem(rng)
@@ -138,9 +136,8 @@ def test_predict_matches_reference(student, ref, rng):
 
 
 @weight(1.0)
-@cases("activation, learning_rate, epochs", {
-    "4.2": ("toy training with sigmoid (lr 0.5, 100 epochs) ends at the reference's loss", "sigmoid", 0.5, 100),
-    "4.3": ("toy training with relu (lr 0.1, 50 epochs) ends at the reference's loss", "relu", 0.1, 50)})
+@cases("activation, learning_rate, epochs", {"4.2": ("sigmoid", 0.5, 100), "4.3": ("relu", 0.1, 50)},
+       title="toy training with {activation} (lr {learning_rate}, {epochs} epochs) ends at the reference's loss")
 def test_toy_training_final_loss(student, ref, activation, learning_rate, epochs):
     """The notebook's toy run of each activation: final training loss on both sides."""
     np.random.seed(0)
@@ -157,12 +154,12 @@ def test_toy_training_final_loss(student, ref, activation, learning_rate, epochs
     check_close(history[-1], expected, call=call, name="final loss")
 
 
-@training.graded_run("4.4", "digits", 2.0,
-                     "a network trained with your code learns the digits, exactly as the reference's does",
-                     "A relu network with {hidden_size} hidden units trained with your code "
-                     "({epochs} epochs, seed {seed})")
+@training.graded_run("4.4", "digits", 2.0)
 def test_digits_test_accuracy(code, data, run, seed):
-    """Held-out cross-entropy and accuracy of a relu network trained with the code's own train()."""
+    """a network trained with your code learns the digits, exactly as the reference's does
+
+    A relu network with {hidden_size} hidden units trained with your code ({epochs} epochs, seed {seed})
+    """
     digits = data["digits"]
     code.seed(seed)
     net = code.mlp.TwoLayerMLP(64, run.hidden_size, 10, std=run.std, activation="relu")

@@ -16,9 +16,8 @@ def hidden_inputs(X, params):
 
 
 @partial_credit(1.0)
-@cases("activation", {
-    "2.1": ("sigmoid network: every gradient agrees with finite differences of your loss", "sigmoid"),
-    "2.2": ("relu network: every gradient agrees with finite differences of your loss", "relu")})
+@cases("activation", {"2.1": "sigmoid", "2.2": "relu"},
+       title="{activation} network: every gradient agrees with finite differences of your loss")
 def test_gradients_match_finite_differences(student, rng, activation, set_score=None):
     """Each activation's network against its own loss: needs no reference, so it can be public."""
     X, y, params = problems.classification(rng, N, D, C, SHAPES, preactivations=hidden_inputs)

@@ -95,12 +95,17 @@ def three_layer_nets(student, ref, act, params, reg=REG):
     return mine, theirs
 
 
+def three_layer_case(student, ref, rng, act):
+    """A fresh problem and the network built on both sides: X, y, params, yours, the reference's."""
+    X, y, params = three_layer_problem(rng)
+    return (X, y, params, *three_layer_nets(student, ref, act, params))
+
+
 @weight(1.0)
 @number("2.1")
 def test_feedforward_matches_reference(student, ref, rng):
     """feedforward sets z1, a1, z2 and probs as the reference does"""
-    X, y, params = three_layer_problem(rng)
-    mine, theirs = three_layer_nets(student, ref, "tanh", params)
+    X, y, _, mine, theirs = three_layer_case(student, ref, rng, "tanh")
     mine.calculate_loss(X, y)   # calls feedforward with the network's activation, as the starter does
     theirs.calculate_loss(X, y)
     call = f"feedforward(X: {X.shape}, actFun) (through calculate_loss)"
@@ -115,8 +120,7 @@ def test_feedforward_matches_reference(student, ref, rng):
 @number("2.2")
 def test_calculate_loss_matches_reference(student, ref, rng):
     """calculate_loss matches the reference (penalty included, all divided by N)"""
-    X, y, params = three_layer_problem(rng)
-    mine, theirs = three_layer_nets(student, ref, "relu", params)
+    X, y, params, mine, theirs = three_layer_case(student, ref, rng, "relu")
     expected = theirs.calculate_loss(X, y)
     cross_entropy = -np.sum(np.log(theirs.probs[np.arange(N), y]))
     penalty = REG / 2 * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
@@ -149,8 +153,7 @@ def test_softmax_is_stable_for_large_scores(student, ref, rng):
 @number("2.4")
 def test_predict_matches_reference(student, ref, rng):
     """predict returns the reference's class for every example"""
-    X, _, params = three_layer_problem(rng)
-    mine, theirs = three_layer_nets(student, ref, "sigmoid", params)
+    X, _, _, mine, theirs = three_layer_case(student, ref, rng, "sigmoid")
     check_close(mine.predict(X), theirs.predict(X), call=f"predict(X: {X.shape})", name="classes")
 
 
@@ -163,14 +166,11 @@ def with_derivative(theirs, X, y, derivative):
 
 
 @partial_credit(1.0)
-@cases("act", {
-    "3.4": ("tanh network: each gradient of backprop matches the reference (summed over examples)", "tanh"),
-    "3.5": ("sigmoid network: each gradient of backprop matches the reference (summed over examples)", "sigmoid"),
-    "3.6": ("relu network: each gradient of backprop matches the reference (summed over examples)", "relu")})
+@cases("act", {"3.4": "tanh", "3.5": "sigmoid", "3.6": "relu"},
+       title="{act} network: each gradient of backprop matches the reference (summed over examples)")
 def test_backprop_matches_reference(student, ref, rng, act, set_score=None):
     """Each activation's network: dW1, dW2, db1 and db2 against the reference, a quarter of the credit each."""
-    X, y, params = three_layer_problem(rng)
-    mine, theirs = three_layer_nets(student, ref, act, params)
+    X, y, params, mine, theirs = three_layer_case(student, ref, rng, act)
     call = f"backprop(X: {X.shape}, y) after calculate_loss, actFun_type={act!r}"
     mine.calculate_loss(X, y)  # feedforward first, as fit_model does
     got = mine.backprop(X, y)
@@ -236,9 +236,8 @@ def test_sigmoid_and_relu_losses_at_iteration_0(student, ref, data, set_score=No
 
 
 @weight(0.5)
-@cases("act", {"4.3": ("a tanh network trained by your fit_model classifies held-out moons", "tanh"),
-               "4.4": ("a sigmoid network trained by your fit_model classifies held-out moons", "sigmoid"),
-               "4.5": ("a relu network trained by your fit_model classifies held-out moons", "relu")})
+@cases("act", {"4.3": "tanh", "4.4": "sigmoid", "4.5": "relu"},
+       title="a {act} network trained by your fit_model classifies held-out moons")
 def test_network_classifies_held_out_moons(student, data, assignment, act):
     """A network of each activation, trained by your fit_model, clears the moons run's accuracy bar."""
     moons, run = data["moons"], assignment.run("moons")

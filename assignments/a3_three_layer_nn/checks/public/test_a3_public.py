@@ -41,10 +41,8 @@ def test_diff_actFun_matches_finite_differences(student, rng, set_score=None):
 
 
 @partial_credit(1.0)
-@cases("act", {
-    "3.1": ("tanh network: each gradient of backprop agrees with finite differences of your loss", "tanh"),
-    "3.2": ("sigmoid network: each gradient of backprop agrees with finite differences of your loss", "sigmoid"),
-    "3.3": ("relu network: each gradient of backprop agrees with finite differences of your loss", "relu")})
+@cases("act", {"3.1": "tanh", "3.2": "sigmoid", "3.3": "relu"},
+       title="{act} network: each gradient of backprop agrees with finite differences of your loss")
 def test_backprop_matches_finite_differences(student, rng, act, set_score=None):
     """Each activation's network: backprop's gradients are N times those of your own calculate_loss."""
     shapes = {"W1": (2, H), "b1": (1, H), "W2": (H, 2), "b2": (1, 2)}
@@ -93,10 +91,8 @@ def deep_agrees(student, rng, dims, act):
 
 
 @partial_credit(0.5)
-@cases("act", {
-    "5.3": ("DeepNeuralNetwork (tanh, 2, 3 and 5 layers): backprop agrees with finite differences", "tanh"),
-    "5.4": ("DeepNeuralNetwork (sigmoid, 2, 3 and 5 layers): backprop agrees with finite differences", "sigmoid"),
-    "5.5": ("DeepNeuralNetwork (relu, 2, 3 and 5 layers): backprop agrees with finite differences", "relu")})
+@cases("act", {"5.3": "tanh", "5.4": "sigmoid", "5.5": "relu"},
+       title="DeepNeuralNetwork ({act}, 2, 3 and 5 layers): backprop agrees with finite differences")
 def test_deep_backprop_matches_finite_differences(student, rng, act, set_score=None):
     """Each activation's deep network, at three depths: a third of the credit per depth."""
     depths = [[3, 4, 2], [2, 5, 4, 3], [3, 4, 4, 3, 4, 2]]  # 2, 3 and 5 Layers
