@@ -98,8 +98,8 @@ def test_linear_sgd_step_matches_reference(student, ref, rng):
 
 def tanh_slips(Z, dLdA):
     """What Tanh.backward(dLdA) gives after forward(Z) under its common slips."""
-    return [BUGS.TANH_AT_OUTPUT.given(dLdA * (1 - np.tanh(np.tanh(Z)) ** 2)), BUGS.TANH_WITH_Z.given(dLdA * (1 - Z ** 2)),
-            bugs.MISSING_DERIVATIVE.given(dLdA)]
+    return [BUGS.TANH_AT_OUTPUT.given(dLdA * (1 - np.tanh(np.tanh(Z)) ** 2)),
+            BUGS.TANH_WITH_Z.given(dLdA * (1 - Z ** 2)), bugs.MISSING_DERIVATIVE.given(dLdA)]
 
 
 def relu_slips(Z, dLdA):
@@ -158,8 +158,9 @@ def test_softmax_class_fun_returns_flat_integers(student, ref, rng):
         raise BUGS.CLASS_FLOATS.failure(f"{call} returned floats; class indices are integers (np.argmax gives them).")
     wrong_axis = np.argmax(Ypred, axis=1)
     if isinstance(got, np.ndarray) and got.shape == wrong_axis.shape and np.array_equal(got, wrong_axis):
-        raise BUGS.CLASS_WRONG_AXIS.failure(f"{call} returned the argmax over axis 1 (one value per class); columns "
-                                       f"are examples, so take it over axis 0: one class per column, shape ({B + 2},).")
+        raise BUGS.CLASS_WRONG_AXIS.failure(
+            f"{call} returned the argmax over axis 1 (one value per class); columns "
+            f"are examples, so take it over axis 0: one class per column, shape ({B + 2},).")
     check_close(got, expected, call=call, name="classes")
 
 
@@ -185,7 +186,8 @@ def test_nll_backward_matches_reference(student, ref, rng):
     mine = student.code_for_hw7.NLL()
     mine.forward(Ypred, Y)
     check_close(mine.backward(), theirs.backward(), call="NLL().backward() after forward(Ypred, Y)", name="dLdZ",
-                wrong_answers=[BUGS.GRADIENT_AT_OUTPUT.given(-Y / Ypred), BUGS.GRADIENT_AVERAGED.given((Ypred - Y) / B)])
+                wrong_answers=[BUGS.GRADIENT_AT_OUTPUT.given(-Y / Ypred),
+                               BUGS.GRADIENT_AVERAGED.given((Ypred - Y) / B)])
 
 
 # ---------------------------------------------------------------------------
