@@ -8,53 +8,13 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 from grader.compare import check_close, partial_credit_over
 from grader.expressions import grade_answer
 from grader.failures import CheckFailure
-from grader.kit import matrix_answers, training, values
-from grader.kit.bugs import MISSING_DERIVATIVE, Bug
+from grader.kit import bugs, matrix_answers, training, values
+from grader.kit.items import cases
 
 M, N, B = 4, 3, 5  # Linear(M, N) on a batch of B columns
 LRATE = 0.005
 
-# Bugs of this homework: hint for the student, tag, sentence for report.html.
-BIAS_MISSING = Bug("the bias W0 is left out", "bias-missing", "left the bias out of Linear.forward")
-W_NOT_TRANSPOSED = Bug("W is (m, n): Z = W.T @ A + W0, and W @ A only has fitting shapes when m == n",
-                       "forward-not-transposed", "multiplied by W instead of W.T in Linear.forward")
-RETURNS_DLDZ = Bug("dLdZ is returned instead of dLdA = W @ dLdZ", "returns-dLdZ",
-                   "returned dLdZ from Linear.backward instead of dLdA")
-DLDW_TRANSPOSED = Bug("dLdW is transposed: it is (m, n), like W", "transposed", "stored dLdW transposed")
-BIAS_NOT_SUMMED = Bug("dLdW0 is not summed over the batch's columns", "bias-not-summed",
-                      "did not sum dLdW0 over the batch")
-BIAS_AVERAGED = Bug("dLdW0 is averaged over the batch instead of summed", "mean-vs-sum", "averaged dLdW0")
-BIAS_WRONG_AXIS = Bug("dLdW0 is summed over the wrong axis (rows, not columns)", "wrong-axis",
-                      "summed dLdW0 over the wrong axis")
-STEP_UPHILL = Bug("the gradient is added: a step goes against it", "sign-flip", "added the gradient in sgd_step")
-NOT_STEPPED = Bug("the parameter is not changed", "frozen", "left a parameter unchanged in sgd_step")
-TANH_WITH_Z = Bug("backward uses Z where the stored A = tanh(Z) belongs: 1 - Z**2", "derivative-of-input",
-                  "used 1 - Z**2 instead of 1 - A**2 in Tanh.backward")
-TANH_AT_OUTPUT = Bug("backward treats the stored A as if it were Z: tanh' at tanh(Z)", "derivative-at-output",
-                     "took tanh' at the stored A instead of using 1 - A**2")
-MASK_FROM_GRADIENT = Bug("the mask comes from dLdA instead of the stored A", "relu-mask-from-gradient",
-                         "took the ReLU mask from dLdA")
-MASK_INVERTED = Bug("the mask is inverted: the gradient passes where Z < 0", "relu-mask-inverted",
-                    "inverted the ReLU mask")
-NO_MASK = Bug("the ReLU gradient passes through where the input was negative", "relu-gradient",
-              "let the ReLU gradient through everywhere")
-SOFTMAX_ROWS = Bug("normalised over rows (axis=1) instead of columns (axis=0): columns are examples",
-                   "softmax-wrong-axis", "normalised the softmax over the wrong axis")
-SOFTMAX_WHOLE_BATCH = Bug("divided by the sum over the whole batch, not each column", "softmax-whole-batch",
-                          "normalised the softmax over the whole batch")
-CLASS_FLOATS = Bug("class indices are integers", "wrong-type", "returned floats from class_fun")
-CLASS_WRONG_AXIS = Bug("argmax over axis 1", "class-fun-wrong-axis", "took class_fun's argmax over axis 1")
-LOSS_AVERAGED = Bug("the loss is averaged over the batch; it should be summed", "mean-vs-sum",
-                    "averaged the NLL over the batch")
-LOSS_SIGN = Bug("the minus sign is missing", "sign-flip", "left the minus sign out of the NLL")
-GRADIENT_AT_OUTPUT = Bug("the gradient of the loss at Ypred (-Y / Ypred) is returned, not at SoftMax's input",
-                         "gradient-at-output", "returned dL/dYpred from NLL.backward")
-GRADIENT_AVERAGED = Bug("averaged over the batch; the loss is a sum", "mean-vs-sum",
-                        "averaged NLL.backward over the batch")
-OFF_BY_ONE = Bug("the index is drawn with randint(N - 1): the last column is never chosen", "sgd-off-by-one",
-                 "drew sgd's index with randint(N - 1)")
-SEPARATE_DRAWS = Bug("X and Y get separate random draws: draw one index per iteration and use it for both",
-                     "sgd-draw-order", "drew separate indices for X and Y in sgd")
+BUGS = bugs.catalogue(__file__)  # this homework's bugs: hint, tag, sentence for report.html
 
 
 def one_hot(rng, k, b):
@@ -86,10 +46,10 @@ def test_linear_forward_matches_reference(student, ref, rng):
     except CheckFailure as failure:
         if "matmul" not in failure.message:
             raise
-        raise CheckFailure(f"{failure.message}\nLikely bug: {W_NOT_TRANSPOSED.hint}.",
-                           failure.tags + (W_NOT_TRANSPOSED.tag,),
-                           {**failure.bugs, W_NOT_TRANSPOSED.tag: W_NOT_TRANSPOSED.sentence}) from None
-    check_close(got, theirs.forward(A), call=call, name="Z", wrong_answers=[BIAS_MISSING.given(W.T @ A)])
+        raise CheckFailure(f"{failure.message}\nLikely bug: {BUGS.W_NOT_TRANSPOSED.hint}.",
+                           failure.tags + (BUGS.W_NOT_TRANSPOSED.tag,),
+                           {**failure.bugs, BUGS.W_NOT_TRANSPOSED.tag: BUGS.W_NOT_TRANSPOSED.sentence}) from None
+    check_close(got, theirs.forward(A), call=call, name="Z", wrong_answers=[BUGS.BIAS_MISSING.given(W.T @ A)])
 
 
 @partial_credit(1.5)
@@ -103,13 +63,13 @@ def test_linear_backward_matches_reference(student, ref, rng, set_score=None):
     call = f"Linear({M}, {N}).backward(dLdZ: {dLdZ.shape}) after forward(A: {A.shape})"
     mine.forward(A)
     got = {"dLdA": mine.backward(dLdZ)}
-    bugs = {"dLdA": [RETURNS_DLDZ.given(dLdZ)], "dLdW": [DLDW_TRANSPOSED.given(dLdZ @ A.T)],
-            "dLdW0": [BIAS_NOT_SUMMED.given(dLdZ), BIAS_AVERAGED.given(dLdZ.mean(axis=1, keepdims=True)),
-                      BIAS_WRONG_AXIS.given(dLdZ.sum(axis=0, keepdims=True))]}
+    slips = {"dLdA": [BUGS.RETURNS_DLDZ.given(dLdZ)], "dLdW": [BUGS.DLDW_TRANSPOSED.given(dLdZ @ A.T)],
+             "dLdW0": [BUGS.BIAS_NOT_SUMMED.given(dLdZ), BUGS.BIAS_AVERAGED.given(dLdZ.mean(axis=1, keepdims=True)),
+                       BUGS.BIAS_WRONG_AXIS.given(dLdZ.sum(axis=0, keepdims=True))]}
 
     def matches(name):
         value = got["dLdA"] if name == "dLdA" else student.fetch(getattr(mine, name))
-        check_close(value, expected[name], call=call, name=name, wrong_answers=bugs[name])
+        check_close(value, expected[name], call=call, name=name, wrong_answers=slips[name])
     partial_credit_over([lambda name=name: matches(name) for name in ("dLdA", "dLdW", "dLdW0")], 1.5, set_score)
 
 
@@ -129,14 +89,30 @@ def test_linear_sgd_step_matches_reference(student, ref, rng):
     for name, gradient in (("W", dLdW), ("W0", dLdW0)):
         before = {"W": W, "W0": W0}[name]
         check_close(student.fetch(getattr(mine, name)), getattr(theirs, name), call=call, name=name,
-                    wrong_answers=[STEP_UPHILL.given(before + 0.1 * gradient), NOT_STEPPED.given(before)])
+                    wrong_answers=[BUGS.STEP_UPHILL.given(before + 0.1 * gradient), BUGS.NOT_STEPPED.given(before)])
 
 
 # ---------------------------------------------------------------------------
 # 2. Activations, SoftMax, NLL
 # ---------------------------------------------------------------------------
 
-def activation_matches(student, ref, rng, name, set_score, wrong_backward):
+def tanh_slips(Z, dLdA):
+    """What Tanh.backward(dLdA) gives after forward(Z) under its common slips."""
+    return [BUGS.TANH_AT_OUTPUT.given(dLdA * (1 - np.tanh(np.tanh(Z)) ** 2)),
+            BUGS.TANH_WITH_Z.given(dLdA * (1 - Z ** 2)), bugs.MISSING_DERIVATIVE.given(dLdA)]
+
+
+def relu_slips(Z, dLdA):
+    """What ReLU.backward(dLdA) gives after forward(Z) under its common slips."""
+    return [BUGS.MASK_FROM_GRADIENT.given(dLdA * (dLdA > 0)), BUGS.MASK_INVERTED.given(dLdA * (Z < 0)),
+            BUGS.NO_MASK.given(dLdA)]
+
+
+@partial_credit(0.5)
+@cases("name, slips", {"2.4": ("Tanh: forward and backward match the reference on a batch", "Tanh", tanh_slips),
+                       "2.5": ("ReLU: forward and backward match the reference on a batch", "ReLU", relu_slips)})
+def test_activation_matches_reference(student, ref, rng, name, slips, set_score=None):
+    """Each activation's forward and backward against the reference's, half the credit each."""
     Z, dLdA = rng.normal(size=(N, B)), rng.normal(size=(N, B))
     Z += np.sign(Z) * 0.05  # no exact zeros: ReLU'(0) is a convention, not the point here
     mine, theirs = getattr(student.code_for_hw7, name)(), getattr(ref.code_for_hw7, name)()
@@ -152,25 +128,8 @@ def activation_matches(student, ref, rng, name, set_score, wrong_backward):
             mine.forward(Z)
         theirs.forward(Z)
         check_close(mine.backward(dLdA), theirs.backward(dLdA), call=f"{name}().backward(dLdA) after {forward}",
-                    name="dLdZ", wrong_answers=wrong_backward(Z, dLdA))
+                    name="dLdZ", wrong_answers=slips(Z, dLdA))
     partial_credit_over([forward_matches, backward_matches], 0.5, set_score)
-
-
-@partial_credit(0.5)
-@number("2.4")
-def test_tanh_matches_reference(student, ref, rng, set_score=None):
-    """Tanh: forward and backward match the reference on a batch"""
-    activation_matches(student, ref, rng, "Tanh", set_score, lambda Z, dLdA: [
-        TANH_AT_OUTPUT.given(dLdA * (1 - np.tanh(np.tanh(Z)) ** 2)), TANH_WITH_Z.given(dLdA * (1 - Z ** 2)),
-        MISSING_DERIVATIVE.given(dLdA)])
-
-
-@partial_credit(0.5)
-@number("2.5")
-def test_relu_matches_reference(student, ref, rng, set_score=None):
-    """ReLU: forward and backward match the reference on a batch"""
-    activation_matches(student, ref, rng, "ReLU", set_score, lambda Z, dLdA: [
-        MASK_FROM_GRADIENT.given(dLdA * (dLdA > 0)), MASK_INVERTED.given(dLdA * (Z < 0)), NO_MASK.given(dLdA)])
 
 
 @weight(0.5)
@@ -181,8 +140,8 @@ def test_softmax_forward_matches_reference(student, ref, rng):
     expected = ref.code_for_hw7.SoftMax().forward(Z)
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     check_close(student.code_for_hw7.SoftMax().forward(Z), expected, call=f"SoftMax().forward(Z: {Z.shape})",
-                name="probabilities", wrong_answers=[SOFTMAX_ROWS.given(E / E.sum(axis=1, keepdims=True)),
-                                                     SOFTMAX_WHOLE_BATCH.given(np.exp(Z) / np.exp(Z).sum())])
+                name="probabilities", wrong_answers=[BUGS.SOFTMAX_ROWS.given(E / E.sum(axis=1, keepdims=True)),
+                                                     BUGS.SOFTMAX_WHOLE_BATCH.given(np.exp(Z) / np.exp(Z).sum())])
 
 
 @weight(0.5)
@@ -196,11 +155,12 @@ def test_softmax_class_fun_returns_flat_integers(student, ref, rng):
     if isinstance(got, np.ndarray) and got.shape == (1, B + 2):
         got = got.reshape(-1)  # a (1, b) row holds the same classes
     if isinstance(got, np.ndarray) and got.ndim == 1 and got.size == B + 2 and got.dtype.kind == "f":
-        raise CLASS_FLOATS.failure(f"{call} returned floats; class indices are integers (np.argmax gives them).")
+        raise BUGS.CLASS_FLOATS.failure(f"{call} returned floats; class indices are integers (np.argmax gives them).")
     wrong_axis = np.argmax(Ypred, axis=1)
     if isinstance(got, np.ndarray) and got.shape == wrong_axis.shape and np.array_equal(got, wrong_axis):
-        raise CLASS_WRONG_AXIS.failure(f"{call} returned the argmax over axis 1 (one value per class); columns "
-                                       f"are examples, so take it over axis 0: one class per column, shape ({B + 2},).")
+        raise BUGS.CLASS_WRONG_AXIS.failure(
+            f"{call} returned the argmax over axis 1 (one value per class); columns "
+            f"are examples, so take it over axis 0: one class per column, shape ({B + 2},).")
     check_close(got, expected, call=call, name="classes")
 
 
@@ -213,7 +173,7 @@ def test_nll_forward_matches_reference(student, ref, rng):
     call = f"NLL().forward(Ypred: {Ypred.shape}, Y: {Y.shape})"
     got = values.number(student.code_for_hw7.NLL().forward(Ypred, Y), call, "loss")
     check_close(got, expected, call=call, name="loss",
-                wrong_answers=[LOSS_AVERAGED.given(expected / B), LOSS_SIGN.given(-expected)])
+                wrong_answers=[BUGS.LOSS_AVERAGED.given(expected / B), BUGS.LOSS_SIGN.given(-expected)])
 
 
 @weight(0.5)
@@ -226,7 +186,8 @@ def test_nll_backward_matches_reference(student, ref, rng):
     mine = student.code_for_hw7.NLL()
     mine.forward(Ypred, Y)
     check_close(mine.backward(), theirs.backward(), call="NLL().backward() after forward(Ypred, Y)", name="dLdZ",
-                wrong_answers=[GRADIENT_AT_OUTPUT.given(-Y / Ypred), GRADIENT_AVERAGED.given((Ypred - Y) / B)])
+                wrong_answers=[BUGS.GRADIENT_AT_OUTPUT.given(-Y / Ypred),
+                               BUGS.GRADIENT_AVERAGED.given((Ypred - Y) / B)])
 
 
 # ---------------------------------------------------------------------------
@@ -276,70 +237,53 @@ def your_modules(student, weights):
     return {"linear_1": lin1, "f_1": hw.Tanh(), "linear_2": lin2, "f_2": hw.SoftMax(), "Loss": hw.NLL()}
 
 
-# Each stage: the value, the call that computes it from the reference's values of
-# the stages before (earlier calls only prime what the module stores), and its text.
+# Each item: the stage (the value), the call that computes it from the reference's
+# values of the stages before (earlier calls only prime what the module stores), its text.
 STAGES = {
-    "z_1": (lambda m, v, X, Y: m["linear_1"].forward(X), "linear_1.forward(X)"),
-    "a_1": (lambda m, v, X, Y: m["f_1"].forward(v["z_1"]), "f_1.forward(z_1)"),
-    "z_2": (lambda m, v, X, Y: m["linear_2"].forward(v["a_1"]), "linear_2.forward(a_1)"),
-    "a_2": (lambda m, v, X, Y: m["f_2"].forward(v["z_2"]), "f_2.forward(z_2)"),
-    "loss": (lambda m, v, X, Y: m["Loss"].forward(v["a_2"], Y), "Loss.forward(a_2, Y)"),
-    "dloss": (lambda m, v, X, Y: (m["Loss"].forward(v["a_2"], Y), m["Loss"].backward())[1],
-              "Loss.backward() after Loss.forward(a_2, Y)"),
-    "dL_dz2": (lambda m, v, X, Y: m["f_2"].backward(v["dloss"]), "f_2.backward(dloss)"),
-    "dL_da1": (lambda m, v, X, Y: (m["linear_2"].forward(v["a_1"]), m["linear_2"].backward(v["dL_dz2"]))[1],
-               "linear_2.backward(dL_dz2) after linear_2.forward(a_1)"),
-    "dL_dz1": (lambda m, v, X, Y: (m["f_1"].forward(v["z_1"]), m["f_1"].backward(v["dL_da1"]))[1],
-               "f_1.backward(dL_da1) after f_1.forward(z_1)"),
-    "dL_dX": (lambda m, v, X, Y: (m["linear_1"].forward(X), m["linear_1"].backward(v["dL_dz1"]))[1],
-              "linear_1.backward(dL_dz1) after linear_1.forward(X)"),
+    "3.1": ("z_1", lambda m, v, X, Y: m["linear_1"].forward(X), "linear_1.forward(X)"),
+    "3.2": ("a_1", lambda m, v, X, Y: m["f_1"].forward(v["z_1"]), "f_1.forward(z_1)"),
+    "3.3": ("z_2", lambda m, v, X, Y: m["linear_2"].forward(v["a_1"]), "linear_2.forward(a_1)"),
+    "3.4": ("a_2", lambda m, v, X, Y: m["f_2"].forward(v["z_2"]), "f_2.forward(z_2)"),
+    "3.5": ("loss", lambda m, v, X, Y: m["Loss"].forward(v["a_2"], Y), "Loss.forward(a_2, Y)"),
+    "3.6": ("dloss", lambda m, v, X, Y: (m["Loss"].forward(v["a_2"], Y), m["Loss"].backward())[1],
+            "Loss.backward() after Loss.forward(a_2, Y)"),
+    "3.7": ("dL_dz2", lambda m, v, X, Y: m["f_2"].backward(v["dloss"]), "f_2.backward(dloss)"),
+    "3.8": ("dL_da1", lambda m, v, X, Y: (m["linear_2"].forward(v["a_1"]), m["linear_2"].backward(v["dL_dz2"]))[1],
+            "linear_2.backward(dL_dz2) after linear_2.forward(a_1)"),
+    "3.9": ("dL_dz1", lambda m, v, X, Y: (m["f_1"].forward(v["z_1"]), m["f_1"].backward(v["dL_da1"]))[1],
+            "f_1.backward(dL_da1) after f_1.forward(z_1)"),
+    "3.10": ("dL_dX", lambda m, v, X, Y: (m["linear_1"].forward(X), m["linear_1"].backward(v["dL_dz1"]))[1],
+             "linear_1.backward(dL_dz1) after linear_1.forward(X)"),
 }
 
 
 def stage_slips(stage, v, weights):
     """Wrong values a common slip in the stage's module gives, to name it."""
     if stage in ("dL_da1", "dL_dX"):
-        return [RETURNS_DLDZ.given(v["dL_dz2" if stage == "dL_da1" else "dL_dz1"])]
+        return [BUGS.RETURNS_DLDZ.given(v["dL_dz2" if stage == "dL_da1" else "dL_dz1"])]
     if stage == "dL_dz1":
-        z, upstream = v["z_1"], v["dL_da1"]
-        return [TANH_AT_OUTPUT.given(upstream * (1 - np.tanh(np.tanh(z)) ** 2)),
-                TANH_WITH_Z.given(upstream * (1 - z ** 2)), MISSING_DERIVATIVE.given(upstream)]
+        return tanh_slips(v["z_1"], v["dL_da1"])
     if stage == "a_2":
         E = np.exp(v["z_2"])
-        return [SOFTMAX_ROWS.given(E / E.sum(axis=1, keepdims=True))]
+        return [BUGS.SOFTMAX_ROWS.given(E / E.sum(axis=1, keepdims=True))]
     if stage in ("z_1", "z_2"):
-        return [BIAS_MISSING.given(v[stage] - weights["b1" if stage == "z_1" else "b2"])]
-    return {"loss": [LOSS_AVERAGED.given(v["loss"] / B)],
-            "dloss": [GRADIENT_AVERAGED.given(v["dloss"] / B)]}.get(stage, [])
+        return [BUGS.BIAS_MISSING.given(v[stage] - weights["b1" if stage == "z_1" else "b2"])]
+    return {"loss": [BUGS.LOSS_AVERAGED.given(v["loss"] / B)],
+            "dloss": [BUGS.GRADIENT_AVERAGED.given(v["dloss"] / B)]}.get(stage, [])
 
 
-def stage_check(number_, stage):
-    compute, text = STAGES[stage]
-
-    @weight(0.25)
-    @number(number_)
-    def check(student, ref, rng):
-        X, Y, weights = step_problem(rng)
-        expected = reference_step(ref, X, Y, weights)
-        got = compute(your_modules(student, weights), expected, X, Y)
-        call = f"one step of [Linear({D}, {H}), Tanh(), Linear({H}, {K}), SoftMax()] on X: {X.shape}: {text}"
-        if stage == "loss":
-            got = values.number(got, call, "loss")
-        check_close(got, expected[stage], call=call, name=stage, wrong_answers=stage_slips(stage, expected, weights))
-    check.__doc__ = f"one SGD step: {stage} = {text}, from the reference's earlier values"
-    return check
-
-
-test_step_z_1 = stage_check("3.1", "z_1")
-test_step_a_1 = stage_check("3.2", "a_1")
-test_step_z_2 = stage_check("3.3", "z_2")
-test_step_a_2 = stage_check("3.4", "a_2")
-test_step_loss = stage_check("3.5", "loss")
-test_step_dloss = stage_check("3.6", "dloss")
-test_step_dL_dz2 = stage_check("3.7", "dL_dz2")
-test_step_dL_da1 = stage_check("3.8", "dL_da1")
-test_step_dL_dz1 = stage_check("3.9", "dL_dz1")
-test_step_dL_dX = stage_check("3.10", "dL_dX")
+@weight(0.25)
+@cases("stage, compute, text", {number: (f"one SGD step: {stage} = {text}, from the reference's earlier values",
+                                         stage, compute, text) for number, (stage, compute, text) in STAGES.items()})
+def test_step_value_matches_reference(student, ref, rng, stage, compute, text):
+    """Each value of one SGD step, from the reference's earlier values: a slip shows in its own stage."""
+    X, Y, weights = step_problem(rng)
+    expected = reference_step(ref, X, Y, weights)
+    got = compute(your_modules(student, weights), expected, X, Y)
+    call = f"one step of [Linear({D}, {H}), Tanh(), Linear({H}, {K}), SoftMax()] on X: {X.shape}: {text}"
+    if stage == "loss":
+        got = values.number(got, call, "loss")
+    check_close(got, expected[stage], call=call, name=stage, wrong_answers=stage_slips(stage, expected, weights))
 
 
 @partial_credit(0.25)
@@ -397,12 +341,12 @@ def trained(ref, seed, activation, X, Y, iters, draw=one_index):
 
 def known_bugs(ref, activation):
     """(bug, draw, activation) of bugs a step or two on one column can hide by luck."""
-    known = [(OFF_BY_ONE, lambda N: (np.random.randint(N - 1),) * 2, activation),
-             (SEPARATE_DRAWS, lambda N: (np.random.randint(N), np.random.randint(N)), activation)]
+    known = [(BUGS.OFF_BY_ONE, lambda N: (np.random.randint(N - 1),) * 2, activation),
+             (BUGS.SEPARATE_DRAWS, lambda N: (np.random.randint(N), np.random.randint(N)), activation)]
     if activation == "ReLU":
         masked_by_gradient = type("MaskFromGradient", (ref.code_for_hw7.ReLU,),
                                   {"backward": lambda self, dLdA: dLdA * (dLdA > 0)})
-        known.append((MASK_FROM_GRADIENT, one_index, masked_by_gradient))
+        known.append((BUGS.MASK_FROM_GRADIENT, one_index, masked_by_gradient))
     return known
 
 
@@ -422,7 +366,12 @@ def revealing_seed(ref, rng, activation, X, Y, iters):
     raise RuntimeError("no seed among 1000 tells every known sgd bug from correct code")
 
 
-def sgd_matches(student, ref, rng, activation, iters):
+@weight(1.0)
+@cases("activation, iters", {
+    "4.1": ("Sequential.sgd: a tanh net's weights after 1 iteration (fixed seed) match the reference", "Tanh", 1),
+    "4.2": ("Sequential.sgd: a relu net's weights after 2 iterations (fixed seed) match the reference", "ReLU", 2)})
+def test_sgd_matches_reference(student, ref, rng, activation, iters):
+    """A net's weights after a few iterations of Sequential.sgd, at a seed where every known sgd bug shows."""
     X, Y = ref.code_for_hw7.hard()
     seed, wrong = revealing_seed(ref, rng, activation, X, Y, iters)
     np.random.seed(seed)
@@ -440,20 +389,6 @@ def sgd_matches(student, ref, rng, activation, iters):
     for k, name in enumerate(("linear_1.W", "linear_1.W0", "linear_2.W", "linear_2.W0")):
         check_close(got[k], expected[k], call=call, name=name,
                     wrong_answers=[bug.given(weights[k]) for bug, weights in wrong])
-
-
-@weight(1.0)
-@number("4.1")
-def test_sgd_one_iteration_matches_reference(student, ref, rng):
-    """Sequential.sgd: a tanh net's weights after 1 iteration (fixed seed) match the reference"""
-    sgd_matches(student, ref, rng, "Tanh", 1)
-
-
-@weight(1.0)
-@number("4.2")
-def test_sgd_two_iterations_match_reference(student, ref, rng):
-    """Sequential.sgd: a relu net's weights after 2 iterations (fixed seed) match the reference"""
-    sgd_matches(student, ref, rng, "ReLU", 2)
 
 
 MATCH_RTOL = 1e-4  # correct variants (np.dot, np.where, no max shift) agree to 1e-15 after 20000 steps
@@ -501,32 +436,11 @@ def draw_linear(rng):
     return dict(A=A, W=W, W0=W0, Z=W.T @ A + W0, dLdZ=dLdZ, dLdA=W @ dLdZ)
 
 
-def grade_question(student, ref, rng, name):
+@weight(1.0)
+@cases("name", {"5.1": ("1.1.A: dLdA", "Q1_1_A"), "5.2": ("1.1.B: dLdW", "Q1_1_B"), "5.3": ("1.1.C: dLdW0", "Q1_1_C")})
+@pytest.mark.shared_child("answers")
+def test_answer_1_1(student, ref, rng, name):
     """Answer `name` of answers.py against the reference's, in the matrix-answer language
     (the three questions share one child: they only read strings)."""
     grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name),
                  draw_linear, rng, language=matrix_answers)
-
-
-@weight(1.0)
-@number("5.1")
-@pytest.mark.shared_child("answers")
-def test_answer_1_1_A_dLdA(student, ref, rng):
-    """1.1.A: dLdA"""
-    grade_question(student, ref, rng, "Q1_1_A")
-
-
-@weight(1.0)
-@number("5.2")
-@pytest.mark.shared_child("answers")
-def test_answer_1_1_B_dLdW(student, ref, rng):
-    """1.1.B: dLdW"""
-    grade_question(student, ref, rng, "Q1_1_B")
-
-
-@weight(1.0)
-@number("5.3")
-@pytest.mark.shared_child("answers")
-def test_answer_1_1_C_dLdW0(student, ref, rng):
-    """1.1.C: dLdW0"""
-    grade_question(student, ref, rng, "Q1_1_C")

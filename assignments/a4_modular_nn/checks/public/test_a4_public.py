@@ -7,6 +7,7 @@ from grader.compare import as_array, check_gradient, partial_credit_over
 from grader.failures import CheckFailure
 from grader.gradcheck import batched_gradient, central_difference, perturbed
 from grader.kit import values
+from grader.kit.items import cases
 
 M, N, B = 4, 3, 5  # Linear(M, N) on a batch of B columns
 
@@ -51,7 +52,11 @@ def test_linear_backward_matches_finite_differences(student, rng, set_score=None
     partial_credit_over([lambda name=name: agrees(name) for name in ("dLdA", "dLdW", "dLdW0")], 1.0, set_score)
 
 
-def activation_agrees(student, rng, name):
+@weight(0.5)
+@cases("name", {"2.1": ("Tanh.backward agrees with finite differences of your Tanh.forward", "Tanh"),
+                "2.2": ("ReLU.backward agrees with finite differences of your ReLU.forward", "ReLU")})
+def test_activation_backward_matches_finite_differences(student, rng, name):
+    """Each activation's backward against finite differences of its own forward."""
     Z = rng.normal(size=(N, B))
     Z += np.sign(Z) * 0.05  # away from ReLU's kink, where finite differences mean nothing
     dLdA = rng.normal(size=(N, B))
@@ -62,20 +67,6 @@ def activation_agrees(student, rng, name):
     module.forward(Z)
     check_gradient(module.backward(dLdA), numeric, call=f"{name}().backward(dLdA: {dLdA.shape}) after forward(Z)",
                    name="dLdZ", of="your forward")
-
-
-@weight(0.5)
-@number("2.1")
-def test_tanh_backward_matches_finite_differences(student, rng):
-    """Tanh.backward agrees with finite differences of your Tanh.forward"""
-    activation_agrees(student, rng, "Tanh")
-
-
-@weight(0.5)
-@number("2.2")
-def test_relu_backward_matches_finite_differences(student, rng):
-    """ReLU.backward agrees with finite differences of your ReLU.forward"""
-    activation_agrees(student, rng, "ReLU")
 
 
 @weight(0.5)
