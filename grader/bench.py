@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import types
 import zipfile
@@ -23,6 +24,8 @@ import numpy as np
 import pytest
 
 from . import fixtures
+from .batch import Submission, grade_locally
+from .build.samples import write_zip
 from .config import all_slugs, load_assignment
 from .grade import run_checks
 from .intake import stage
@@ -161,7 +164,6 @@ def main():
         plain, with_import = matplotlib_cost(slug, tmp)
         print(f"{slug:<18} top-level 'import matplotlib.pyplot as plt': {with_import:.2f} s, without: {plain:.2f} s "
               f"(+{with_import - plain:.2f} s)")
-    from .cluster import throughput as cluster_throughput  # not at the top: loading Dask costs the naive runs
     for slug in all_slugs():
         rates = cluster_throughput(slug, copies=8 * cores, workers=cores)
         print(f"{slug:<18} Dask LocalCluster({cores}): {rates['dask_per_min']:.1f} subs/min "
@@ -170,6 +172,37 @@ def main():
     print("targets: grade <= 10 s per submission; sandbox x <= 1.3; parallel efficiency >= 85%; "
           "matplotlib import <= +1.5 s")
     print("cpu s: CPU time of one grade, all its processes; parallel efficiency cannot exceed grade s / cpu s")
+
+
+def cluster_throughput(slug, copies=16, workers=2):
+    """Submissions per minute through a LocalCluster of `workers` processes vs grade-all's own
+    pool of as many jobs, on `copies` copies of the reference (for `make bench`); the
+    cluster's start-up is timed apart."""
+    from .cluster import close, connect, grade_on_cluster  # not at the top: loading Dask costs the naive runs
+    assignment = load_assignment(slug)
+    files = {n: (assignment.reference / n).read_text() for n in assignment.submit}
+    timeout = 300.0
+    rates = {}
+    with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
+        todo = []
+        for i in range(copies):
+            write_zip(Path(tmp) / f"copy{i}.zip", files)
+            todo.append(Submission(f"copy{i}", Path(tmp) / f"copy{i}.zip"))
+        started = time.monotonic()
+        client = connect(f"local:{workers}")
+        startup = time.monotonic() - started
+        try:
+            for label, run in [
+                ("dask", lambda out: grade_on_cluster("local", assignment, todo, out, timeout, threading.Event(), client)),
+                ("pool", lambda out: grade_locally(slug, todo, out, workers, timeout, threading.Event())),
+            ]:
+                started = time.monotonic()
+                count = sum(1 for _ in run(Path(tmp) / label))
+                rates[label] = 60 * count / (time.monotonic() - started)
+        finally:
+            close(client)
+    return {"cluster_startup_s": startup, "dask_per_min": rates["dask"], "pool_per_min": rates["pool"],
+            "dask_per_core_per_min": rates["dask"] / workers, "pool_per_core_per_min": rates["pool"] / workers}
 
 
 if __name__ == "__main__":

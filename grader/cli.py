@@ -29,11 +29,12 @@ def cmd_grade(args):
 
 def cmd_grade_all(args):
     from .batch import BatchError, grade_all
+    from .cluster import ClusterAddressError
     from .isolated import EnvironmentFailure
     try:
         _, interrupted = grade_all(args.slug, Path(args.folder), Path(args.output), jobs=args.jobs,
                                    force=args.force, cluster=args.cluster, timeout=args.timeout)
-    except BatchError as problem:
+    except (BatchError, ClusterAddressError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
     except EnvironmentFailure as problem:

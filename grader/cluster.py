@@ -33,6 +33,10 @@ LOST = ("lost the connection to the Dask scheduler at {address}; results already
         "and cached: run again to grade the rest")
 
 
+class ClusterAddressError(ValueError):
+    """--cluster names no usable cluster: the instructor's input, one line."""
+
+
 def connect(address):
     """A Client for `address`: tcp://host:port, or local[:N] for a LocalCluster of N processes."""
     import dask
@@ -41,8 +45,7 @@ def connect(address):
     if address == "local" or address.startswith("local:"):
         count = address.partition(":")[2]
         if count and not (count.isdigit() and int(count) > 0):
-            from .batch import BatchError
-            raise BatchError(f"--cluster {address}: the number of local workers must be a positive integer")
+            raise ClusterAddressError(f"--cluster {address}: the number of local workers must be a positive integer")
         workers = int(count or os.cpu_count() or 1)
         # Its processes share our terminal's process group: they ignore Ctrl-C, which is ours to handle.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -206,36 +209,3 @@ def _check_connection(client, address, lost_since):
         raise EnvironmentFailure(LOST.format(address=address))
     return lost_since
 
-
-def throughput(slug, copies=16, workers=2):
-    """Submissions per minute through a LocalCluster of `workers` processes vs grade-all's own
-    pool of as many jobs, on `copies` copies of the reference (for `make bench`); the
-    cluster's start-up is timed apart."""
-    import threading
-    from .batch import Submission, grade_locally
-    from .build.samples import write_zip
-    from .config import load_assignment
-    assignment = load_assignment(slug)
-    files = {n: (assignment.reference / n).read_text() for n in assignment.submit}
-    timeout = 300.0
-    rates = {}
-    with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
-        todo = []
-        for i in range(copies):
-            write_zip(Path(tmp) / f"copy{i}.zip", files)
-            todo.append(Submission(f"copy{i}", Path(tmp) / f"copy{i}.zip"))
-        started = time.monotonic()
-        client = connect(f"local:{workers}")
-        startup = time.monotonic() - started
-        try:
-            for label, run in [
-                ("dask", lambda out: grade_on_cluster("local", assignment, todo, out, timeout, threading.Event(), client)),
-                ("pool", lambda out: grade_locally(slug, todo, out, workers, timeout, threading.Event())),
-            ]:
-                started = time.monotonic()
-                count = sum(1 for _ in run(Path(tmp) / label))
-                rates[label] = 60 * count / (time.monotonic() - started)
-        finally:
-            close(client)
-    return {"cluster_startup_s": startup, "dask_per_min": rates["dask"], "pool_per_min": rates["pool"],
-            "dask_per_core_per_min": rates["dask"] / workers, "pool_per_core_per_min": rates["pool"] / workers}

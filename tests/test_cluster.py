@@ -31,6 +31,15 @@ def grades(out):
         return {row["submission"]: {k: v for k, v in row.items() if k != "submission"} for row in csv.DictReader(f)}
 
 
+@pytest.mark.parametrize("address", ["local:0", "local:two"])
+def test_a_bad_local_worker_count_is_one_line(tmp_path, address):
+    (tmp_path / "in").mkdir()
+    zip_files(tmp_path / "in" / "s.zip", {"models.py": REFERENCE})
+    run = grade_all(tmp_path / "in", tmp_path / "out", "--cluster", address)
+    assert run.returncode == 1 and run.stderr.strip().splitlines() == [
+        f"error: --cluster {address}: the number of local workers must be a positive integer"], run.stderr
+
+
 def test_local_cluster_gives_the_scores_of_one_local_job(tmp_path):
     samples = build_samples(SLUG, tmp_path / "samples")
     serial = grade_all(samples, tmp_path / "serial", "-j", "1")
