@@ -12,12 +12,12 @@ legitimate processes, so whatever it still runs is swept when claimed.
 import fcntl
 import os
 import pwd
-import stat
 import subprocess
 import time
 
 from .cleanup import kill_user_processes
 from .errors import SandboxUnavailable
+from .workdirs import root_folder
 
 PREFIX = os.environ.get("GRADER_SANDBOX_PREFIX", "bpgrader")
 POOL_SIZE = 8
@@ -57,20 +57,9 @@ def setup_pool(size=POOL_SIZE):
 def _lock_folder():
     """An fd of LOCK_DIR, made if missing, refused unless root's and closed to others."""
     try:
-        os.mkdir(LOCK_DIR, 0o700)
-    except FileExistsError:
-        pass
+        return root_folder(LOCK_DIR, 0o700, 0o077)
     except OSError as exc:
-        raise SandboxUnavailable(f"cannot make {LOCK_DIR} for the sandbox accounts' locks: {exc.strerror}") from None
-    try:
-        fd = os.open(LOCK_DIR, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError as exc:
-        raise SandboxUnavailable(f"{LOCK_DIR} is not a folder of root's ({exc.strerror}); remove it") from None
-    info = os.fstat(fd)
-    if info.st_uid != 0 or stat.S_IMODE(info.st_mode) & 0o077:
-        os.close(fd)
-        raise SandboxUnavailable(f"{LOCK_DIR} must belong to root with mode 700; remove it and grade again")
-    return fd
+        raise SandboxUnavailable(f"the sandbox accounts' locks: {exc}") from None
 
 
 def _try_lock(folder, name):

@@ -73,7 +73,7 @@ class RunFolder:
             return
         fds = []
         try:
-            fds.append(_font_cache())
+            fds.append(root_folder(FONT_CACHE, 0o755, 0o022))
             fds.append(os.open("mpl-config", DIR_FLAGS, dir_fd=self.fd))
             source, target = fds[::-1] if to_cache else fds
             have = set(os.listdir(target))
@@ -132,14 +132,18 @@ def _fill(staging, top, folders, link):
                 _copy(name, source, here)
 
 
-def _font_cache():
-    """An fd of FONT_CACHE, made if missing, refused unless root's and closed to writers."""
-    os.makedirs(FONT_CACHE, 0o755, exist_ok=True)
-    fd = os.open(FONT_CACHE, DIR_FLAGS)
+def root_folder(path, mode, closed):
+    """An fd of the folder `path`, made with `mode` if missing; OSError unless it is root's and
+    none of the `closed` permission bits is set (a folder others could write, or read, is not ours)."""
+    try:
+        os.makedirs(path, mode, exist_ok=True)
+        fd = os.open(path, DIR_FLAGS)
+    except OSError as exc:
+        raise OSError(f"{path} cannot be used as root's folder ({exc.strerror}); remove it and grade again") from None
     info = os.fstat(fd)
-    if info.st_uid != 0 or stat.S_IMODE(info.st_mode) & 0o022:
+    if info.st_uid != 0 or stat.S_IMODE(info.st_mode) & closed:
         os.close(fd)
-        raise OSError(f"{FONT_CACHE} must belong to root and be closed to other writers")
+        raise OSError(f"{path} must belong to root with mode {mode:o}; remove it and grade again")
     return fd
 
 
