@@ -107,12 +107,17 @@ def test_a_worker_with_other_code_is_refused_by_name(cluster):
             check_workers(client, SLUG, "0" * 16)
 
 
+def start_grade_all(address, folder, out):
+    """grade-all on the cluster, in the background, for a test to interfere with."""
+    return subprocess.Popen([sys.executable, "-m", "grader", "grade-all", SLUG, str(folder), "-o", str(out),
+                             "--cluster", address], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
 def test_killing_a_worker_mid_run_still_grades_everyone(cluster, tmp_path):
     address, procs = cluster
     out = tmp_path / "out"
-    run = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", SLUG, str(class_folder(tmp_path / "subs", 6)),
-                            "-o", str(out), "--cluster", address], cwd=REPO, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+    run = start_grade_all(address, class_folder(tmp_path / "subs", 6), out)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and run.poll() is None:
         try:
@@ -132,9 +137,7 @@ def test_killing_a_worker_mid_run_still_grades_everyone(cluster, tmp_path):
 def test_losing_the_scheduler_fails_loudly_and_keeps_what_was_written(cluster, tmp_path):
     address, procs = cluster
     out = tmp_path / "out"
-    run = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", SLUG, str(class_folder(tmp_path / "subs", 4)),
-                            "-o", str(out), "--cluster", address], cwd=REPO, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+    run = start_grade_all(address, class_folder(tmp_path / "subs", 4), out)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and run.poll() is None and not list(out.glob("*/results.json")):
         time.sleep(0.05)
