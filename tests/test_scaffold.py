@@ -14,22 +14,25 @@ IGNORED = shutil.ignore_patterns(".venv", ".git", "__pycache__", "dist", "graded
                                  ".grader-secret")
 
 
+SLUG = "scaffolded"  # not "demo": an instructor may have made that one already to try `new`
+
+
 def test_new_assignment_passes_the_per_assignment_tests(tmp_path):
     copy = tmp_path / "repo"
     shutil.copytree(REPO, copy, ignore=IGNORED)
-    run = subprocess.run([sys.executable, "-m", "grader", "new", "demo"], cwd=copy, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "grader", "new", SLUG], cwd=copy, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    for folder in ("assignments/demo/checks/public", "assignments/demo/checks/hidden", "assignments/demo/data",
-                   "reference/demo", "student_template/demo"):
+    for folder in (f"assignments/{SLUG}/checks/public", f"assignments/{SLUG}/checks/hidden",
+                   f"assignments/{SLUG}/data", f"reference/{SLUG}", f"student_template/{SLUG}"):
         assert any((copy / folder).iterdir()), folder
-    assert "BEGIN SOLUTION" in (copy / "reference/demo/model.py").read_text()
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "demo",
+    assert "BEGIN SOLUTION" in (copy / f"reference/{SLUG}/model.py").read_text()
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", SLUG,
                             "tests/test_scores.py", "tests/test_mutants.py", "tests/test_template.py",
                             "tests/test_student_release.py", "tests/unit/test_manifest.py",
                             "tests/unit/test_kit_items.py"],
                            cwd=copy, capture_output=True, text=True, timeout=900)
     assert tests.returncode == 0, tests.stdout[-3000:]
-    assert " passed" in tests.stdout and not (REPO / "assignments" / "demo").exists()
+    assert " passed" in tests.stdout and not (REPO / "assignments" / SLUG).exists()
 
 
 @pytest.mark.parametrize("slug", ["Demo", "1demo", "de-mo", "a1_softsign"])
