@@ -1,11 +1,38 @@
 """Every catalogued bug loses points on exactly the items it breaks."""
+import json
+import subprocess
+import sys
+
 import pytest
 
-from conftest import lost, outputs
+from conftest import REPO, lost, outputs
 from grader.build.samples import load_mutants, mutant_files
 from grader.config import all_slugs, load_assignment
 
 CASES = [(slug, m) for slug in all_slugs() for m in load_mutants(slug)]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """slug -> the folder where grade-all wrote every mutant's results: each assignment's
+    mutants graded once, as a class, two at a time (as an instructor grades them)."""
+    done = {}
+
+    def grade_class(slug):
+        if slug not in done:
+            folder = tmp_path_factory.mktemp(f"{slug}-mutants")
+            for mutant in load_mutants(slug):
+                for name, text in mutant_files(load_assignment(slug), mutant).items():
+                    path = folder / "class" / mutant["name"] / name
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(text)
+            run = subprocess.run([sys.executable, "-m", "grader", "grade-all", slug, str(folder / "class"),
+                                  "-o", str(folder / "graded"), "-j", "2"], cwd=REPO, capture_output=True,
+                                 text=True, timeout=1200)
+            assert run.returncode == 0, run.stderr[-2000:]
+            done[slug] = folder / "graded"
+        return done[slug]
+    return grade_class
 
 
 def test_catalog_is_large_enough():
@@ -16,8 +43,8 @@ def test_catalog_is_large_enough():
 
 
 @pytest.mark.parametrize("slug,mutant", CASES, ids=[f"{s}-{m['name']}" for s, m in CASES])
-def test_mutant_loses_exactly_the_items_it_breaks(slug, mutant, grade_files):
-    results = grade_files(slug, mutant_files(load_assignment(slug), mutant))
+def test_mutant_loses_exactly_the_items_it_breaks(slug, mutant, graded):
+    results = json.loads((graded(slug) / mutant["name"] / "results.json").read_text())
     assert lost(results) == sorted(mutant["breaks"]), outputs(results)
     for number in mutant["breaks"]:
         assert outputs(results)[number].strip(), f"item {number} lost points without saying why"
