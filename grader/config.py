@@ -111,6 +111,7 @@ LIMITS = {
     "memory_mb": Key(int, 2048, "address space of a child, MB", _positive),
     "cpu_seconds": Key(int, 120, "CPU seconds of a child", _positive),
     "file_mb": Key(int, 16, "largest file a child may write, MB", _positive),
+    "disk_mb": Key(int, 256, "most a child may keep in its folder, MB", _positive),
     "processes": Key(int, 64, "processes the sandbox account may run", _positive),
     "submission_timeout": Key(NUMBER, 900.0, "overall cap in seconds for grading one submission "
                               "(intake, every check, results); must be >= time_budget", _positive),
@@ -201,6 +202,7 @@ class Limits:
     memory_mb: int = LIMITS["memory_mb"].default
     cpu_seconds: int = LIMITS["cpu_seconds"].default
     file_mb: int = LIMITS["file_mb"].default
+    disk_mb: int = LIMITS["disk_mb"].default
     processes: int = LIMITS["processes"].default
     submission_timeout: float = LIMITS["submission_timeout"].default
 

@@ -644,3 +644,33 @@ def test_an_import_error_is_noted_once_and_each_item_says_so_in_a_line(tmp_path)
     assert messages[0].startswith("Importing probe.py failed (SyntaxError: invalid syntax)")
     assert "at the top" in messages[0]
 
+
+
+@pytest.mark.parametrize("writer, limits", [
+    ("import os, time\ni = 0\nwhile True:\n    with open(f'part{i}', 'wb') as f:\n        f.write(b'x' * 2**22)\n"
+     "    i += 1\n    time.sleep(0.005)\n", Limits(call_timeout=20, import_timeout=20, disk_mb=32)),
+    ("import os\ni = 0\nwhile True:\n    open(f'empty{i}', 'w').close()\n    i += 1\n",
+     Limits(call_timeout=20, import_timeout=20)),
+])
+def test_a_child_that_fills_its_folder_is_stopped_before_its_time_limit(probe, writer, limits):
+    student = probe(writer, limits)   # the message says which limit stopped it
+    with pytest.raises(CheckFailure, match=r"kept over \d+ MB, or over 20000 files, in its folder"):
+        student.probe.anything()
+
+
+def test_run_folders_left_by_killed_graders_are_swept_and_live_ones_kept(tmp_path):
+    import fcntl
+    from grader.sandbox.workdirs import DIR_FLAGS, STALE_AFTER, sweep_stale_runs
+    long_ago = time.time() - 2 * STALE_AFTER
+    for name in ("grader-run-dead", "grader-run-live", "grader-run-young", "not-ours"):
+        (tmp_path / name / "child-1").mkdir(parents=True)
+        (tmp_path / name / "child-1" / "big.bin").write_bytes(b"x" * 1000)
+    for name in ("grader-run-dead", "grader-run-live", "not-ours"):
+        os.utime(tmp_path / name, (long_ago, long_ago))
+    live = os.open(tmp_path / "grader-run-live", DIR_FLAGS)
+    fcntl.flock(live, fcntl.LOCK_EX)
+    try:
+        sweep_stale_runs(str(tmp_path))
+    finally:
+        os.close(live)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grader-run-live", "grader-run-young", "not-ours"]

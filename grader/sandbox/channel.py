@@ -1,16 +1,22 @@
 """The grader's end of one child: two pipes, every read and every write bounded by
 a deadline, so a child that stops reading or writing costs its time limit and no
-more; the child is then killed from outside."""
+more; the child is then killed from outside. A watcher measures the child's folder
+twice a second and kills a child that fills the disk (many files, each under the
+file size limit, or a flood of empty ones)."""
 import fcntl
 import os
 import select
 import signal
 import tempfile
+import threading
 import time
 
 from . import server
 from .cleanup import kill_user_processes
 from .errors import ChildGone, ChildTimeout
+
+WATCH_EVERY = 0.5      # seconds between two measures of a child's folder
+MOST_ENTRIES = 20_000  # files and folders a child may make (each costs an inode, even when empty)
 
 
 def describe_exit(returncode, limits):
@@ -26,11 +32,27 @@ def describe_exit(returncode, limits):
     return f"it was ended by {name}" + (f": {why}" if why else "")
 
 
+def folder_mb(path):
+    """The disk space the files under `path` take, in MB; infinite past MOST_ENTRIES entries."""
+    used, entries = 0, 0
+    for top, folders, files in os.walk(path):
+        entries += len(folders) + len(files)
+        if entries > MOST_ENTRIES:
+            return float("inf")
+        for name in files:
+            try:
+                used += os.lstat(os.path.join(top, name)).st_blocks * 512
+            except OSError:
+                pass  # removed while we looked
+    return used / 2**20
+
+
 class Child:
     """A child forked for one check, spoken to over two pipes, killed from outside."""
 
     def __init__(self, zygote, workdir):
-        self.zygote, self.limits, self.user = zygote, zygote.limits, zygote.user
+        self.zygote, self.limits, self.user, self.workdir = zygote, zygote.limits, zygote.user, workdir
+        self._closed, self._watcher, self.over_disk = threading.Event(), None, False
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
         fcntl.fcntl(self._req_w, fcntl.F_SETFL, os.O_NONBLOCK)
@@ -68,6 +90,7 @@ class Child:
     def receive(self, timeout, on_receive=None, deadline=None):
         """The reply to the oldest request not yet answered, waiting at most `timeout` seconds
         (or until `deadline`, when sending the request used part of them)."""
+        self._watch_disk()
         reader = _DeadlineReader(self._resp_r, deadline or time.monotonic() + timeout)
         try:
             return server.check_reply(server.read_message(reader, on_receive))
@@ -80,7 +103,33 @@ class Child:
             self.kill()
             raise ChildGone("it wrote something that is not a reply on the grader's channel") from None
 
+    def _watch_disk(self):
+        """From the first wait for a reply on, a thread measures the child's folder and kills the child past
+        the disk limit. It only sends the signal: the pid is read here, the fork server is ours."""
+        if self._watcher is not None:
+            return
+        try:
+            pid = self.pid
+        except (ChildGone, TimeoutError):
+            return  # it never started: the request fails on its own
+
+        def watch():
+            while not self._closed.wait(WATCH_EVERY):
+                if folder_mb(self.workdir) > self.limits.disk_mb:
+                    self.over_disk = True
+                    try:
+                        os.killpg(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+                    return
+        self._watcher = threading.Thread(target=watch, name="disk-watch", daemon=True)
+        self._watcher.start()
+
     def _gone(self):
+        if self.over_disk:
+            self.kill()
+            return ChildGone(f"it kept over {self.limits.disk_mb} MB, or over {MOST_ENTRIES} files, in its "
+                             "folder and was stopped")
         try:
             code = self.zygote.exit_code(self.pid)
         except ChildGone as never_started:
@@ -104,6 +153,7 @@ class Child:
             kill_user_processes({self.user.pw_uid}, spare=self.zygote.spared())
 
     def close(self):
+        self._closed.set()
         self.kill()
         self.log.close()
         for fd in (self._req_w, self._resp_r):

@@ -14,6 +14,7 @@ class Limits:
     memory_mb: int = 2048
     cpu_seconds: int = 120
     file_mb: int = 16
+    disk_mb: int = 256
     processes: int = 64
 
 

@@ -7,16 +7,45 @@ it is handed to the sandbox account (copies when not root: a child running as
 the grader's own user could chmod a linked file and change it for later checks); every step works on open folder
 fds with O_NOFOLLOW and O_EXCL, never on a path a sandboxed process could
 have swapped for a link.
+
+A grader holds a lock on its run's folder while it lives; the next grader
+removes folders whose lock nobody holds, left by graders that were killed
+(a batch's cap per submission kills a grader outright).
 """
+import fcntl
 import os
 import secrets
 import shutil
 import stat
 import tempfile
+import time
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 FONT_CACHE = "/var/cache/backprop-grader/matplotlib"  # root's, kept between runs
 MAX_FONT_LIST = 4 * 2**20
+RUN_PREFIX = "grader-run-"
+STALE_AFTER = 60  # seconds: a younger folder may be one a grader is still setting up
+
+
+def sweep_stale_runs(top=None):
+    """Remove our run folders that no live grader holds a lock on."""
+    top = top or tempfile.gettempdir()
+    for name in os.listdir(top):
+        if not name.startswith(RUN_PREFIX):
+            continue
+        try:
+            fd = os.open(os.path.join(top, name), DIR_FLAGS)
+        except OSError:
+            continue
+        try:
+            info = os.fstat(fd)
+            if info.st_uid == os.geteuid() and time.time() - info.st_mtime > STALE_AFTER:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(os.path.join(top, name), ignore_errors=True)  # fd-based: never follows a link
+        except OSError:
+            pass  # held by a live grader
+        finally:
+            os.close(fd)
 
 
 class RunFolder:
@@ -24,8 +53,10 @@ class RunFolder:
 
     def __init__(self, user):
         self.user = user
-        self.path = tempfile.mkdtemp(prefix="grader-run-")
+        sweep_stale_runs()
+        self.path = tempfile.mkdtemp(prefix=RUN_PREFIX)
         self.fd = os.open(self.path, DIR_FLAGS)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)  # released when this process ends, however it ends
         os.fchmod(self.fd, 0o711)
         self.mpl_config = self._own_folder("mpl-config")
 
