@@ -674,3 +674,20 @@ def test_run_folders_left_by_killed_graders_are_swept_and_live_ones_kept(tmp_pat
     finally:
         os.close(live)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["grader-run-live", "grader-run-young", "not-ours"]
+
+
+def test_a_folder_that_cannot_be_measured_counts_as_full(tmp_path):
+    """Nested past what os.walk can recurse into (before Python 3.12), or unreadable to the grader."""
+    from grader.sandbox.channel import folder_mb
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "f").write_bytes(b"x" * 10000)
+    assert 0 < folder_mb(str(tmp_path / "small")) < 1
+    fd = os.open(tmp_path, os.O_DIRECTORY)
+    for _ in range(1500):
+        os.mkdir("d", dir_fd=fd)
+        fd, parent = os.open("d", os.O_DIRECTORY, dir_fd=fd), fd
+        os.close(parent)
+    os.close(fd)
+    assert folder_mb(str(tmp_path)) in (float("inf"), folder_mb(str(tmp_path / "small")))
+    if sys.version_info < (3, 12):
+        assert folder_mb(str(tmp_path)) == float("inf")

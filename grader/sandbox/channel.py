@@ -33,17 +33,30 @@ def describe_exit(returncode, limits):
 
 
 def folder_mb(path):
-    """The disk space the files under `path` take, in MB; infinite past MOST_ENTRIES entries."""
+    """The disk space the files under `path` take, in MB; infinite past MOST_ENTRIES entries,
+    or when a folder cannot be read or is nested too deep to walk (no honest child makes one)."""
+    try:
+        return _folder_mb(path)
+    except (RecursionError, OSError):
+        return float("inf")
+
+
+def _raise_unless_gone(error):
+    if not isinstance(error, FileNotFoundError):  # removed while we looked: not the child's fault
+        raise error
+
+
+def _folder_mb(path):
     used, entries = 0, 0
-    for top, folders, files in os.walk(path):
+    for top, folders, files in os.walk(path, onerror=_raise_unless_gone):
         entries += len(folders) + len(files)
         if entries > MOST_ENTRIES:
             return float("inf")
         for name in files:
             try:
                 used += os.lstat(os.path.join(top, name)).st_blocks * 512
-            except OSError:
-                pass  # removed while we looked
+            except FileNotFoundError:
+                pass
     return used / 2**20
 
 
