@@ -654,7 +654,7 @@ def test_an_import_error_is_noted_once_and_each_item_says_so_in_a_line(tmp_path)
 ])
 def test_a_child_that_fills_its_folder_is_stopped_before_its_time_limit(probe, writer, limits):
     student = probe(writer, limits)   # the message says which limit stopped it
-    with pytest.raises(CheckFailure, match=r"kept over \d+ MB, or over 20000 files, in its folder"):
+    with pytest.raises(CheckFailure, match=r"filled its folder past the disk limits \(\d+ MB, 20000 files"):
         student.probe.anything()
 
 
@@ -676,9 +676,10 @@ def test_run_folders_left_by_killed_graders_are_swept_and_live_ones_kept(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["grader-run-live", "grader-run-young", "not-ours"]
 
 
-def test_a_folder_that_cannot_be_measured_counts_as_full(tmp_path):
-    """Nested past what os.walk can recurse into (before Python 3.12), or unreadable to the grader."""
+def test_a_folder_that_cannot_be_measured_counts_as_full_and_is_still_removed(tmp_path):
+    """Nested past what os.walk and shutil.rmtree can recurse into before Python 3.12."""
     from grader.sandbox.channel import folder_mb
+    from grader.sandbox.workdirs import remove_tree
     (tmp_path / "small").mkdir()
     (tmp_path / "small" / "f").write_bytes(b"x" * 10000)
     assert 0 < folder_mb(str(tmp_path / "small")) < 1
@@ -691,3 +692,5 @@ def test_a_folder_that_cannot_be_measured_counts_as_full(tmp_path):
     assert folder_mb(str(tmp_path)) in (float("inf"), folder_mb(str(tmp_path / "small")))
     if sys.version_info < (3, 12):
         assert folder_mb(str(tmp_path)) == float("inf")
+    remove_tree(str(tmp_path / "d"))  # what the grader removes a child's folder with, at any depth
+    assert not (tmp_path / "d").exists()

@@ -65,7 +65,7 @@ class Child:
 
     def __init__(self, zygote, workdir):
         self.zygote, self.limits, self.user, self.workdir = zygote, zygote.limits, zygote.user, workdir
-        self._closed, self._watcher, self.over_disk = threading.Event(), None, False
+        self._closed, self._watcher, self.over_disk, self._first_measured = threading.Event(), None, False, False
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
         fcntl.fcntl(self._req_w, fcntl.F_SETFL, os.O_NONBLOCK)
@@ -106,7 +106,12 @@ class Child:
         self._watch_disk()
         reader = _DeadlineReader(self._resp_r, deadline or time.monotonic() + timeout)
         try:
-            return server.check_reply(server.read_message(reader, on_receive))
+            reply = server.check_reply(server.read_message(reader, on_receive))
+            if not self._first_measured:  # what the import wrote decides the same way on every run
+                self._first_measured = True
+                if self._over_disk():
+                    raise self._gone()
+            return reply
         except TimeoutError:
             self.kill()
             raise ChildTimeout(f"it did not finish within {timeout:g} s and was stopped") from None
@@ -128,8 +133,7 @@ class Child:
 
         def watch():
             while not self._closed.wait(WATCH_EVERY):
-                if folder_mb(self.workdir) > self.limits.disk_mb:
-                    self.over_disk = True
+                if self._over_disk():
                     try:
                         os.killpg(pid, signal.SIGKILL)
                     except (ProcessLookupError, PermissionError):
@@ -138,11 +142,15 @@ class Child:
         self._watcher = threading.Thread(target=watch, name="disk-watch", daemon=True)
         self._watcher.start()
 
+    def _over_disk(self):
+        self.over_disk = self.over_disk or folder_mb(self.workdir) > self.limits.disk_mb
+        return self.over_disk
+
     def _gone(self):
         if self.over_disk:
             self.kill()
-            return ChildGone(f"it kept over {self.limits.disk_mb} MB, or over {MOST_ENTRIES} files, in its "
-                             "folder and was stopped")
+            return ChildGone(f"it filled its folder past the disk limits ({self.limits.disk_mb} MB, {MOST_ENTRIES} "
+                             "files, folders nested no deeper than can be measured) and was stopped")
         try:
             code = self.zygote.exit_code(self.pid)
         except ChildGone as never_started:

@@ -9,7 +9,6 @@ module names and raises errors.py's exceptions, which a `translate` function
 given by the caller may turn into something else (grader/adapter.py turns
 them into check failures).
 """
-import shutil
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +20,7 @@ from .forkserver import live_zygote, zygote_for
 from .limits import Limits
 from .server import MAX_CAPTURED_OUTPUT, WireError
 from .text import clean_text
+from .workdirs import remove_tree
 
 
 class Ref:
@@ -279,7 +279,7 @@ class Sandbox:
             self.claim()
             self.child.close()
         if self.workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            remove_tree(self.workdir)
 
 
 class Sandboxes:

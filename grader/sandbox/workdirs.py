@@ -17,6 +17,7 @@ import os
 import secrets
 import shutil
 import stat
+import subprocess
 import tempfile
 import time
 
@@ -25,6 +26,16 @@ FONT_CACHE = "/var/cache/backprop-grader/matplotlib"  # root's, kept between run
 MAX_FONT_LIST = 4 * 2**20
 RUN_PREFIX = "grader-run-"
 STALE_AFTER = 60  # seconds: a younger folder may be one a grader is still setting up
+
+
+def remove_tree(path):
+    """Remove a folder a child may have filled with anything, however deep: shutil.rmtree
+    (fd-based, never follows a link) recurses, and gives up past a thousand levels before
+    Python 3.12; coreutils' rm does not."""
+    try:
+        shutil.rmtree(path, ignore_errors=True)
+    except RecursionError:
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", path], check=False)
 
 
 def sweep_stale_runs(top=None):
@@ -41,7 +52,7 @@ def sweep_stale_runs(top=None):
             info = os.fstat(fd)
             if info.st_uid == os.geteuid() and time.time() - info.st_mtime > STALE_AFTER:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                shutil.rmtree(os.path.join(top, name), ignore_errors=True)  # fd-based: never follows a link
+                remove_tree(os.path.join(top, name))
         except OSError:
             pass  # held by a live grader
         finally:
@@ -138,7 +149,7 @@ class RunFolder:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
-            shutil.rmtree(self.path, ignore_errors=True)  # fd-based: never follows a link
+            remove_tree(self.path)
 
 
 def _fill(staging, top, folders, link):
