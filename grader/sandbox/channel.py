@@ -1,8 +1,9 @@
 """The grader's end of one child: two pipes, every read and every write bounded by
 a deadline, so a child that stops reading or writing costs its time limit and no
-more; the child is then killed from outside. A watcher measures the child's folder
-twice a second and kills a child that fills the disk (many files, each under the
-file size limit, or a flood of empty ones)."""
+more; the child is then killed from outside. The child's folder is measured after
+its first reply (what its import wrote) and then twice a second by a watcher: a
+child that fills the disk (many files, each under the file size limit, or a
+flood of empty ones) is killed."""
 import fcntl
 import os
 import select
