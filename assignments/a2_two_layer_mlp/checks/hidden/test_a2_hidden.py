@@ -1,5 +1,7 @@
 """Hidden checks: your network against the reference on unseen inputs, the
 toy training runs, digits accuracy, and the expression answers."""
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
@@ -46,6 +48,17 @@ def loss_call(activation, X, reg=REG):
     return f"TwoLayerMLP(activation={activation!r}).loss(X: {X.shape}, y, reg={reg})"
 
 
+def penalised(student, ref, rng, activation):
+    """A problem on both sides and three (loss, grads) of it: the reference's with the penalty
+    and without it, and the student's with it."""
+    X, y, params = problem(rng)
+    mine, theirs = nets(student, ref, activation, params)
+    call = loss_call(activation, X)
+    return SimpleNamespace(X=X, y=y, params=params, mine=mine, call=call, expected=theirs.loss(X, y, reg=REG),
+                           no_penalty=theirs.loss(X, y, reg=0.0),
+                           got=gradients.loss_and_grads(mine.loss(X, y, reg=REG), call))
+
+
 def hidden_gradients(X, y, params, reg, activation, derivative):
     """W1 and b1 as the reference computes them, with `derivative` in place of the activation's."""
     z1 = X @ params["W1"] + params["b1"]
@@ -71,13 +84,10 @@ def test_scores_match_reference(student, ref, rng):
        title="{activation} network: loss with L2 penalty matches the reference")
 def test_loss_matches_reference(student, ref, rng, activation):
     """Each activation's loss, with the penalty and batch slips named."""
-    X, y, params = problem(rng)
-    mine, theirs = nets(student, ref, activation, params)
-    call = loss_call(activation, X)
-    expected, _ = theirs.loss(X, y, reg=REG)
-    no_reg, _ = theirs.loss(X, y, reg=0.0)
-    loss, _ = gradients.loss_and_grads(mine.loss(X, y, reg=REG), call)
-    check_close(loss, expected, call=call, name="loss", wrong_answers=bugs.loss_variants(no_reg, expected - no_reg, N))
+    case = penalised(student, ref, rng, activation)
+    (expected, _), (no_reg, _), (loss, _) = case.expected, case.no_penalty, case.got
+    check_close(loss, expected, call=case.call, name="loss",
+                wrong_answers=bugs.loss_variants(no_reg, expected - no_reg, N))
 
 
 @weight(0.5)
@@ -99,12 +109,9 @@ def test_loss_is_stable_for_large_scores(student, ref, rng):
        title="{activation} network: each gradient matches the reference")
 def test_gradients_match_reference(student, ref, rng, activation, set_score=None):
     """Each activation's gradients, credit per parameter, with the activation's own slip named."""
-    X, y, params = problem(rng)
-    mine, theirs = nets(student, ref, activation, params)
-    call = loss_call(activation, X)
-    _, expected = theirs.loss(X, y, reg=REG)
-    _, data_part = theirs.loss(X, y, reg=0.0)
-    _, grads = gradients.loss_and_grads(mine.loss(X, y, reg=REG), call)
+    case = penalised(student, ref, rng, activation)
+    X, y, params, mine, call = case.X, case.y, case.params, case.mine, case.call
+    (_, expected), (_, data_part), (_, grads) = case.expected, case.no_penalty, case.got
     bug, derivative = ACTIVATION_SLIPS[activation]
     slipped = hidden_gradients(X, y, params, REG, activation, derivative)
 

@@ -322,13 +322,21 @@ def deep_nets(student, ref, weights, dims, act, reg=REG):
 DEEP_SHAPES = [([3, 4, 2], "tanh"), ([2, 5, 4, 3], "sigmoid"), ([3, 4, 4, 3, 4, 2], "relu")]
 
 
+def at_every_depth(student, ref, rng, matches, points, set_score):
+    """`matches(X, y, mine, theirs, dims, act)` for the 2-, 3- and 5-Layer networks, a third of
+    `points` each: the networks drawn first, then the problem."""
+    def one(dims, act):
+        mine, theirs = deep_nets(student, ref, rng, dims, act)
+        X, y = rng.normal(size=(N, dims[0])), problems.labels(rng, N, dims[-1])
+        matches(X, y, mine, theirs, dims, act)
+    partial_credit_over([lambda d=d, a=a: one(d, a) for d, a in DEEP_SHAPES], points, set_score)
+
+
 @partial_credit(1.0)
 @number("5.6")
 def test_deep_loss_matches_reference(student, ref, rng, set_score=None):
     """DeepNeuralNetwork.calculate_loss matches the reference for 2, 3 and 5 layers"""
-    def matches(dims, act):
-        mine, theirs = deep_nets(student, ref, rng, dims, act)
-        X, y = rng.normal(size=(N, dims[0])), problems.labels(rng, N, dims[-1])
+    def matches(X, y, mine, theirs, dims, act):
         expected = theirs.calculate_loss(X, y)
         penalties = [REG / 2 * np.sum(layer.W ** 2) for layer in theirs.layers]
         cross_entropy = expected * N - sum(penalties)
@@ -338,16 +346,14 @@ def test_deep_loss_matches_reference(student, ref, rng, set_score=None):
                                    BUGS.PENALTY_NOT_AVERAGED.given(cross_entropy / N + sum(penalties)),
                                    bugs.LOSS_SUM_NOT_MEAN.given(expected * N),
                                    bugs.LOSS_PENALTY_MISSING.given(cross_entropy / N)])
-    partial_credit_over([lambda d=d, a=a: matches(d, a) for d, a in DEEP_SHAPES], 1.0, set_score)
+    at_every_depth(student, ref, rng, matches, 1.0, set_score)
 
 
 @partial_credit(1.5)
 @number("5.7")
 def test_deep_backprop_matches_reference(student, ref, rng, set_score=None):
     """DeepNeuralNetwork.backprop matches the reference for 2, 3 and 5 layers (summed, no penalty)"""
-    def matches(dims, act):
-        mine, theirs = deep_nets(student, ref, rng, dims, act)
-        X, y = rng.normal(size=(N, dims[0])), problems.labels(rng, N, dims[-1])
+    def matches(X, y, mine, theirs, dims, act):
         call = f"DeepNeuralNetwork({dims}, {act!r}).backprop(X: {X.shape}, y)"
         expected = theirs.backprop(X, y)
         got = values.items(mine.backprop(X, y), len(expected), call, f"a list of {len(expected)} pairs (dW, db)")
@@ -356,7 +362,7 @@ def test_deep_backprop_matches_reference(student, ref, rng, set_score=None):
             check_close(dW_got, dW, call=call, name=f"layer {i} dW", batch_size=N,
                         wrong_answers=[BUGS.PENALTY_IN_BACKPROP.given(dW + REG * layer.W)])
             check_close(db_got, db, call=call, name=f"layer {i} db", batch_size=N)
-    partial_credit_over([lambda d=d, a=a: matches(d, a) for d, a in DEEP_SHAPES], 1.5, set_score)
+    at_every_depth(student, ref, rng, matches, 1.5, set_score)
 
 
 @weight(1.25)
