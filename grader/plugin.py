@@ -33,13 +33,17 @@ def check_points(assignment, items):
 
 
 def item_records(items):
-    """A pending result for each collected check; a check without weight or number is refused."""
-    records = []
+    """A pending result for each collected check; a check without weight or number, or with a
+    number another check has, is refused (results and reports name items by number)."""
+    records, seen = [], {}
     for item in items:
         fn = item.function
         number, title = case_of(item)
         if not hasattr(fn, "__weight__") or number is None:
             raise ConfigError(f"{item.nodeid}: every check needs @weight (or @partial_credit) and @number")
+        if number in seen:
+            raise ConfigError(f"{item.nodeid}: item {number} is also {seen[number]}")
+        seen[number] = item.nodeid
         records.append(results.ItemResult(
             nodeid=item.nodeid, name=title, number=number, max_score=float(fn.__weight__),
             visibility=getattr(fn, "__visibility__", "visible"), tags=list(getattr(fn, "__tags__", ()))))

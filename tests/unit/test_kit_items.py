@@ -43,6 +43,20 @@ def test_each_case_is_an_item_with_its_own_number_title_and_the_family_weight(tm
     assert records["1.1"].name == "the only one"
 
 
+def test_two_items_with_one_number_are_refused(tmp_path):
+    (tmp_path / "test_clash.py").write_text(FAMILY.replace('@number("1.1")', '@number("2.9")'))
+    problems = []
+
+    class Keep:
+        def pytest_collection_modifyitems(self, items):
+            try:
+                item_records(items)
+            except ConfigError as problem:
+                problems.append(str(problem))
+    pytest.main(["-q", "-p", "no:cacheprovider", "--collect-only", str(tmp_path)], plugins=[Keep()])
+    assert len(problems) == 1 and "item 2.9 is also" in problems[0]
+
+
 def test_expand_gives_each_case_its_arguments():
     namespace = {}
     exec(FAMILY, namespace)
