@@ -47,12 +47,16 @@ def test_release_data_lacks_the_graded_labels(slug, releases, tmp_path):
             assert withheld and not set(withheld) & set(data.files)
 
 
-@pytest.mark.parametrize("slug", all_slugs())
-def test_student_runs_public_checks_from_the_release(slug, releases, tmp_path):
-    spec = load_assignment(slug)
+def unpacked(slug, releases, tmp_path):
+    """The assignment and the folder its release unpacks to, as a student has it."""
     with zipfile.ZipFile(releases[slug]) as archive:
         archive.extractall(tmp_path)
-    folder = tmp_path / slug
+    return load_assignment(slug), tmp_path / slug
+
+
+@pytest.mark.parametrize("slug", all_slugs())
+def test_student_runs_public_checks_from_the_release(slug, releases, tmp_path):
+    spec, folder = unpacked(slug, releases, tmp_path)
 
     def check():
         return subprocess.run([sys.executable, "-m", "grader", "check", slug, "."], cwd=folder,
@@ -80,10 +84,7 @@ def test_release_has_requirements_and_a_readme_on_the_check(slug, releases):
 @pytest.mark.parametrize("slug", all_slugs())
 def test_scripts_run_from_the_release(slug, releases, tmp_path):
     """Every submitted file that runs as a script (`python models.py`) works with the release's data."""
-    spec = load_assignment(slug)
-    with zipfile.ZipFile(releases[slug]) as archive:
-        archive.extractall(tmp_path)
-    folder = tmp_path / slug
+    spec, folder = unpacked(slug, releases, tmp_path)
     for name in spec.submit:
         (folder / name).write_text((spec.reference / name).read_text())
     scripts = [n for n in spec.submit if "__main__" in (folder / n).read_text()]
