@@ -1,9 +1,16 @@
 """Compare what student code returned with the reference, and say what is wrong.
 
 Order of checks (stop at the first failure): returned something array-like
-at all, exact ndarray of a real dtype, shape (no broadcasting), finite
+at all, a number or an exact ndarray of a real dtype, the shape, finite
 values, then values within `rtol` and an `atol` scaled to the reference.
 When values are off, known wrong answers are tried to name the likely bug.
+
+What counts as right is the mathematics, not the form (docs/decisions.md,
+"Shapes and types that are right"): boolean and integer results are numbers
+(`z > 0` is ReLU's derivative), and a result may lack leading axes of length
+1 (`np.sum(delta, axis=0)` for a (1, H) bias): such an array broadcasts back
+to exactly the expected shape with the same numbers, wherever the assignment
+adds it to a parameter. Any other shape, (H, 1) for (1, H) included, is wrong.
 """
 import numpy as np
 
@@ -22,28 +29,41 @@ def _index(idx):
     return "(" + ", ".join(str(int(i)) for i in idx) + ")" if len(idx) != 1 else f"[{int(idx[0])}]"
 
 
+NUMBERS = (bool, int, float, np.bool_, np.integer, np.floating)  # scalars; arrays: exact ndarray only
+REAL_KINDS = "biuf"  # bool, signed and unsigned integers, floats: all used as numbers by numpy
+
+
+def same_when_broadcast(got, want):
+    """Whether an array of shape `got` stands for one of shape `want`: `want` with leading
+    axes of length 1 dropped (or `want` itself). Such an array, added to or subtracted
+    from a parameter of shape `want`, leaves its shape and gives the same numbers."""
+    extra = len(want) - len(got)
+    return extra >= 0 and tuple(want[extra:]) == tuple(got) and all(n == 1 for n in want[:extra])
+
+
 def as_array(got, expected, name, call):
-    """Validate type, dtype and shape; return `got` as a float64 array."""
+    """Validate type, dtype and shape; return `got` as a float64 array of `expected`'s shape."""
     expected = np.asarray(expected)
     where = f"{call}: {name}" if name else call
     if got is None:
         raise CheckFailure(f"{where} is None; expected {_kind(expected)}. "
                            "Did you forget a return statement?", ["returned-none"])
-    if isinstance(got, (bool, np.bool_)) or (not isinstance(got, (int, float, np.ndarray))):
+    if type(got) is not np.ndarray and not isinstance(got, NUMBERS):  # subclasses of ndarray too
         what = getattr(got, "_type", None) or type(got).__name__
         raise CheckFailure(f"{where} is a {what}; expected {_kind(expected)}.", ["wrong-type"])
     array = np.asarray(got)
-    if array.dtype.kind not in "iuf":
+    if array.dtype.kind not in REAL_KINDS:
         raise CheckFailure(f"{where} has dtype {array.dtype}; expected real numbers.", ["wrong-type"])
-    if array.shape != expected.shape:
+    if not same_when_broadcast(array.shape, expected.shape):
         raise CheckFailure(f"{where} has shape {array.shape}, expected {expected.shape}"
                            f"{_shape_hint(array.shape, expected.shape)}.", _shape_tags(array.shape, expected.shape))
+    array = array.astype(np.float64).reshape(expected.shape)
     bad = ~np.isfinite(array)
     if bad.any():
         first = np.argwhere(bad)[0] if array.ndim else ()
         raise CheckFailure(f"{where} contains {int(bad.sum())} non-finite value(s) (NaN or inf), "
                            f"the first at index {_index(first)}.", ["non-finite"])
-    return array.astype(np.float64)
+    return array
 
 
 def _kind(expected):
@@ -109,14 +129,32 @@ def diagnose(got, expected, batch_size, wrong_answers, rtol, atol):
     for text, tag, wrong, *sentence in candidates:
         if same(wrong):
             return text, [tag], ({tag: sentence[0]} if sentence else {})
-    nonzero = np.abs(expected) > atol
-    if nonzero.sum() > 1:  # one number is always "off by a factor"
-        ratio = got[nonzero] / expected[nonzero]
-        if np.allclose(ratio, ratio[0], rtol=1e-6) and abs(ratio[0]) > 1e-12:
-            return f"off by a constant factor of {fmt(ratio[0])}", ["scale"], {}
+    factor = _constant_factor(got, expected, rtol, atol)
+    if factor:
+        return factor, ["scale"], {}
     if np.allclose(got, 0):
         return "the result is all zeros", ["zeros"], {}
     return "", [], {}
+
+
+MOST = 0.75  # share of the entries a constant factor must explain before it is named
+
+
+def _constant_factor(got, expected, rtol, atol):
+    """The hint 'off by a constant factor of r' when got = r * expected at most entries (at
+    every one, or it says at how many), r is neither 0 nor 1 and two non-zero entries show it;
+    else the empty string."""
+    nonzero = np.abs(expected) > atol
+    if nonzero.sum() < 2:  # one number is always "off by a factor"
+        return ""
+    r = float(np.median(got[nonzero] / expected[nonzero]))
+    if abs(r) < 1e-12 or abs(r - 1) <= 1e-3:  # no factor: the difference lies elsewhere
+        return ""
+    agree = np.isclose(got, r * expected, rtol=max(rtol, 1e-6), atol=atol)
+    if (agree & nonzero).sum() < 2 or agree.mean() < MOST:
+        return ""
+    where = "" if agree.all() else f" in {int(agree.sum())} of {agree.size} entries"
+    return f"off by a constant factor of {fmt(r)}{where}"
 
 
 def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-6):

@@ -30,7 +30,8 @@ def kind_of(value):
 
 
 def array(got, shape, call, name=""):
-    """`got` as a float64 array of exactly `shape` (no broadcasting), all finite."""
+    """`got` as a float64 array of `shape`, all finite (bool and integer arrays are numbers; an
+    array lacking leading axes of length 1 stands for the full shape: grader.compare)."""
     return as_array(got, np.zeros(shape), name, call)
 
 

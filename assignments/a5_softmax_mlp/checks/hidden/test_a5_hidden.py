@@ -58,13 +58,6 @@ def backprop(X, y, theta, reg, mask="h_pre", label_shift=0, bias_reg=False):
     return grads
 
 
-def parameter(got, shape, call, name):
-    """A returned array of `shape`; a bias gradient of shape (k,) is accepted for (1, k)."""
-    if isinstance(got, np.ndarray) and len(shape) == 2 and shape[0] == 1 and got.shape == shape[1:]:
-        got = got.reshape(shape)
-    return values.array(got, shape, call, name)
-
-
 def cost_matches(student, ref, rng, module, set_score, points):
     """computeCost without and with the penalty, and with scores of size ~1000 (stability)."""
     X, y, theta = draw(rng, module)
@@ -109,9 +102,8 @@ def gradients_match(student, ref, rng, module, set_score, points):
     def matches(i):
         wrong = bugs.gradient_variants(data_part[i], expected[i] - data_part[i], N)
         wrong += [bug.given(value[i]) for bug, value in slips]
-        gradients.matches_reference(parameter(grads[i], theta[i].shape, call, f"d{NAMES[i]}"), expected[i],
-                                    call=call, name=f"d{NAMES[i]}", own_numeric=lambda: own_numeric(i),
-                                    wrong_answers=wrong)
+        gradients.matches_reference(grads[i], expected[i], call=call, name=f"d{NAMES[i]}",
+                                    own_numeric=lambda: own_numeric(i), wrong_answers=wrong)
     partial_credit_over([lambda i=i: matches(i) for i in range(len(theta))], points, set_score)
 
 
@@ -187,7 +179,7 @@ def trained(student, module, theta0, args, call):
     """Train in the child; the returned parameters, checked, as a tuple."""
     result = getattr(student, module).train(*args)
     got = values.items(result, len(theta0), call, f"a tuple of {len(theta0)} trained parameters")
-    return tuple(parameter(g, p.shape, call, f"trained {NAMES[i]}") for i, (g, p) in enumerate(zip(got, theta0)))
+    return tuple(values.array(g, p.shape, call, f"trained {NAMES[i]}") for i, (g, p) in enumerate(zip(got, theta0)))
 
 
 def descends_like_reference(mine, theirs, cost, X, y, reg, call):

@@ -32,13 +32,6 @@ def draw(rng, module):
     return X, y, tuple(params.values())
 
 
-def parameter(got, shape, call, name):
-    """A returned gradient as an array of `shape`; a bias gradient of shape (k,) is accepted."""
-    if isinstance(got, np.ndarray) and len(shape) == 2 and shape[0] == 1 and got.shape == shape[1:]:
-        got = got.reshape(shape)
-    return values.array(got, shape, call, name)
-
-
 def own_cost_gradient(student, module, X, y, theta, i, call):
     """Finite differences of the student's computeCost with respect to theta[i], in one round trip."""
     cost = getattr(student, module).computeCost
@@ -61,7 +54,7 @@ def test_gradients_match_finite_differences(student, rng, module, set_score=None
                          f"a tuple of {len(theta)} gradients in theta's order")
 
     def agrees(i):
-        got = parameter(grads[i], theta[i].shape, call, f"d{NAMES[i]}")
+        got = values.array(grads[i], theta[i].shape, call, f"d{NAMES[i]}")
         numeric = own_cost_gradient(student, module, X, y, theta, i, call)
         gradients.agrees_with_own_loss(got, numeric, call=call, name=f"d{NAMES[i]}", of="your computeCost")
     partial_credit_over([lambda i=i: agrees(i) for i in range(len(theta))], 1.0, set_score)
@@ -87,7 +80,7 @@ def test_numerical_gradient(student, rng, module):
             raise BUGS.NOT_RESTORED.failure(f"{call} changed theta[{i}] ({NAMES[i]}): after each entry is moved "
                                             "by +eps and -eps it must be put back to its original value.")
     for i, param in enumerate(theta):
-        got = parameter(numeric[i], param.shape, call, f"d{NAMES[i]}")
+        got = values.array(numeric[i], param.shape, call, f"d{NAMES[i]}")
         trusted = own_cost_gradient(student, module, X, y, theta, i, call)
         gradients.agrees_with_own_loss(got, trusted, call=call, name=f"d{NAMES[i]}",
                                        of="your computeCost (the grader's own central differences, h = 1e-5)")
@@ -116,7 +109,7 @@ def test_gradient_check_verdicts(student, rng, module):
     code = getattr(student, module)
     call = f"{module}.computeNumGrad(X: {X.shape}, y, theta, reg={REG})"
     nabla_n = values.items(code.computeNumGrad(X, y, theta, REG), len(theta), call, f"a tuple of {len(theta)} arrays")
-    nabla_n = tuple(parameter(g, p.shape, call, f"d{NAMES[i]}") for i, (g, p) in enumerate(zip(nabla_n, theta)))
+    nabla_n = tuple(values.array(g, p.shape, call, f"d{NAMES[i]}") for i, (g, p) in enumerate(zip(nabla_n, theta)))
     trusted = tuple(own_cost_gradient(student, module, X, y, theta, i, call) for i in range(len(theta)))
     count, last = len(theta), len(theta) - 1
     expect_verdicts(student, code, nabla_n, trusted, ["CORRECT"] * count,
