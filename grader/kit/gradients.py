@@ -8,7 +8,8 @@ stages. Two verdicts:
 
 - public checks: `agrees_with_own_loss` - the analytic gradient against
   finite differences of the student's own loss (numbers may be quoted, they
-  come from the student's code);
+  come from the student's code); in the autograder a gradient equal to the
+  reference's passes too, so a wrong loss is charged once, by its own item;
 - hidden checks: `matches_reference` - against the reference; when it fails
   but agrees with the student's own loss, the hint points at the loss, once,
   and names no gradient bug (the backward pass follows a wrong forward pass).
@@ -28,6 +29,7 @@ __all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric
 FOLLOWS_OWN_LOSS = ("It agrees with finite differences of your own loss, so the backward pass follows "
                     "your forward pass: look for the mistake in the forward pass and the loss.")
 DISAGREES_WITH_OWN_LOSS = "It also disagrees with finite differences of your own loss: the backward pass is wrong."
+NOT_THE_REFERENCE = "It does not match the reference's gradient either: the gradient itself is wrong."
 FOLLOWS_WRONG_LOSS = Bug("the gradient follows a wrong loss", "follows-wrong-loss",
                          "computed gradients that follow a wrong loss")
 OWN_LOSS_RTOL = 1e-5  # "agrees with your own loss": loose enough for central differences at h=1e-5
@@ -86,9 +88,23 @@ def call_with(function, arguments, first=False):
     return stage
 
 
-def agrees_with_own_loss(got, numeric, *, call, name="", of="your loss", threshold=1e-6):
-    """Public verdict: the analytic gradient agrees with finite differences of the student's own loss."""
-    check_gradient(got, numeric, call=call, name=name, of=of, threshold=threshold)
+def agrees_with_own_loss(got, numeric, *, call, name="", of="your loss", threshold=1e-6, reference=None):
+    """Public verdict: the analytic gradient agrees with finite differences of the student's own loss.
+
+    One bug, one charge: where the reference's gradient is at hand (`reference`: in the autograder,
+    not in a student's own check, whose zip has no reference), a gradient equal to it passes even
+    when the student's loss disagrees with it; that loss is wrong, and the item that grades the
+    loss says so. A gradient that matches neither fails, and the message says both."""
+    got = as_array(got, numeric, name, call)  # a wrong type or shape fails either way
+    try:
+        check_gradient(got, numeric, call=call, name=name, of=of, threshold=threshold)
+    except CheckFailure as failure:
+        if reference is None:
+            raise
+        try:
+            check_close(got, reference, call=call, name=name, hint=False)
+        except CheckFailure:
+            raise CheckFailure(f"{failure.message}\n{NOT_THE_REFERENCE}", failure.tags, failure.bugs) from None
 
 
 def _agrees(got, numeric):

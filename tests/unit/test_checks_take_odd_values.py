@@ -65,7 +65,8 @@ def fixtures(slug):
     if slug not in SHARED:
         spec = load_assignment(slug)
         names = list(spec.modules) + [name.rsplit(".", 1)[0] for name in spec.support]
-        SHARED[slug] = {"ref": load_modules(spec.reference, names), "data": all_data(spec), "assignment": spec}
+        reference = load_modules(spec.reference, names)
+        SHARED[slug] = {"ref": reference, "ref_at_hand": reference, "data": all_data(spec), "assignment": spec}
     return SHARED[slug]
 
 

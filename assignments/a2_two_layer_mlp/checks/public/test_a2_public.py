@@ -15,23 +15,34 @@ def hidden_inputs(X, params):
     return [X @ params["W1"] + params["b1"]]  # kept away from ReLU's kink
 
 
+def reference_gradients(ref, activation, params, X, y):
+    """The reference's gradients for `params`, or {} without a reference."""
+    if ref is None:
+        return {}
+    theirs = ref.mlp.TwoLayerMLP(D, H, C, std=0.1, activation=activation)
+    theirs.params = {k: v.copy() for k, v in params.items()}
+    return theirs.loss(X, y, reg=REG)[1]
+
+
 @partial_credit(1.0)
 @cases("activation", {"2.1": "sigmoid", "2.2": "relu"},
        title="{activation} network: every gradient agrees with finite differences of your loss")
-def test_gradients_match_finite_differences(student, rng, activation, set_score=None):
-    """Each activation's network against its own loss: needs no reference, so it can be public."""
+def test_gradients_match_finite_differences(student, ref_at_hand, rng, activation, set_score=None):
+    """Each activation's network against its own loss: needs no reference, so it can be public (in the
+    autograder, a gradient equal to the reference's passes even if the loss is wrong)."""
     X, y, params = problems.classification(rng, N, D, C, SHAPES, preactivations=hidden_inputs)
     net = student.mlp.TwoLayerMLP(D, H, C, std=0.1, activation=activation)
     call = f"TwoLayerMLP(activation={activation!r}).loss(X: {X.shape}, y: {y.shape}, reg={REG})"
     student.set(net, "params", params)
     _, grads = gradients.loss_and_grads(net.loss(X, y, reg=REG), call)
+    expected = reference_gradients(ref_at_hand, activation, params, X, y)
 
     def agrees(name):
         stage = gradients.set_entry_and_call(net, "params", params, name, net.loss, X, y, reg=REG)
         numeric = gradients.numeric_gradient(student, params[name], stage, call)
         student.set(net, "params", params)
         gradients.agrees_with_own_loss(values.entry(grads, name, call), numeric, name=f"grads['{name}']",
-                                       call=call, of="your loss", threshold=1e-6)
+                                       call=call, of="your loss", threshold=1e-6, reference=expected.get(name))
     partial_credit_over([lambda name=name: agrees(name) for name in params], 1.0, set_score)
 
 

@@ -1,6 +1,8 @@
 """Public checks: your derivatives and gradients against finite differences of
 your own functions, and the properties of dropout and layer_stats. They need
-only your files, so they run the same on your machine."""
+only your files, so they run the same on your machine. In the autograder a
+gradient equal to the reference's passes too (`ref_at_hand`): a wrong forward
+function or loss is charged by its own item, not again here."""
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
@@ -23,27 +25,28 @@ def activation_name(student, act):
     return spellings.accepted(lambda name: net.actFun(np.array([[0.5]]), name), (act, CAPITALISED[act]))
 
 
-def derivative_agrees(student, rng, act):
+def derivative_agrees(student, ref, rng, act):
     name = activation_name(student, act)
     net = student.three_layer_neural_network.NeuralNetwork(2, 3, 2)
     z = problems.away_from_zero(rng, (4, 5), 0.05)
     numeric = gradients.elementwise_numeric(lambda x: net.actFun(x, name), z, f"actFun(z: (4, 5), {name!r})")
+    theirs = ref and ref.three_layer_neural_network.NeuralNetwork(2, 3, 2).diff_actFun(z, act)
     gradients.agrees_with_own_loss(net.diff_actFun(z, name), numeric, call=f"diff_actFun(z: (4, 5), {name!r})",
-                                   of=f"your actFun(z, {name!r})")
+                                   of=f"your actFun(z, {name!r})", reference=theirs)
 
 
 @partial_credit(1.0)
 @number("1.2")
-def test_diff_actFun_matches_finite_differences(student, rng, set_score=None):
+def test_diff_actFun_matches_finite_differences(student, ref_at_hand, rng, set_score=None):
     """diff_actFun agrees with finite differences of actFun (tanh, sigmoid, relu)"""
-    partial_credit_over([lambda act=act: derivative_agrees(student, rng, act) for act in CAPITALISED],
+    partial_credit_over([lambda act=act: derivative_agrees(student, ref_at_hand, rng, act) for act in CAPITALISED],
                         1.0, set_score)
 
 
 @partial_credit(1.0)
 @cases("act", {"3.1": "tanh", "3.2": "sigmoid", "3.3": "relu"},
        title="{act} network: each gradient of backprop agrees with finite differences of your loss")
-def test_backprop_matches_finite_differences(student, rng, act, set_score=None):
+def test_backprop_matches_finite_differences(student, ref_at_hand, rng, act, set_score=None):
     """Each activation's network: backprop's gradients are N times those of your own calculate_loss."""
     shapes = {"W1": (2, H), "b1": (1, H), "W2": (H, 2), "b2": (1, 2)}
     X, y, params = problems.classification(rng, N, 2, 2, shapes, std=1.0,
@@ -56,18 +59,40 @@ def test_backprop_matches_finite_differences(student, rng, act, set_score=None):
     call = f"NeuralNetwork(2, {H}, 2, actFun_type={name!r}).backprop(X: {X.shape}, y) after calculate_loss"
     net.calculate_loss(X, y)  # runs feedforward, which backprop relies on
     grads = values.items(net.backprop(X, y), 4, call, "the tuple (dW1, dW2, db1, db2)")
+    expected = dict(zip(("W1", "W2", "b1", "b2"), reference_backprop(ref_at_hand, act, params, X, y)))
 
     def agrees(key, got):
         stage = gradients.set_and_call(net, key, net.calculate_loss, X, y, first=False)
         numeric = gradients.numeric_gradient(student, params[key], stage, call)
         student.set(net, key, params[key])
         gradients.agrees_with_own_loss(got, N * numeric, name=f"d{key}", call=call, threshold=TOLERANCE,
-                                       of=f"your calculate_loss (times N = {N})")
+                                       of=f"your calculate_loss (times N = {N})", reference=expected.get(key))
     partial_credit_over([lambda k=k, g=g: agrees(k, g) for k, g in zip(("W1", "W2", "b1", "b2"), grads)],
                         1.0, set_score)
 
 
-def deep_agrees(student, rng, dims, act):
+def reference_backprop(ref, act, params, X, y):
+    """The reference's (dW1, dW2, db1, db2) for `params`, or () without a reference."""
+    if ref is None:
+        return ()
+    theirs = ref.three_layer_neural_network.NeuralNetwork(2, H, 2, actFun_type=act, reg_lambda=0.0)
+    for key, value in params.items():
+        setattr(theirs, key, value.copy())
+    theirs.calculate_loss(X, y)
+    return theirs.backprop(X, y)
+
+
+def reference_deep_backprop(ref, dims, act, params, X, y):
+    """The reference's [(dW, db), ...] for `params`, or Nones without a reference."""
+    if ref is None:
+        return [(None, None)] * len(params)
+    theirs = ref.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=act, reg_lambda=0.0)
+    for layer, layer_params in zip(theirs.layers, params):
+        layer.W, layer.b = layer_params["W"].copy(), layer_params["b"].copy()
+    return theirs.backprop(X, y)
+
+
+def deep_agrees(student, ref, rng, dims, act):
     """DeepNeuralNetwork(dims).backprop against finite differences of its calculate_loss."""
     name = activation_name(student, act)
     net = student.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=name, reg_lambda=0.0)
@@ -81,22 +106,23 @@ def deep_agrees(student, rng, dims, act):
             student.set(layer, key, value)
     call = f"DeepNeuralNetwork({dims}, actFun_type={name!r}).backprop(X: {X.shape}, y)"
     grads = values.items(net.backprop(X, y), len(layers), call, f"a list of {len(layers)} pairs (dW, db)")
+    expected = reference_deep_backprop(ref, dims, act, params, X, y)
     for i, (layer, pair) in enumerate(zip(layers, grads)):
-        for key, got in zip(("W", "b"), values.pair(pair, call, "a pair (dW, db)")):
+        for key, got, theirs in zip(("W", "b"), values.pair(pair, call, "a pair (dW, db)"), expected[i]):
             stage = gradients.set_and_call(layer, key, net.calculate_loss, X, y, first=False)
             numeric = gradients.numeric_gradient(student, params[i][key], stage, call)
             student.set(layer, key, params[i][key])
-            gradients.agrees_with_own_loss(got, N * numeric, name=f"layer {i} d{key}", call=call,
+            gradients.agrees_with_own_loss(got, N * numeric, name=f"layer {i} d{key}", call=call, reference=theirs,
                                            threshold=TOLERANCE, of=f"your calculate_loss (times N = {N})")
 
 
 @partial_credit(0.5)
 @cases("act", {"5.3": "tanh", "5.4": "sigmoid", "5.5": "relu"},
        title="DeepNeuralNetwork ({act}, 2, 3 and 5 layers): backprop agrees with finite differences")
-def test_deep_backprop_matches_finite_differences(student, rng, act, set_score=None):
+def test_deep_backprop_matches_finite_differences(student, ref_at_hand, rng, act, set_score=None):
     """Each activation's deep network, at three depths: a third of the credit per depth."""
     depths = [[3, 4, 2], [2, 5, 4, 3], [3, 4, 4, 3, 4, 2]]  # 2, 3 and 5 Layers
-    partial_credit_over([lambda dims=dims: deep_agrees(student, rng, dims, act) for dims in depths],
+    partial_credit_over([lambda dims=dims: deep_agrees(student, ref_at_hand, rng, dims, act) for dims in depths],
                         0.5, set_score)
 
 
@@ -105,7 +131,7 @@ def weighted_sum(dout, call):
     return lambda out: float(np.sum(values.array(out, dout.shape, call, "out") * dout))
 
 
-def conv_agrees(student, rng, set_score):
+def conv_agrees(student, ref, rng, set_score):
     conv = student.conv_layers
     inputs = {"x": rng.normal(size=(2, 3, 7, 6)), "w": rng.normal(size=(4, 3, 3, 3)), "b": rng.normal(size=4)}
     stride, pad = 2, 1
@@ -113,25 +139,28 @@ def conv_agrees(student, rng, set_score):
     out, cache = values.pair(conv.conv2d_forward(*inputs.values(), stride, pad), call, "a pair (out, cache)")
     dout = rng.normal(size=values.array(out, (2, 4, 4, 3), call, "out").shape)
     grads = values.items(conv.conv2d_backward(dout, cache), 3, call, "(dx, dw, db)")
+    expected = dict(zip(inputs, ref.conv_layers.conv2d_backward(
+        dout, ref.conv_layers.conv2d_forward(*inputs.values(), stride, pad)[1]))) if ref else {}
 
     def agrees(key, got):
         stage = gradients.call_with(conv.conv2d_forward, lambda moved: (
             [moved if k == key else v for k, v in inputs.items()] + [stride, pad], {}), first=True)
         numeric = gradients.numeric_gradient(student, inputs[key], stage, call, read=weighted_sum(dout, call))
-        gradients.agrees_with_own_loss(got, numeric, name=f"d{key}", call=call, of="your conv2d_forward")
+        gradients.agrees_with_own_loss(got, numeric, name=f"d{key}", call=call, of="your conv2d_forward",
+                                       reference=expected.get(key))
     partial_credit_over([lambda k=k, g=g: agrees(k, g) for k, g in zip(inputs, grads)], 1.5, set_score)
 
 
 @partial_credit(1.5)
 @number("6.2")
-def test_conv2d_backward_matches_finite_differences(student, rng, set_score=None):
+def test_conv2d_backward_matches_finite_differences(student, ref_at_hand, rng, set_score=None):
     """conv2d_backward (stride 2, padding 1) agrees with finite differences of conv2d_forward"""
-    conv_agrees(student, rng, set_score)
+    conv_agrees(student, ref_at_hand, rng, set_score)
 
 
 @partial_credit(1.0)
 @number("6.5")
-def test_maxpool_backward_matches_finite_differences(student, rng, set_score=None):
+def test_maxpool_backward_matches_finite_differences(student, ref_at_hand, rng, set_score=None):
     """maxpool_backward agrees with finite differences of maxpool_forward (no ties)"""
     conv = student.conv_layers
 
@@ -143,8 +172,10 @@ def test_maxpool_backward_matches_finite_differences(student, rng, set_score=Non
         dout = rng.normal(size=values.array(out, size, call, "out").shape)
         stage = gradients.call_with(conv.maxpool_forward, lambda moved: ((moved, pool, stride), {}), first=True)
         numeric = gradients.numeric_gradient(student, x, stage, call, read=weighted_sum(dout, call))
+        theirs = ref_at_hand and ref_at_hand.conv_layers
+        expected = theirs and theirs.maxpool_backward(dout, theirs.maxpool_forward(x, pool, stride)[1])
         gradients.agrees_with_own_loss(conv.maxpool_backward(dout, cache), numeric, name="dx", call=call,
-                                       of="your maxpool_forward")
+                                       of="your maxpool_forward", reference=expected)
     partial_credit_over([lambda: agrees((2, 3, 6, 6), 2, 2), lambda: agrees((1, 2, 7, 5), 3, 2)],
                         1.0, set_score)
 

@@ -1,12 +1,14 @@
 """Public checks: each module's backward pass against finite differences of
-your own forward pass, on a batch of several columns. They need only your files."""
+your own forward pass, on a batch of several columns. They need only your files.
+In the autograder a backward pass equal to the reference's passes too
+(`ref_at_hand`): a wrong forward pass is charged by its own item, not again here."""
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import as_array, check_gradient, partial_credit_over
+from grader.compare import as_array, partial_credit_over
 from grader.failures import CheckFailure
 from grader.gradcheck import batched_gradient, central_difference, perturbed
-from grader.kit import values
+from grader.kit import gradients, values
 from grader.kit.items import cases
 
 M, N, B = 4, 3, 5  # Linear(M, N) on a batch of B columns
@@ -20,7 +22,7 @@ def weighted_sum(upstream, call):
 
 @partial_credit(1.0)
 @number("1.1")
-def test_linear_backward_matches_finite_differences(student, rng, set_score=None):
+def test_linear_backward_matches_finite_differences(student, ref_at_hand, rng, set_score=None):
     """Linear.backward: dLdA, dLdW and dLdW0 agree with finite differences of your forward"""
     A, W, W0, dLdZ = rng.normal(size=(M, B)), rng.normal(size=(M, N)), rng.normal(size=(N, 1)), rng.normal(size=(N, B))
     layer = student.code_for_hw7.Linear(M, N)
@@ -46,16 +48,23 @@ def test_linear_backward_matches_finite_differences(student, rng, set_score=None
     backward = f"Linear({M}, {N}).backward(dLdZ: {dLdZ.shape}) after forward(A: {A.shape})"
     analytic = {"dLdA": lambda: layer.backward(dLdZ), "dLdW": lambda: student.fetch(layer.dLdW),
                 "dLdW0": lambda: student.fetch(layer.dLdW0)}
+    expected = {}
+    if ref_at_hand:
+        theirs = ref_at_hand.code_for_hw7.Linear(M, N)
+        theirs.W, theirs.W0 = W.copy(), W0.copy()
+        theirs.forward(A)
+        expected = {"dLdA": theirs.backward(dLdZ), "dLdW": theirs.dLdW, "dLdW0": theirs.dLdW0}
 
     def agrees(name):
-        check_gradient(analytic[name](), numeric[name], call=backward, name=name, of="your forward")
+        gradients.agrees_with_own_loss(analytic[name](), numeric[name], call=backward, name=name, of="your forward",
+                                       reference=expected.get(name))
     partial_credit_over([lambda name=name: agrees(name) for name in ("dLdA", "dLdW", "dLdW0")], 1.0, set_score)
 
 
 @weight(0.5)
 @cases("name", {"2.1": ("Tanh.backward agrees with finite differences of your Tanh.forward", "Tanh"),
                 "2.2": ("ReLU.backward agrees with finite differences of your ReLU.forward", "ReLU")})
-def test_activation_backward_matches_finite_differences(student, rng, name):
+def test_activation_backward_matches_finite_differences(student, ref_at_hand, rng, name):
     """Each activation's backward against finite differences of its own forward."""
     Z = rng.normal(size=(N, B))
     Z += np.sign(Z) * 0.05  # away from ReLU's kink, where finite differences mean nothing
@@ -65,13 +74,15 @@ def test_activation_backward_matches_finite_differences(student, rng, name):
     numeric = batched_gradient(student, Z, lambda batch, moved: batch.call(module.forward, moved),
                                weighted_sum(dLdA, call))
     module.forward(Z)
-    check_gradient(module.backward(dLdA), numeric, call=f"{name}().backward(dLdA: {dLdA.shape}) after forward(Z)",
-                   name="dLdZ", of="your forward")
+    theirs = ref_at_hand and getattr(ref_at_hand.code_for_hw7, name)()
+    expected = theirs and (theirs.forward(Z), theirs.backward(dLdA))[1]
+    gradients.agrees_with_own_loss(module.backward(dLdA), numeric, name="dLdZ", of="your forward",
+                                   call=f"{name}().backward(dLdA: {dLdA.shape}) after forward(Z)", reference=expected)
 
 
 @weight(0.5)
 @number("2.3")
-def test_nll_backward_matches_finite_differences(student, rng):
+def test_nll_backward_matches_finite_differences(student, ref_at_hand, rng):
     """NLL.backward is the gradient of NLL.forward(SoftMax.forward(Z), Y) with respect to Z"""
     Z, Y = rng.normal(size=(N, B)), np.eye(N)[:, rng.integers(0, N, B)]
     hw = student.code_for_hw7
@@ -86,9 +97,11 @@ def test_nll_backward_matches_finite_differences(student, rng):
     numeric = central_difference([values.number(loss, call, "loss") for loss in losses.run()], Z.shape)
     P = as_array(softmax.forward(Z), Z, "SoftMax output", call)
     nll.forward(P, Y)
+    theirs = ref_at_hand and ref_at_hand.code_for_hw7.NLL()
+    expected = theirs and (theirs.forward(P, Y), theirs.backward())[1]  # on your SoftMax output: graded on its own
     try:
-        check_gradient(nll.backward(), numeric, call=f"NLL().backward() after {call}", name="dLdZ",
-                       of="your SoftMax and NLL forward")
+        gradients.agrees_with_own_loss(nll.backward(), numeric, call=f"NLL().backward() after {call}", name="dLdZ",
+                                       of="your SoftMax and NLL forward", reference=expected)
     except CheckFailure as failure:
         if np.allclose(P.sum(axis=0), 1):
             raise

@@ -46,17 +46,19 @@ def own_cost_gradient(student, module, X, y, theta, i, call):
     "1.3": ("softmax regression: computeGrad agrees with finite differences of your computeCost", "prob1a"),
     "2.3": ("one hidden layer: computeGrad agrees with finite differences of your computeCost", "prob1c"),
     "3.3": ("two hidden layers: computeGrad agrees with finite differences of your computeCost", "prob2b")})
-def test_gradients_match_finite_differences(student, rng, module, set_score=None):
-    """Each model's computeGrad against the student's own computeCost: no reference needed."""
+def test_gradients_match_finite_differences(student, ref_at_hand, rng, module, set_score=None):
+    """Each model's computeGrad against the student's own computeCost: no reference needed (in the
+    autograder, a gradient equal to the reference's passes even if computeCost is wrong)."""
     X, y, theta = draw(rng, module)
     call = f"{module}.computeGrad(X: {X.shape}, y, theta, reg={REG})"
     grads = values.items(getattr(student, module).computeGrad(X, y, theta, REG), len(theta), call,
                          f"a tuple of {len(theta)} gradients in theta's order")
+    expected = getattr(ref_at_hand, module).computeGrad(X, y, theta, REG) if ref_at_hand else [None] * len(theta)
 
     def agrees(i):
-        got = values.array(grads[i], theta[i].shape, call, f"d{NAMES[i]}")
         numeric = own_cost_gradient(student, module, X, y, theta, i, call)
-        gradients.agrees_with_own_loss(got, numeric, call=call, name=f"d{NAMES[i]}", of="your computeCost")
+        gradients.agrees_with_own_loss(grads[i], numeric, call=call, name=f"d{NAMES[i]}", of="your computeCost",
+                                       reference=expected[i])
     partial_credit_over([lambda i=i: agrees(i) for i in range(len(theta))], 1.0, set_score)
 
 
