@@ -4,6 +4,8 @@ the handout's loss values, and training to accuracy bars on held-out points.
 Each check sets the parameters itself, so a bug in one function costs the
 items that call it and no others.
 """
+import copy
+
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
@@ -19,15 +21,33 @@ SHAPES = {"W1": (2, H), "b1": (1, H), "W2": (H, 2), "b2": (1, 2)}
 BUGS = bugs.catalogue(__file__)
 
 
-def same_training_loss(got, expected, call):
-    """The loss after the same training steps from the same weights as the reference's. 1e-5 relative:
-    rounding differs with the order of sums over many steps; any wrong or missing gradient is far off."""
+def same_training_loss(student, mine, theirs, X, y, call):
+    """The weights your network trained to, measured with the reference's calculate_loss, against the
+    reference's own run from the same weights. The reference measures both sides, so a wrong
+    calculate_loss costs only its own item (2.2, 5.6), and a loss written into calculate_loss as a
+    table earns nothing. 1e-5 relative: rounding differs with the order of sums over many steps;
+    any wrong or missing gradient is far off."""
+    measure = copy.deepcopy(theirs)
+    for holder, key, value in weights_held(student, mine, measure, call):
+        setattr(holder, key, values.array(value, getattr(holder, key).shape, call, key))
     try:
-        check_close(values.number(got, call, "loss"), expected, rtol=1e-5, call=call, name="loss")
+        check_close(measure.calculate_loss(X, y), theirs.calculate_loss(X, y), rtol=1e-5, call=call,
+                    name="the reference's loss of your trained weights")
     except CheckFailure as failure:
         if "wrong-values" not in failure.tags:
             raise
         raise BUGS.OTHER_PATH.failure(f"{failure.message}\nLikely cause: {BUGS.OTHER_PATH.hint}.") from None
+
+
+def weights_held(student, mine, theirs, call):
+    """(reference object, attribute, your value) for each parameter of a network: the three-layer
+    network's W1, b1, W2, b2, or each Layer's W and b."""
+    if not hasattr(theirs, "layers"):
+        return [(theirs, key, student.fetch(getattr(mine, key))) for key in ("W1", "b1", "W2", "b2")]
+    count = len(theirs.layers)
+    layers = values.items(student.fetch(mine.layers), count, f"{call}: self.layers", f"a list of {count} Layers")
+    return [(other, key, student.fetch(getattr(layer, key))) for layer, other in zip(layers, theirs.layers)
+            for key in ("W", "b")]
 
 
 def activation_name(student, act):
@@ -204,19 +224,24 @@ def test_backprop_matches_reference(student, ref, rng, act, set_score=None):
 # Part 4: training the three-layer network
 # ---------------------------------------------------------------------------
 
+UNPUBLISHED = 150  # the losses are also compared on the first 150 moons, a setting no handout prints
+
+
 def loss_after(student, ref, moons, act, passes):
-    """Loss of NeuralNetwork(2, 3, 2, act) after each number of fit_model steps in `passes`."""
-    X, y = moons["X_train"], moons["y_train"]
-    mine = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=activation_name(student, act))
-    theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=act)
-    done = 0
-    for total in passes:
-        mine.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
-        theirs.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
-        done = total
-        call = (f"NeuralNetwork(2, 3, 2, {act!r}): loss at iteration {total - 1} of fit_model "
-                f"(epsilon 0.01) on the handout's moons")
-        same_training_loss(mine.calculate_loss(X, y), theirs.calculate_loss(X, y), call)
+    """Loss of NeuralNetwork(2, 3, 2, act) after each number of fit_model steps in `passes`, on the
+    handout's moons and on the first UNPUBLISHED of them."""
+    for count, where in [(None, "the handout's moons"), (UNPUBLISHED, f"the first {UNPUBLISHED} of the moons")]:
+        X, y = moons["X_train"][:count], moons["y_train"][:count]
+        mine = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=activation_name(student, act))
+        theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=act)
+        done = 0
+        for total in passes:
+            mine.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
+            theirs.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
+            done = total
+            call = (f"NeuralNetwork(2, 3, 2, {act!r}): loss at iteration {total - 1} of fit_model "
+                    f"(epsilon 0.01) on {where}")
+            same_training_loss(student, mine, theirs, X, y, call)
 
 
 @weight(1.0)
@@ -382,7 +407,7 @@ def test_deep_network_trains(student, ref, data, assignment, name):
     theirs.fit_model(X, y, epsilon=run.learning_rate, num_passes=run.iterations, print_loss=False)
     call = (f"DeepNeuralNetwork({dims}, 'tanh').fit_model on {name} "
             f"({run.iterations} passes, epsilon {run.learning_rate:g})")
-    same_training_loss(mine.calculate_loss(X, y), theirs.calculate_loss(X, y), call)
+    same_training_loss(student, mine, theirs, X, y, call)
     accuracy = training.accuracy(mine.predict(points["X_test"]), points["y_test"], f"predict(X_test) after {call}")
     training.require_accuracy(accuracy, run.min_accuracy, call, len(points["y_test"]))
 

@@ -5,6 +5,7 @@ import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
 from grader.compare import partial_credit_over
+from grader.failures import CheckFailure
 from grader.kit import bugs, gradients, printed, problems, values
 from grader.kit.items import cases
 
@@ -86,6 +87,27 @@ def test_numerical_gradient(student, rng, module):
         trusted = own_cost_gradient(student, module, X, y, theta, i, call)
         gradients.agrees_with_own_loss(got, trusted, call=call, name=f"d{NAMES[i]}",
                                        of="your computeCost (the grader's own central differences, h = 1e-5)")
+    independent_of_computeGrad(student, code, X, y, theta, numeric, call)
+
+
+def independent_of_computeGrad(student, code, X, y, theta, numeric, call):
+    """A numerical gradient that is computeGrad's output in disguise checks nothing: computeNumGrad
+    is called again with computeGrad replaced (by computeCost, which returns no gradient at all) and
+    must give the same arrays. computeGrad is put back afterwards."""
+    original = student.fetch(code.computeGrad)
+    student.set(code, "computeGrad", code.computeCost)
+    try:
+        again = values.items(code.computeNumGrad(X, y, theta, REG), len(theta), call, f"a tuple of {len(theta)}")
+        same = all(np.array_equal(values.array(a, p.shape, call, ""), values.array(n, p.shape, call, ""))
+                   for a, n, p in zip(again, numeric, theta))
+    except CheckFailure:
+        same = False
+    finally:
+        student.set(code, "computeGrad", original)
+    if not same:
+        raise BUGS.USES_ANALYTIC.failure(
+            f"{call} changes when computeGrad is replaced: a numerical gradient must come from computeCost "
+            "alone (central differences), or it cannot check computeGrad.")
 
 
 def expect_verdicts(student, code, nabla_n, nabla, expected, case):
