@@ -5,7 +5,7 @@ import pytest
 
 from grader.compare import check_close, check_gradient, diagnose, same_when_broadcast
 from grader.failures import CheckFailure
-from grader.kit import values
+from grader.kit import gradients, values
 
 CALL = "backprop(X: (9, 2), y)"
 
@@ -122,3 +122,17 @@ def test_a_factor_shown_by_few_entries_is_no_diagnosis():
 def test_a_factor_needs_two_non_zero_entries_and_zeros_where_expected_is_zero():
     assert hint([2.0, 0.0, 0.0], [1.0, 0.0, 0.0]) == ("", [])
     assert hint([2.0, 4.0, 5.0, 5.0], [1.0, 2.0, 0.0, 0.0])[0] == ""  # half the entries unexplained
+
+
+def test_a_right_gradient_passes_although_the_students_loss_is_wrong():
+    """One bug, one charge: the loss item takes the loss's mistake, not the gradient's item."""
+    right = np.array([[0.5, -1.0], [2.0, 0.25]])
+    of_a_loss_not_averaged = 9 * right  # finite differences of a loss summed over 9 examples
+    gradients.agrees_with_own_loss(right, of_a_loss_not_averaged, call=CALL, name="dW1", reference=right)
+    with pytest.raises(CheckFailure, match="does not match finite differences"):  # a student's own check
+        gradients.agrees_with_own_loss(right, of_a_loss_not_averaged, call=CALL, name="dW1")
+    failure = failure_of(gradients.agrees_with_own_loss, -right, of_a_loss_not_averaged, call=CALL, name="dW1",
+                         reference=right)
+    assert "finite differences" in failure.message and "reference's gradient either" in failure.message
+    failure = failure_of(gradients.agrees_with_own_loss, right.T[:1], right, call=CALL, name="dW1", reference=right)
+    assert "has shape (1, 2), expected (2, 2)" in failure.message
