@@ -290,7 +290,8 @@ def test_three_layer_networks_clear_the_moons_bar(ref):
     with np.load(FOLDER / "data" / "moons.npz") as data:
         X, y, X_test, y_test = data["X_train"], data["y_train"], data["X_test"], data["y_test"]
     for act in ACTIVATIONS:
-        net = ref.three_layer_neural_network.NeuralNetwork(2, run.hidden_size, 2, actFun_type=act, seed=run.seed)
+        net = ref.three_layer_neural_network.NeuralNetwork(2, run.hidden_size, 2, actFun_type=act, reg_lambda=run.reg,
+                                                           seed=run.seed)
         net.fit_model(X, y, epsilon=run.learning_rate, num_passes=run.iterations, print_loss=False)
         assert np.mean(net.predict(X_test) == y_test) >= run.min_accuracy + 0.015, act
 

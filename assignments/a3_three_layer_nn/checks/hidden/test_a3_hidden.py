@@ -258,8 +258,8 @@ def test_network_classifies_held_out_moons(student, data, assignment, act):
     accuracy = training.accuracy(net.predict(moons["X_test"]), moons["y_test"], "predict(X_test) after fit_model")
     training.require_accuracy(accuracy, run.min_accuracy, f"NeuralNetwork(2, {run.hidden_size}, 2, {name!r}, "
                               f"reg_lambda={run.reg:g}, seed={run.seed}) "
-                              f"trained by your fit_model ({run.iterations} passes, epsilon {run.learning_rate:g}, "
-                              f"seed {run.seed})", len(moons["y_test"]))
+                              f"trained by your fit_model ({run.iterations} passes, epsilon {run.learning_rate:g})",
+                              len(moons["y_test"]))
 
 
 # ---------------------------------------------------------------------------
