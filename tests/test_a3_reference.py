@@ -290,7 +290,8 @@ def test_three_layer_networks_clear_the_moons_bar(ref):
     with np.load(FOLDER / "data" / "moons.npz") as data:
         X, y, X_test, y_test = data["X_train"], data["y_train"], data["X_test"], data["y_test"]
     for act in ACTIVATIONS:
-        net = ref.three_layer_neural_network.NeuralNetwork(2, run.hidden_size, 2, actFun_type=act, seed=run.seed)
+        net = ref.three_layer_neural_network.NeuralNetwork(2, run.hidden_size, 2, actFun_type=act, reg_lambda=run.reg,
+                                                           seed=run.seed)
         net.fit_model(X, y, epsilon=run.learning_rate, num_passes=run.iterations, print_loss=False)
         assert np.mean(net.predict(X_test) == y_test) >= run.min_accuracy + 0.015, act
 
@@ -313,16 +314,27 @@ def test_data_rebuilds_byte_for_byte(tmp_path):
 def test_accepted_spelling_is_the_first_that_works():
     from grader.failures import CheckFailure
     from grader.kit import spellings
+    shape, answer = (1, 3), np.array([[0.46, -0.76, 0.96]])
 
     def only_capitalised(name):
         if name == "Tanh":
-            return 1.0
+            return answer
         raise CheckFailure("Your code raised an exception", ["exception"])
-    assert spellings.accepted(only_capitalised, ("tanh", "Tanh")) == "Tanh"
-    assert spellings.accepted(lambda name: None, ("tanh", "Tanh")) == "tanh"  # neither: the real call fails
-    assert spellings.accepted(lambda name: 1.0, ("tanh", "Tanh")) == "tanh"
+    assert spellings.accepted(only_capitalised, ("tanh", "Tanh"), shape) == "Tanh"
+    assert spellings.accepted(lambda name: None, ("tanh", "Tanh"), shape) == "tanh"  # neither: the real call fails
+    assert spellings.accepted(lambda name: answer, ("tanh", "Tanh"), shape) == "tanh"
 
     def stub(name):
         raise CheckFailure("Not attempted", ["not-attempted"])
     with pytest.raises(CheckFailure):
-        spellings.accepted(stub, ("tanh", "Tanh"))
+        spellings.accepted(stub, ("tanh", "Tanh"), shape)
+
+
+@pytest.mark.parametrize("unknown", [0, 0.0, np.float64(0), np.zeros((1, 3)), np.ones((3, 1)), np.ones(3),
+                                     "tanh", [[0.46, -0.76, 0.96]]])
+def test_an_answer_that_is_not_an_activation_means_the_name_was_not_understood(unknown):
+    """Real code answers an unknown name with 0 (an `out = 0` before the if-chain): the
+    capitalised spelling is still tried, and taken."""
+    from grader.kit import spellings
+    answer = np.array([[0.46, -0.76, 0.96]])
+    assert spellings.accepted(lambda name: answer if name == "Tanh" else unknown, ("tanh", "Tanh"), (1, 3)) == "Tanh"

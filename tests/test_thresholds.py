@@ -37,13 +37,15 @@ def test_gaps_are_relative_to_the_reference_run_and_arrays_count_only_by_their_g
     assert math.isnan(with_gaps({"loss": math.nan}, reference)["loss_gap"])
 
 
-@pytest.mark.parametrize("slug, seeds", [("a2_two_layer_mlp", 3), ("a1_softsign", 1)])
-def test_every_probed_mutant_lands_on_its_side(slug, seeds):
+@pytest.mark.parametrize("slug, seeds, broken", [("a2_two_layer_mlp", 3, "left_at_zero"),
+                                                 ("a1_softsign", 1, "left_at_zero"),
+                                                 ("a3_three_layer_nn", 1, "first_layer_never_updated")])
+def test_every_probed_mutant_lands_on_its_side(slug, seeds, broken):
     results = measure(slug, seeds=seeds)
     lines = []
     assert report(slug, results, out=lines.append) == 0, "\n".join(lines)
     names = [v.name for _, found in results.values() for v in found]
-    assert "reference" in names and any("left_at_zero" in n for n in names)
+    assert "reference" in names and any(broken in n for n in names)
 
 
 def test_a_limit_that_forgives_a_frozen_layer_is_reported():

@@ -99,8 +99,9 @@ def graded_run(item, run, points):
 
 
 def with_seed(modules):
-    """Trusted modules as a probe's `code`: the same names plus `seed`, as on `student`."""
-    return SimpleNamespace(**vars(modules), seed=np.random.seed)
+    """Trusted modules as a probe's `code`: the same names plus `seed`, `set` and `fetch`, as on
+    `student` (here objects are at hand: `fetch` gives back what it is given)."""
+    return SimpleNamespace(**vars(modules), seed=np.random.seed, set=setattr, fetch=lambda value: value)
 
 
 def with_gaps(measures, reference):

@@ -45,6 +45,12 @@ class Ref:
         head = [self._type] if self._base[0] == "handle" else []
         return ".".join(head + list(self._path)) or str(self._base[1])
 
+    @property
+    def timeout_key(self):
+        """What a timeout is remembered by: the module (or the object's type) and the path, so
+        that `prob1d.train` timing out says nothing about `prob2a.train`."""
+        return (self._type if self._base[0] == "handle" else self._base[1], *self._path)
+
     def target(self):
         return {"base": list(self._base), "path": list(self._path)}
 
@@ -106,7 +112,7 @@ class Workspace:
     preload: tuple = ()                # slow modules the fork server imports once
     imported: set = field(default_factory=set)        # modules that imported cleanly in some child
     import_failures: dict = field(default_factory=dict)  # module -> the error its import gave
-    timed_out: dict = field(default_factory=dict)     # function label -> the timeout it gave
+    timed_out: dict = field(default_factory=dict)     # Ref.timeout_key of a function -> the timeout it gave
 
     def zygote(self):
         return zygote_for(self.limits, sandbox_user(), self.packages, self.preload)
@@ -257,16 +263,16 @@ class Sandbox:
 
     def _answer(self, body, call, ref, timeout=None):
         """Send one request about `ref`; a function that timed out before fails at once, alike."""
-        label = ref.label if ref is not None else "seed"
+        label, key = (ref.label, ref.timeout_key) if ref is not None else ("seed", ("seed",))
         try:
-            if label in self.workspace.timed_out:
-                raise self.workspace.timed_out[label]
+            if key in self.workspace.timed_out:
+                raise self.workspace.timed_out[key]
             if ref is not None:
                 self._ensure_imported(ref)
             try:
                 reply = self._request(body, call, timeout or self.limits.call_timeout)
             except ChildTimeout as timeout_error:
-                self.workspace.timed_out[label] = timeout_error
+                self.workspace.timed_out[key] = timeout_error
                 raise
             if not reply["ok"]:
                 raise CallFailed(label, call, reply["error"])

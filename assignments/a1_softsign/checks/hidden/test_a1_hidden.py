@@ -104,7 +104,8 @@ def test_training_softsign_ce_noisy_labels(code, data, run, seed):
     """Training with softsign_ce on noisy labels learns the digits, exactly as the reference does
 
     After train_model(MultilayerPerceptron with {hidden_size} hidden units, SoftsignCrossEntropy,
-    noisy labels, {epochs} epochs, seed {seed}), the network
+    noisy labels, {epochs} epochs of batches of {batch_size} at learning rate {learning_rate:g}, weight
+    decay {reg:g}, seed {seed}), the network
     """
     d = data["data"]
     models = code.models
@@ -113,7 +114,9 @@ def test_training_softsign_ce_noisy_labels(code, data, run, seed):
     model = values.handle(models.MultilayerPerceptron.random_init(*size),
                           f"MultilayerPerceptron.random_init{size}", "a MultilayerPerceptron")
     models.train_model(model, models.SoftsignCrossEntropy, d["X_train"], d["t_train_noisy"],
-                       d["X_val"], training.hidden_labels(d["t_val"]), num_epochs=run.epochs, print_every=10**9)
+                       d["X_val"], training.hidden_labels(d["t_val"]), num_epochs=run.epochs,
+                       learning_rate=run.learning_rate, batch_size=run.batch_size, weight_decay=run.reg,
+                       print_every=10**9)
     call = "compute_activations(X_test) after train_model"
     t = d["t_test"]
     z = values.array(values.entry(model.compute_activations(d["X_test"]), "z", call), t.shape, call, "'z'")

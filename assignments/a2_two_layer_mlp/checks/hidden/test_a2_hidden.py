@@ -151,7 +151,9 @@ def test_toy_training_final_loss(student, ref, activation, learning_rate, epochs
     theirs = ref.mlp.TwoLayerMLP(4, 10, 3, std=1e-1, activation=activation)
     X = 10 * np.random.RandomState(1).randn(5, 4)
     y = np.array([0, 1, 2, 2, 1])
-    kwargs = dict(learning_rate=learning_rate, reg=1e-5, num_epochs=epochs)
+    # every argument of train's signature passed: the notebook's values, its defaults where it keeps them
+    kwargs = dict(learning_rate=learning_rate, learning_rate_decay=0.95, reg=1e-5, num_epochs=epochs,
+                  batch_size=200, verbose=False)
     expected = theirs.train(X, y, X, y, **kwargs)["loss_history"][-1]
     student.seed(0)
     mine = student.mlp.TwoLayerMLP(4, 10, 3, std=1e-1, activation=activation)
@@ -171,7 +173,8 @@ def test_digits_test_accuracy(code, data, run, seed):
     code.seed(seed)
     net = code.mlp.TwoLayerMLP(64, run.hidden_size, 10, std=run.std, activation="relu")
     net.train(digits["X_train"], digits["y_train"], digits["X_val"], training.hidden_labels(digits["y_val"]),
-              learning_rate=run.learning_rate, reg=run.reg, num_epochs=run.epochs, batch_size=run.batch_size)
+              learning_rate=run.learning_rate, learning_rate_decay=run.learning_rate_decay, reg=run.reg,
+              num_epochs=run.epochs, batch_size=run.batch_size, verbose=False)
     y = digits["y_test"]
     scores = values.array(net.loss(digits["X_test"]), (len(y), 10), "loss(X_test) after train", "scores")
     shifted = scores - scores.max(axis=1, keepdims=True)

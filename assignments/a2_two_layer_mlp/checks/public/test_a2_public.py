@@ -52,8 +52,9 @@ def test_train_returns_histories(student, rng):
     """train returns the four histories with one entry per iteration or epoch"""
     X, y = rng.normal(size=(40, D)), problems.labels(rng, 40, C)
     net = student.mlp.TwoLayerMLP(D, H, C, std=0.1, activation="sigmoid")
-    call = "train(X: (40, 4), y, X, y, batch_size=10, num_epochs=3)"
-    stats = net.train(X, y, X, y, batch_size=10, num_epochs=3)
+    settings = dict(learning_rate=1e-3, learning_rate_decay=0.95, reg=1e-5, num_epochs=3, batch_size=10, verbose=False)
+    call = f"train(X: (40, 4), y, X, y, {', '.join(f'{k}={v}' for k, v in settings.items())})"
+    stats = net.train(X, y, X, y, **settings)
     for key, length in [("loss_history", 12), ("grad_magnitude_history", 12),
                         ("train_acc_history", 3), ("val_acc_history", 3)]:  # 4 iterations per epoch, 3 epochs
         values.sequence(values.entry(stats, key, call), length, call, f"'{key}'")

@@ -15,6 +15,7 @@ from grader.kit import bugs, gradients, problems, spellings, stability, training
 from grader.kit.items import cases
 
 CAPITALISED = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "ReLU"}
+PROBE_Z = np.array([[0.5, -1.0, 2.0]])  # no activation is zero everywhere here
 N, H = 9, 5      # examples and hidden units of the small three-layer problems (no two sizes alike)
 REG = 0.1
 SHAPES = {"W1": (2, H), "b1": (1, H), "W2": (H, 2), "b2": (1, 2)}
@@ -40,20 +41,18 @@ def same_training_loss(student, mine, theirs, X, y, call):
 
 
 def weights_held(student, mine, theirs, call):
-    """(reference object, attribute, your value) for each parameter of a network: the three-layer
-    network's W1, b1, W2, b2, or each Layer's W and b."""
-    if not hasattr(theirs, "layers"):
-        return [(theirs, key, student.fetch(getattr(mine, key))) for key in ("W1", "b1", "W2", "b2")]
-    count = len(theirs.layers)
-    layers = values.items(student.fetch(mine.layers), count, f"{call}: self.layers", f"a list of {count} Layers")
-    return [(other, key, student.fetch(getattr(layer, key))) for layer, other in zip(layers, theirs.layers)
-            for key in ("W", "b")]
+    """(reference object, attribute, your value) for each of the network's W1, b1, W2, b2."""
+    return [(theirs, key, student.fetch(getattr(mine, key))) for key in ("W1", "b1", "W2", "b2")]
 
 
-def activation_name(student, act):
-    """'tanh' if your actFun accepts it, else the handout's 'Tanh' (tried once, named in any message)."""
-    net = student.three_layer_neural_network.NeuralNetwork(2, 3, 2)
-    return spellings.accepted(lambda name: net.actFun(np.array([[0.5]]), name), (act, CAPITALISED[act]))
+def activation_name(code, act):
+    """'tanh' if your actFun answers it with an array of z's shape, else the handout's 'Tanh'
+    (tried once, named in any message). The network is built with every argument the handout's
+    signature names: real code makes actFun_type required, or checks it in the constructor."""
+    def answer(name):
+        net = code.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=name, reg_lambda=0.01, seed=0)
+        return net.actFun(PROBE_Z, name)
+    return spellings.accepted(answer, (act, CAPITALISED[act]), PROBE_Z.shape)
 
 
 # ---------------------------------------------------------------------------
@@ -84,7 +83,8 @@ def test_activation_matches_reference(student, ref, method, set_score=None):
     def matches(act):
         name = activation_name(student, act)
         theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2)
-        got = getattr(student.three_layer_neural_network.NeuralNetwork(2, 3, 2), method)(z, name)
+        mine = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=name, reg_lambda=0.01, seed=0)
+        got = getattr(mine, method)(z, name)
         slips = [bug.given(f(z)) for bug, f in ACTIVATION_SLIPS[method].get(act, [])]
         if method == "diff_actFun":
             slips.append(bugs.FUNCTION_NOT_DERIVATIVE.given(theirs.actFun(z, act)))
@@ -106,7 +106,7 @@ def three_layer_problem(rng):
 def three_layer_nets(student, ref, act, params, reg=REG):
     """The same network on both sides: yours in the sandbox, the reference here."""
     mine = student.three_layer_neural_network.NeuralNetwork(2, H, 2, actFun_type=activation_name(student, act),
-                                                           reg_lambda=reg)
+                                                           reg_lambda=reg, seed=0)
     for key, value in params.items():
         student.set(mine, key, value)
     theirs = ref.three_layer_neural_network.NeuralNetwork(2, H, 2, actFun_type=act, reg_lambda=reg)
@@ -191,7 +191,7 @@ def with_derivative(theirs, X, y, derivative):
 def test_backprop_matches_reference(student, ref, rng, act, set_score=None):
     """Each activation's network: dW1, dW2, db1 and db2 against the reference, a quarter of the credit each."""
     X, y, params, mine, theirs = three_layer_case(student, ref, rng, act)
-    call = f"backprop(X: {X.shape}, y) after calculate_loss, actFun_type={act!r}"
+    call = f"backprop(X: {X.shape}, y) after calculate_loss, actFun_type={activation_name(student, act)!r}"
     mine.calculate_loss(X, y)  # feedforward first, as fit_model does
     got = mine.backprop(X, y)
     theirs.calculate_loss(X, y)
@@ -230,16 +230,17 @@ UNPUBLISHED = 150  # the losses are also compared on the first 150 moons, a sett
 def loss_after(student, ref, moons, act, passes):
     """Loss of NeuralNetwork(2, 3, 2, act) after each number of fit_model steps in `passes`, on the
     handout's moons and on the first UNPUBLISHED of them."""
+    name = activation_name(student, act)
     for count, where in [(None, "the handout's moons"), (UNPUBLISHED, f"the first {UNPUBLISHED} of the moons")]:
         X, y = moons["X_train"][:count], moons["y_train"][:count]
-        mine = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=activation_name(student, act))
-        theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=act)
+        mine = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=name, reg_lambda=0.01, seed=0)
+        theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=act, reg_lambda=0.01, seed=0)
         done = 0
         for total in passes:
             mine.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
             theirs.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
             done = total
-            call = (f"NeuralNetwork(2, 3, 2, {act!r}): loss at iteration {total - 1} of fit_model "
+            call = (f"NeuralNetwork(2, 3, 2, actFun_type={name!r}): loss at iteration {total - 1} of fit_model "
                     f"(epsilon 0.01) on {where}")
             same_training_loss(student, mine, theirs, X, y, call)
 
@@ -269,13 +270,15 @@ def test_network_classifies_held_out_moons(student, data, assignment, act):
     student.seed(run.seed)
     student.time_limit(run.timeout)
     name = activation_name(student, act)
-    net = student.three_layer_neural_network.NeuralNetwork(2, run.hidden_size, 2, actFun_type=name, seed=run.seed)
+    net = student.three_layer_neural_network.NeuralNetwork(2, run.hidden_size, 2, actFun_type=name,
+                                                          reg_lambda=run.reg, seed=run.seed)
     net.fit_model(moons["X_train"], moons["y_train"], epsilon=run.learning_rate, num_passes=run.iterations,
                   print_loss=False)
     accuracy = training.accuracy(net.predict(moons["X_test"]), moons["y_test"], "predict(X_test) after fit_model")
-    training.require_accuracy(accuracy, run.min_accuracy, f"NeuralNetwork(2, {run.hidden_size}, 2, {name!r}) "
-                              f"trained by your fit_model ({run.iterations} passes, epsilon {run.learning_rate:g}, "
-                              f"seed {run.seed})", len(moons["y_test"]))
+    training.require_accuracy(accuracy, run.min_accuracy, f"NeuralNetwork(2, {run.hidden_size}, 2, {name!r}, "
+                              f"reg_lambda={run.reg:g}, seed={run.seed}) "
+                              f"trained by your fit_model ({run.iterations} passes, epsilon {run.learning_rate:g})",
+                              len(moons["y_test"]))
 
 
 # ---------------------------------------------------------------------------
@@ -294,7 +297,8 @@ def test_deep_network_inherits_and_keeps_its_layers(student):
     mark = "grader_marks_NeuralNetwork"  # a class attribute only subclasses of NeuralNetwork see
     student.set(student.three_layer_neural_network.NeuralNetwork, mark, 1)
     dims = [2, 4, 3, 2]
-    net = student.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=activation_name(student, "tanh"))
+    net = student.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=activation_name(student, "tanh"),
+                                                          reg_lambda=0.01, seed=0)
     try:
         student.fetch(getattr(net, mark))
     except CheckFailure:
@@ -332,11 +336,11 @@ def test_layer_matches_reference(student, ref, rng, set_score=None):
                          for c, n, g, e in steps], 1.0, set_score)
 
 
-def deep_nets(student, ref, weights, dims, act, reg=REG):
-    """The same DeepNeuralNetwork on both sides, with weights drawn by the grader's generator."""
-    mine = student.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=activation_name(student, act),
-                                                           reg_lambda=reg)
-    theirs = ref.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=act, reg_lambda=reg)
+def deep_nets(student, ref, weights, dims, act, name, reg=REG):
+    """The same DeepNeuralNetwork on both sides, with weights drawn by the grader's generator;
+    `name` is `act` as your code spells it."""
+    mine = student.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=name, reg_lambda=reg, seed=0)
+    theirs = ref.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=act, reg_lambda=reg, seed=0)
     for layer, other, (n_in, n_out) in zip(layers_of(student, mine, dims), theirs.layers, zip(dims[:-1], dims[1:])):
         other.W, other.b = weights.normal(0, 1 / np.sqrt(n_in), (n_in, n_out)), weights.normal(0, 0.5, (1, n_out))
         student.set(layer, "W", other.W.copy())
@@ -348,12 +352,14 @@ DEEP_SHAPES = [([3, 4, 2], "tanh"), ([2, 5, 4, 3], "sigmoid"), ([3, 4, 4, 3, 4, 
 
 
 def at_every_depth(student, ref, rng, matches, points, set_score):
-    """`matches(X, y, mine, theirs, dims, act)` for the 2-, 3- and 5-Layer networks, a third of
-    `points` each: the networks drawn first, then the problem."""
+    """`matches(X, y, mine, theirs, dims, name)` for the 2-, 3- and 5-Layer networks, a third of
+    `points` each (`name`: the activation as your code spells it): the networks drawn first, then
+    the problem."""
     def one(dims, act):
-        mine, theirs = deep_nets(student, ref, rng, dims, act)
+        name = activation_name(student, act)
+        mine, theirs = deep_nets(student, ref, rng, dims, act, name)
         X, y = rng.normal(size=(N, dims[0])), problems.labels(rng, N, dims[-1])
-        matches(X, y, mine, theirs, dims, act)
+        matches(X, y, mine, theirs, dims, name)
     partial_credit_over([lambda d=d, a=a: one(d, a) for d, a in DEEP_SHAPES], points, set_score)
 
 
@@ -361,11 +367,11 @@ def at_every_depth(student, ref, rng, matches, points, set_score):
 @number("5.6")
 def test_deep_loss_matches_reference(student, ref, rng, set_score=None):
     """DeepNeuralNetwork.calculate_loss matches the reference for 2, 3 and 5 layers"""
-    def matches(X, y, mine, theirs, dims, act):
+    def matches(X, y, mine, theirs, dims, name):
         expected = theirs.calculate_loss(X, y)
         penalties = [REG / 2 * np.sum(layer.W ** 2) for layer in theirs.layers]
         cross_entropy = expected * N - sum(penalties)
-        call = f"DeepNeuralNetwork({dims}, {act!r}, reg_lambda={REG}).calculate_loss(X: {X.shape}, y)"
+        call = f"DeepNeuralNetwork({dims}, {name!r}, reg_lambda={REG}).calculate_loss(X: {X.shape}, y)"
         check_close(values.number(mine.calculate_loss(X, y), call, "loss"), expected, name="loss", call=call,
                     wrong_answers=[BUGS.PENALTY_LAST_LAYER.given((cross_entropy + penalties[-1]) / N),
                                    BUGS.PENALTY_NOT_AVERAGED.given(cross_entropy / N + sum(penalties)),
@@ -378,8 +384,8 @@ def test_deep_loss_matches_reference(student, ref, rng, set_score=None):
 @number("5.7")
 def test_deep_backprop_matches_reference(student, ref, rng, set_score=None):
     """DeepNeuralNetwork.backprop matches the reference for 2, 3 and 5 layers (summed, no penalty)"""
-    def matches(X, y, mine, theirs, dims, act):
-        call = f"DeepNeuralNetwork({dims}, {act!r}).backprop(X: {X.shape}, y)"
+    def matches(X, y, mine, theirs, dims, name):
+        call = f"DeepNeuralNetwork({dims}, {name!r}, reg_lambda={REG}).backprop(X: {X.shape}, y)"
         expected = theirs.backprop(X, y)
         got = values.items(mine.backprop(X, y), len(expected), call, f"a list of {len(expected)} pairs (dW, db)")
         for i, (pair, (dW, db), layer) in enumerate(zip(got, expected, theirs.layers)):
@@ -390,26 +396,43 @@ def test_deep_backprop_matches_reference(student, ref, rng, set_score=None):
     at_every_depth(student, ref, rng, matches, 1.5, set_score)
 
 
-@weight(1.25)
-@cases("name", {
-    "5.8": ("DeepNeuralNetwork.fit_model on make_moons: the reference's loss and a held-out accuracy bar", "moons"),
-    "5.9": ("DeepNeuralNetwork.fit_model on make_circles: the reference's loss and a held-out accuracy bar",
-            "circles")})
-def test_deep_network_trains(student, ref, data, assignment, name):
-    """fit_model from the grader's weights on each data set: the reference's loss, then the accuracy bar."""
-    points, run = data[name], assignment.run(f"deep_{name}")
+def deep_training(code, points, run, seed):
+    """DeepNeuralNetwork([2, h, h, 2], 'tanh') from weights drawn with `seed`, trained by its
+    fit_model on `points`: its accuracy and probabilities on the held-out points."""
     dims = [2, run.hidden_size, run.hidden_size, 2]
-    student.time_limit(run.timeout)
-    # weights drawn from the run's fixed seed, so the bar holds for the weights it was measured on
-    mine, theirs = deep_nets(student, ref, np.random.default_rng(run.seed), dims, "tanh", reg=run.reg)
-    X, y = points["X_train"], points["y_train"]
-    mine.fit_model(X, y, epsilon=run.learning_rate, num_passes=run.iterations, print_loss=False)
-    theirs.fit_model(X, y, epsilon=run.learning_rate, num_passes=run.iterations, print_loss=False)
-    call = (f"DeepNeuralNetwork({dims}, 'tanh').fit_model on {name} "
-            f"({run.iterations} passes, epsilon {run.learning_rate:g})")
-    same_training_loss(student, mine, theirs, X, y, call)
-    accuracy = training.accuracy(mine.predict(points["X_test"]), points["y_test"], f"predict(X_test) after {call}")
-    training.require_accuracy(accuracy, run.min_accuracy, call, len(points["y_test"]))
+    name = activation_name(code, "tanh")
+    net = code.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=name, reg_lambda=run.reg, seed=0)
+    weights = np.random.default_rng(seed)
+    for layer, (n_in, n_out) in zip(layers_of(code, net, dims), zip(dims[:-1], dims[1:])):
+        code.set(layer, "W", weights.normal(0, 1 / np.sqrt(n_in), (n_in, n_out)))
+        code.set(layer, "b", weights.normal(0, 0.5, (1, n_out)))
+    net.fit_model(points["X_train"], points["y_train"], epsilon=run.learning_rate, num_passes=run.iterations,
+                  print_loss=False)
+    X, y = points["X_test"], points["y_test"]
+    call = f"DeepNeuralNetwork({dims}, {name!r}).predict(X_test) after fit_model"
+    predicted = net.predict(X)
+    probs = values.array(code.fetch(net.probs), (len(y), 2), call, "self.probs")
+    return {"accuracy": training.accuracy(predicted, y, call), "outputs": probs}
+
+
+@training.graded_run("5.8", "deep_moons", 1.25)
+def test_deep_network_trains_on_moons(code, data, run, seed):
+    """DeepNeuralNetwork.fit_model on make_moons: a held-out accuracy bar, and training as the reference's does
+
+    A 2-{hidden_size}-{hidden_size}-2 tanh DeepNeuralNetwork trained by your fit_model from the grader's weights
+    ({iterations} passes, epsilon {learning_rate:g}, reg_lambda {reg:g}, weights from seed {seed})
+    """
+    return deep_training(code, data["moons"], run, seed)
+
+
+@training.graded_run("5.9", "deep_circles", 1.25)
+def test_deep_network_trains_on_circles(code, data, run, seed):
+    """DeepNeuralNetwork.fit_model on make_circles: a held-out accuracy bar, and training as the reference's does
+
+    A 2-{hidden_size}-{hidden_size}-2 tanh DeepNeuralNetwork trained by your fit_model from the grader's weights
+    ({iterations} passes, epsilon {learning_rate:g}, reg_lambda {reg:g}, weights from seed {seed})
+    """
+    return deep_training(code, data["circles"], run, seed)
 
 
 # ---------------------------------------------------------------------------
@@ -558,7 +581,9 @@ def test_softmax_loss_matches_reference(student, ref, rng, set_score=None):
 # Part 7: the convolutional network
 # ---------------------------------------------------------------------------
 
-SMALL = dict(num_filters=(3, 4), hidden_dim=6, num_classes=5, dropout=0.0, seed=0)
+SMALL = dict(input_shape=(1, 8, 8), num_filters=(3, 4), hidden_dim=6, num_classes=5, dropout=0.0, seed=0)
+# The handout's defaults, passed as such: the digits run is the handout's network
+DIGITS_NET = dict(input_shape=(1, 8, 8), num_filters=(8, 16), hidden_dim=64, num_classes=10, dropout=0.5)
 SMALL_CALL = f"ConvNet({', '.join(f'{k}={v}' for k, v in SMALL.items())})"
 
 
@@ -609,10 +634,10 @@ def test_convnet_classifies_held_out_digits(student, ref, data, assignment):
     digits, run = data["digits"], assignment.run("digits")
     student.seed(run.seed)
     student.time_limit(run.timeout)
-    net = student.conv_layers.ConvNet(seed=run.seed)
+    net = student.conv_layers.ConvNet(**DIGITS_NET, seed=run.seed)
     # The reference's He-normal start: the handout leaves the initialisation to the student,
     # and a correct net started at 0.01 scale does not learn in 3 epochs.
-    student.set(net, "params", ref.conv_layers.ConvNet(seed=run.seed).params)
+    student.set(net, "params", ref.conv_layers.ConvNet(**DIGITS_NET, seed=run.seed).params)
     net.train(digits["X_train"], digits["y_train"], num_epochs=run.epochs, batch_size=run.batch_size,
               learning_rate=run.learning_rate, seed=run.seed)
     accuracy = training.accuracy(net.predict(digits["X_test"]), digits["y_test"], "ConvNet.predict(X_test) after train")

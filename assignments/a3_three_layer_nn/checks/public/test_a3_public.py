@@ -16,18 +16,23 @@ N, H = 7, 4  # examples and hidden units of the small three-layer problems
 # 1e-5; every catalogued bug is off by far more.
 TOLERANCE = 1e-5
 CAPITALISED = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "ReLU"}
+PROBE_Z = np.array([[0.5, -1.0, 2.0]])  # no activation is zero everywhere here
 BUGS = bugs.catalogue(__file__)
 
 
 def activation_name(student, act):
-    """'tanh' if your actFun accepts it, else the handout's 'Tanh' (tried once, named in any message)."""
-    net = student.three_layer_neural_network.NeuralNetwork(2, 3, 2)
-    return spellings.accepted(lambda name: net.actFun(np.array([[0.5]]), name), (act, CAPITALISED[act]))
+    """'tanh' if your actFun answers it with an array of z's shape, else the handout's 'Tanh'
+    (tried once, named in any message). The network is built with every argument the handout's
+    signature names: real code makes actFun_type required, or checks it in the constructor."""
+    def answer(name):
+        net = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=name, reg_lambda=0.01, seed=0)
+        return net.actFun(PROBE_Z, name)
+    return spellings.accepted(answer, (act, CAPITALISED[act]), PROBE_Z.shape)
 
 
 def derivative_agrees(student, ref, rng, act):
     name = activation_name(student, act)
-    net = student.three_layer_neural_network.NeuralNetwork(2, 3, 2)
+    net = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=name, reg_lambda=0.01, seed=0)
     z = problems.away_from_zero(rng, (4, 5), 0.05)
     numeric = gradients.elementwise_numeric(lambda x: net.actFun(x, name), z, f"actFun(z: (4, 5), {name!r})")
     theirs = ref and ref.three_layer_neural_network.NeuralNetwork(2, 3, 2).diff_actFun(z, act)
@@ -53,10 +58,11 @@ def test_backprop_matches_finite_differences(student, ref_at_hand, rng, act, set
                                            preactivations=lambda X, p: [X @ p["W1"] + p["b1"]])
     name = activation_name(student, act)
     # reg_lambda = 0: backprop leaves the penalty to fit_model, so only the cross-entropy counts
-    net = student.three_layer_neural_network.NeuralNetwork(2, H, 2, actFun_type=name, reg_lambda=0.0)
+    net = student.three_layer_neural_network.NeuralNetwork(2, H, 2, actFun_type=name, reg_lambda=0.0, seed=0)
     for key, value in params.items():
         student.set(net, key, value)
-    call = f"NeuralNetwork(2, {H}, 2, actFun_type={name!r}).backprop(X: {X.shape}, y) after calculate_loss"
+    call = (f"NeuralNetwork(2, {H}, 2, actFun_type={name!r}, reg_lambda=0).backprop(X: {X.shape}, y) "
+            "after calculate_loss")
     net.calculate_loss(X, y)  # runs feedforward, which backprop relies on
     grads = values.items(net.backprop(X, y), 4, call, "the tuple (dW1, dW2, db1, db2)")
     expected = dict(zip(("W1", "W2", "b1", "b2"), reference_backprop(ref_at_hand, act, params, X, y)))
@@ -95,7 +101,7 @@ def reference_deep_backprop(ref, dims, act, params, X, y):
 def deep_agrees(student, ref, rng, dims, act):
     """DeepNeuralNetwork(dims).backprop against finite differences of its calculate_loss."""
     name = activation_name(student, act)
-    net = student.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=name, reg_lambda=0.0)
+    net = student.n_layer_neural_network.DeepNeuralNetwork(dims, actFun_type=name, reg_lambda=0.0, seed=0)
     layers = values.items(student.fetch(net.layers), len(dims) - 1, f"DeepNeuralNetwork({dims}).layers",
                           f"a list of {len(dims) - 1} Layers")
     X, y = rng.normal(size=(N, dims[0])), problems.labels(rng, N, dims[-1])
@@ -104,7 +110,7 @@ def deep_agrees(student, ref, rng, dims, act):
     for layer, layer_params in zip(layers, params):
         for key, value in layer_params.items():
             student.set(layer, key, value)
-    call = f"DeepNeuralNetwork({dims}, actFun_type={name!r}).backprop(X: {X.shape}, y)"
+    call = f"DeepNeuralNetwork({dims}, actFun_type={name!r}, reg_lambda=0).backprop(X: {X.shape}, y)"
     grads = values.items(net.backprop(X, y), len(layers), call, f"a list of {len(layers)} pairs (dW, db)")
     expected = reference_deep_backprop(ref, dims, act, params, X, y)
     for i, (layer, pair) in enumerate(zip(layers, grads)):

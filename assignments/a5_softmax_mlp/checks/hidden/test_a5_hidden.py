@@ -13,6 +13,7 @@ NAMES = ("W", "b", "W2", "b2", "W3", "b3")
 MODELS = {"prob1a": [3, 4], "prob1c": [3, 5, 4], "prob2b": [3, 5, 6, 4]}  # layer widths, d .. k
 DESCENT_RTOL = 1e-8   # correct rewrites match the reference to 2e-13; one wrong gradient is off by >= 1.6e-5
 SPIRAL_MARGIN = 0.3   # the MLP's spiral accuracy must exceed softmax regression's by this much
+CHECK_EVERY = 10      # full-batch train's `check` (print the cost every 10 steps), passed as the handout's default
 
 BUGS = bugs.catalogue(__file__)
 
@@ -175,9 +176,9 @@ def start(seed, widths, std):
     return tuple(theta)
 
 
-def trained(student, module, theta0, args, call):
+def trained(student, module, theta0, args, call, **keywords):
     """Train in the child; the returned parameters, checked, as a tuple."""
-    result = getattr(student, module).train(*args)
+    result = getattr(student, module).train(*args, **keywords)
     got = values.items(result, len(theta0), call, f"a tuple of {len(theta0)} trained parameters")
     return tuple(values.array(g, p.shape, call, f"trained {NAMES[i]}") for i, (g, p) in enumerate(zip(got, theta0)))
 
@@ -200,8 +201,10 @@ def full_batch_run(student, ref, module, ref_module, run, data, widths):
     X, y = data
     theta0 = start(run.seed, widths, run.std)
     args = (X, y, theta0, run.iterations, run.learning_rate, run.reg)
-    call = f"{module}.train(X: {X.shape}, y, theta, n_e={run.iterations}, step_size={run.learning_rate:g}, reg={run.reg:g})"
-    mine = trained(student, module, theta0, args, call)
+    call = (f"{module}.train(X: {X.shape}, y, theta, n_e={run.iterations}, step_size={run.learning_rate:g}, "
+            f"reg={run.reg:g}, check={CHECK_EVERY})")
+    student.time_limit(run.timeout)
+    mine = trained(student, module, theta0, args, call, check=CHECK_EVERY)
     theirs = getattr(ref, ref_module).train(*args, check=0)
     descends_like_reference(mine, theirs, getattr(ref, ref_module).computeCost, X, y, run.reg, call)
     return mine
