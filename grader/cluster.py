@@ -7,6 +7,8 @@ run the same grader and assignment as the client (the fingerprint of
 grader.cache); one that does not is named and the run refused. A worker that
 dies mid-task has its task rerun elsewhere by the scheduler; a submission
 that takes down more than `ALLOWED_FAILURES` workers is reported as not graded.
+Workers run as root, so every connection is mutual TLS (grader.cluster_certs);
+a plain tcp:// scheduler is used only when the instructor says so.
 """
 import asyncio
 import io
