@@ -101,9 +101,10 @@ def client_security(folder):
             raise CertificateError(f"--cluster-certs {folder}: there is no {name} (python -m grader "
                                    f"cluster-certs DIR writes a set)")
     key = folder / key_file("client")
-    if key.stat().st_mode & 0o077:
-        raise CertificateError(f"--cluster-certs {folder}: {key.name} is readable by other users, so anyone of "
-                               f"them could grade on the cluster: chmod 600 {key}")
+    mode = key.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise CertificateError(f"--cluster-certs {folder}: {key.name} is open to other users (mode {mode:o}), so "
+                               f"any of them could run code on the cluster: chmod 600 {key}")
     security = Security(require_encryption=True, tls_ca_file=str(folder / CA),
                         tls_client_cert=str(folder / cert_file("client")), tls_client_key=str(key))
     try:

@@ -73,7 +73,8 @@ def test_a_tls_cluster_is_planned_with_the_client_credentials(certs):
 
 @pytest.mark.parametrize("spoil, complaint", [
     (lambda folder: (folder / "client.key").unlink(), "there is no client.key"),
-    (lambda folder: (folder / "client.key").chmod(0o644), "readable by other users"),
+    (lambda folder: (folder / "client.key").chmod(0o644), r"open to other users \(mode 644\)"),
+    (lambda folder: (folder / "client.key").chmod(0o620), r"open to other users \(mode 620\)"),
     (lambda folder: (folder / "client.pem").write_text("not a certificate\n"), "cannot be used"),
     (lambda folder: (folder / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n"), "cannot be used"),
 ])
