@@ -178,7 +178,7 @@ def cluster_throughput(slug, copies=16, workers=2):
     """Submissions per minute through a LocalCluster of `workers` processes vs grade-all's own
     pool of as many jobs, on `copies` copies of the reference (for `make bench`); the
     cluster's start-up is timed apart."""
-    from .cluster import close, connect, grade_on_cluster  # not at the top: loading Dask costs the naive runs
+    from .cluster import close, connect, grade_on_cluster, plan  # not at the top: loading Dask costs the naive runs
     assignment = load_assignment(slug)
     files = {n: (assignment.reference / n).read_text() for n in assignment.submit}
     timeout = 300.0
@@ -189,11 +189,12 @@ def cluster_throughput(slug, copies=16, workers=2):
             write_zip(Path(tmp) / f"copy{i}.zip", files)
             todo.append(Submission(f"copy{i}", Path(tmp) / f"copy{i}.zip"))
         started = time.monotonic()
-        client = connect(f"local:{workers}")
+        cluster = plan(f"local:{workers}")
+        client = connect(cluster)
         startup = time.monotonic() - started
         try:
             for label, run in [
-                ("dask", lambda out: grade_on_cluster("local", assignment, todo, out, timeout, threading.Event(), client)),
+                ("dask", lambda out: grade_on_cluster(cluster, assignment, todo, out, timeout, threading.Event(), client)),
                 ("pool", lambda out: grade_locally(slug, todo, out, workers, timeout, threading.Event())),
             ]:
                 started = time.monotonic()

@@ -29,12 +29,19 @@ def cmd_grade(args):
 
 def cmd_grade_all(args):
     from .batch import BatchError, grade_all
-    from .cluster import ClusterAddressError
     from .isolated import EnvironmentFailure
+    cluster = None
+    if args.cluster:  # refused before anything is read or written
+        from .cluster import ClusterAddressError, plan
+        try:
+            cluster = plan(args.cluster, certs=args.cluster_certs, insecure=args.insecure_cluster)
+        except ClusterAddressError as problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
     try:
         _, interrupted = grade_all(args.slug, Path(args.folder), Path(args.output), jobs=args.jobs,
-                                   force=args.force, cluster=args.cluster, timeout=args.timeout)
-    except (BatchError, ClusterAddressError) as problem:
+                                   force=args.force, cluster=cluster, timeout=args.timeout)
+    except BatchError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
     except EnvironmentFailure as problem:
@@ -112,6 +119,17 @@ def _setting(text):
     return key, value
 
 
+def cmd_cluster_certs(args):
+    from .cluster_certs import CertificateError, write_credentials
+    try:
+        names = write_credentials(args.folder)
+    except CertificateError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    print(f"wrote {', '.join(names)} into {args.folder} (README.md, 'On a Dask cluster', says which goes where)")
+    return 0
+
+
 def cmd_setup_sandbox(args):
     from .sandbox.accounts import setup_pool
     made = setup_pool(args.accounts)
@@ -135,7 +153,12 @@ def main(argv=None):
     p.add_argument("-o", "--output", default="graded")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--force", action="store_true", help="regrade everything, not only new or changed submissions")
-    p.add_argument("--cluster", help="grade on Dask: a scheduler address (tcp://host:port) or local[:N]")
+    p.add_argument("--cluster", help="grade on Dask: local[:N] (N local processes), or a scheduler's address, "
+                   "tls://host:port (with --cluster-certs)")
+    p.add_argument("--cluster-certs", metavar="DIR", default=os.environ.get("GRADER_CLUSTER_CERTS"),
+                   help="the folder `cluster-certs` wrote, for a tls:// scheduler (default: $GRADER_CLUSTER_CERTS)")
+    p.add_argument("--insecure-cluster", action="store_true",
+                   help="allow a tcp:// scheduler: anyone who can reach it can run code as root on its workers")
     p.add_argument("--timeout", type=float, help="seconds allowed per submission (default: assignment.toml's)")
     p.set_defaults(func=cmd_grade_all)
     p = sub.add_parser("check", help="run the public checks on your working folder")
@@ -162,6 +185,10 @@ def main(argv=None):
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="try another training setting or limit (repeatable)")
     p.set_defaults(func=cmd_thresholds)
+    p = sub.add_parser("cluster-certs", help="write the credentials of a Dask cluster that grades over TLS "
+                       "(a CA's certificate; scheduler, worker and client certificates and keys)")
+    p.add_argument("folder")
+    p.set_defaults(func=cmd_cluster_certs)
     p = sub.add_parser("setup-sandbox", help="as root: create the grader's own sandbox accounts (once)")
     p.add_argument("--accounts", type=int, default=8, help="how many graders may run at once")
     p.set_defaults(func=cmd_setup_sandbox)

@@ -7,6 +7,8 @@ run the same grader and assignment as the client (the fingerprint of
 grader.cache); one that does not is named and the run refused. A worker that
 dies mid-task has its task rerun elsewhere by the scheduler; a submission
 that takes down more than `ALLOWED_FAILURES` workers is reported as not graded.
+Workers run as root, so every connection is mutual TLS (grader.cluster_certs);
+a plain tcp:// scheduler is used only when the instructor says so.
 """
 import asyncio
 import io
@@ -17,16 +19,20 @@ import tempfile
 import time
 import zipfile
 from concurrent.futures import CancelledError
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import results
 from .cache import fingerprint
+from .cluster_certs import CertificateError, client_security, local_security
 from .intake import MAX_TOTAL_BYTES
 from .isolated import EnvironmentFailure, become_subreaper, run_one
 
 ALLOWED_FAILURES = 2     # worker deaths a task may cause before it is given up
 RETRIES = 1              # reruns of a task that raised (not the submission's fault)
 LOST_AFTER = 15.0        # seconds without the scheduler before the run fails
+# Dask's HTTP pages (logs, call stacks, worker details) have no authentication: a local cluster serves none.
+NO_HTTP_PAGES = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
 NOT_GRADED = "This submission could not be graded: {why}."
 TIMEOUTS = (TimeoutError, asyncio.TimeoutError)  # one and the same only from Python 3.11
 LOST = ("lost the connection to the Dask scheduler at {address}; results already written stay valid "
@@ -34,32 +40,66 @@ LOST = ("lost the connection to the Dask scheduler at {address}; results already
 
 
 class ClusterAddressError(ValueError):
-    """--cluster names no usable cluster: the instructor's input, one line."""
+    """--cluster names no usable cluster, or one it may not use: the instructor's input, one line."""
 
 
-def connect(address):
-    """A Client for `address`: tcp://host:port, or local[:N] for a LocalCluster of N processes."""
-    import dask
-    from distributed import Client, LocalCluster
-    quiet_logs()
+@dataclass(frozen=True)
+class Cluster:
+    """Where to grade, checked before anything is graded: `workers` > 0 for a LocalCluster of
+    that many processes; `security` is how the client proves itself to a tls:// scheduler."""
+    address: str
+    workers: int = 0
+    security: object = None
+
+
+def plan(address, certs=None, insecure=False):
+    """The Cluster that --cluster `address` names; ClusterAddressError if it is unusable. A tcp://
+    scheduler lets whoever reaches it run code as root on the workers: only with `insecure`."""
     if address == "local" or address.startswith("local:"):
         count = address.partition(":")[2]
         if count and not (count.isdigit() and int(count) > 0):
             raise ClusterAddressError(f"--cluster {address}: the number of local workers must be a positive integer")
-        workers = int(count or os.cpu_count() or 1)
+        return Cluster(address, workers=int(count or os.cpu_count() or 1))
+    if address.startswith("tls://"):
+        if not certs:
+            raise ClusterAddressError(f"--cluster {address}: give the folder of the client's certificate with "
+                                      f"--cluster-certs DIR (python -m grader cluster-certs DIR writes one)")
+        try:
+            return Cluster(address, security=client_security(certs))
+        except CertificateError as problem:
+            raise ClusterAddressError(str(problem)) from None
+    if address.startswith("tcp://"):
+        if not insecure:
+            raise ClusterAddressError(f"--cluster {address}: a tcp:// scheduler lets anyone who can reach it run "
+                                      f"code as root on its workers; use tls:// with --cluster-certs, or pass "
+                                      f"--insecure-cluster to grade there anyway")
+        return Cluster(address)
+    raise ClusterAddressError(f"--cluster {address}: give local[:N], tls://host:port with --cluster-certs, "
+                              f"or tcp://host:port with --insecure-cluster")
+
+
+def connect(cluster):
+    """A Client for `cluster`; a LocalCluster gets fresh credentials and listens on tls://127.0.0.1."""
+    import dask
+    from distributed import Client, LocalCluster
+    quiet_logs()
+    if cluster.workers:
+        security = local_security()
         # Its processes share our terminal's process group: they ignore Ctrl-C, which is ours to handle.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.CRITICAL)
+            with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                                  **NO_HTTP_PAGES}):
+                local = LocalCluster(n_workers=cluster.workers, threads_per_worker=1, processes=True,
+                                     host="127.0.0.1", protocol="tls://", security=security,
+                                     dashboard_address=None, silence_logs=logging.CRITICAL)
         finally:
             signal.signal(signal.SIGINT, previous)
-        return Client(cluster)
+        return Client(local, security=security)
     try:
-        return Client(address, timeout="10s")
+        return Client(cluster.address, security=cluster.security, timeout="10s")
     except (OSError, *TIMEOUTS) as problem:
-        raise EnvironmentFailure(f"cannot reach the Dask scheduler at {address}: {problem}") from None
+        raise EnvironmentFailure(f"cannot reach the Dask scheduler at {cluster.address}: {problem}") from None
 
 
 def quiet_logs():
@@ -129,13 +169,14 @@ def grade_task(slug, expected, filename, payload, timeout):
             return {"refused": f"Dask worker {worker}: {problem}"}
 
 
-def grade_on_cluster(address, assignment, todo, outdir, timeout, stop, client=None):
+def grade_on_cluster(cluster, assignment, todo, outdir, timeout, stop, client=None):
     """Yield (submission, results, problem) as workers finish; like batch.grade_locally.
     With `client` given, it is used and left open (the bench times start-up apart)."""
     from distributed import wait
     become_subreaper()  # a LocalCluster's workers, and what they start, stay below us
+    address = cluster.address
     own_client = client is None
-    client = client or connect(address)
+    client = client or connect(cluster)
     try:
         expected = fingerprint(assignment)
         check_workers(client, assignment.slug, expected)
@@ -181,9 +222,15 @@ def close(client):
 
 
 def _outcome(future, address):
-    """A finished future as {"results"/"problem"} or {"refused"}."""
+    """A finished future as {"results"/"problem"} or {"refused"}; a worker that sends back
+    anything else stops the run, as a grader process that cannot run does."""
     if future.status == "finished":
-        return future.result()
+        outcome = future.result()
+        if isinstance(outcome, dict) and (isinstance(outcome.get("refused"), str)
+                                          or results.well_formed(outcome.get("results"))):
+            return outcome
+        raise EnvironmentFailure(f"a worker of the Dask cluster at {address} sent back something that is "
+                                 f"not a grader's results")
     if future.status == "cancelled":
         raise EnvironmentFailure(LOST.format(address=address))
     error = future.exception()

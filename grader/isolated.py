@@ -180,7 +180,7 @@ def _read(out_path):
     try:
         with open(out_path) as f:
             graded = json.load(f)
-        if isinstance(graded, dict) and isinstance(graded.get("tests"), list):
+        if results.well_formed(graded):
             return graded
     except (OSError, ValueError):
         pass

@@ -51,6 +51,11 @@ def build(items, *, output, execution_time, extra_tests=()):
             "tests": tests}
 
 
+def well_formed(graded):
+    """Whether a grader's results, read from its file or sent by a Dask worker, can be used."""
+    return isinstance(graded, dict) and isinstance(graded.get("tests"), list)
+
+
 def fallback(message=FALLBACK):
     return {"score": 0, "execution_time": 0, "output": message, "tests": []}
 

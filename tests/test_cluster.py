@@ -1,13 +1,17 @@
-"""grade-all --cluster: a LocalCluster, then a real `dask scheduler` with two `dask worker`
-processes on 127.0.0.1 (stopped by pid), one of which is killed mid-run."""
+"""grade-all --cluster over mutual TLS: a LocalCluster, then a real `dask scheduler` with two
+`dask worker` processes on 127.0.0.1 (stopped by pid), one of which is killed mid-run; and
+outsiders without the cluster's credentials, who can neither connect nor run code."""
+import asyncio
 import csv
 import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -31,15 +35,6 @@ def grades(out):
         return {row["submission"]: {k: v for k, v in row.items() if k != "submission"} for row in csv.DictReader(f)}
 
 
-@pytest.mark.parametrize("address", ["local:0", "local:two"])
-def test_a_bad_local_worker_count_is_one_line(tmp_path, address):
-    (tmp_path / "in").mkdir()
-    zip_files(tmp_path / "in" / "s.zip", {"models.py": REFERENCE})
-    run = grade_all(tmp_path / "in", tmp_path / "out", "--cluster", address)
-    assert run.returncode == 1 and run.stderr.strip().splitlines() == [
-        f"error: --cluster {address}: the number of local workers must be a positive integer"], run.stderr
-
-
 def test_local_cluster_gives_the_scores_of_one_local_job(tmp_path):
     samples = build_samples(SLUG, tmp_path / "samples")
     serial = grade_all(samples, tmp_path / "serial", "-j", "1")
@@ -57,21 +52,36 @@ def _free_port():
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """A scheduler and two workers as separate processes, like on a few machines."""
+def certs(tmp_path_factory):
+    """The credentials of the module's cluster, written by the grader's own command."""
+    folder = tmp_path_factory.mktemp("dask") / "certs"
+    made = subprocess.run([sys.executable, "-m", "grader", "cluster-certs", str(folder)], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, certs):
+    """A scheduler and two workers as separate processes, like on a few machines, started
+    with the command lines README.md gives."""
     logs = tmp_path_factory.mktemp("dask")
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tls://127.0.0.1:{_free_port()}"
     env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "2"}
     dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
-    procs = [subprocess.Popen(dask + ["--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard"],
+    tls = ["--tls-ca-file", str(certs / "ca.pem")]
+    procs = [subprocess.Popen(dask + ["--host", "tls://127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                      "--no-dashboard", *tls, "--tls-cert", str(certs / "scheduler.pem"),
+                                      "--tls-key", str(certs / "scheduler.key")],
                               cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(logs / "scheduler.log", "w"))]
     for i in range(2):
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
-             "--no-dashboard", "--name", f"worker{i}"],
+             "--no-dashboard", "--name", f"worker{i}", *tls, "--tls-cert", str(certs / "worker.pem"),
+             "--tls-key", str(certs / "worker.key")],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(logs / f"worker{i}.log", "w")))
     try:
-        with distributed.Client(address, timeout="30s") as client:
+        with client_of(address, certs) as client:
             client.wait_for_workers(2, timeout=60)
         yield address, procs
     finally:
@@ -81,6 +91,11 @@ def cluster(tmp_path_factory):
             proc.wait()
 
 
+def client_of(address, certs):
+    from grader.cluster_certs import client_security
+    return distributed.Client(address, security=client_security(certs), timeout="30s")
+
+
 def class_folder(root, count):
     root.mkdir()
     for i in range(count):
@@ -88,36 +103,118 @@ def class_folder(root, count):
     return root
 
 
-def test_a_scheduler_and_two_workers_grade_a_class(cluster, tmp_path):
+def test_a_scheduler_and_two_workers_grade_a_class(cluster, certs, tmp_path):
     address, _ = cluster
     folder = class_folder(tmp_path / "subs", 4)
-    proc = grade_all(folder, tmp_path / "out", "--cluster", address)
+    proc = grade_all(folder, tmp_path / "out", "--cluster", address, "--cluster-certs", str(certs))
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert [float(r["total"]) for r in grades(tmp_path / "out").values()] == [10.0] * 4
-    again = grade_all(folder, tmp_path / "out", "--cluster", address)
+    again = grade_all(folder, tmp_path / "out", "--cluster", address, "--cluster-certs", str(certs))
     assert "graded 0, reused 4" in again.stdout  # the cache works the same: nothing is sent again
 
 
-def test_a_worker_with_other_code_is_refused_by_name(cluster):
+def test_a_worker_with_other_code_is_refused_by_name(cluster, certs):
     from grader.cluster import check_workers
     from grader.isolated import EnvironmentFailure
     address, _ = cluster
-    with distributed.Client(address, timeout="30s") as client:
-        with pytest.raises(EnvironmentFailure, match=r"Dask worker tcp://127\.0\.0\.1:\d+ has a different grader"):
+    with client_of(address, certs) as client:
+        with pytest.raises(EnvironmentFailure, match=r"Dask worker tls://127\.0\.0\.1:\d+ has a different grader"):
             check_workers(client, SLUG, "0" * 16)
 
 
-def start_grade_all(address, folder, out):
+OUTSIDERS = ["plain tcp", "tls without a certificate", "a certificate of another authority"]
+
+
+def outsider(kind, ca):
+    """(scheme, connection arguments) of someone without the client's key who trusts the
+    cluster's authority (its certificate, ca.pem, is no secret)."""
+    from grader.cluster_certs import local_security
+    if kind == "plain tcp":
+        return "tcp", {}
+    if kind == "tls without a certificate":
+        context = ssl.create_default_context(cadata=ca)
+        context.check_hostname = False
+    else:
+        context = local_security().get_connection_args("client")["ssl_context"]
+        context.load_verify_locations(cadata=ca)
+    return "tls", {"ssl_context": context, "require_encryption": True}
+
+
+def servers(client):
+    """(address, operation) of every process of a cluster that runs a function on request:
+    the scheduler (for all workers, as Client.run asks), each worker and each nanny."""
+    found = [(client.scheduler.address, "broadcast")]
+    for address, worker in client.scheduler_info()["workers"].items():
+        found += [(address, "run")] + ([(worker["nanny"], "run")] if worker.get("nanny") else [])
+    return found
+
+
+def run_as(address, operation, marker, connection_args):
+    """Ask a server to write `marker`, with the request Client.run sends; the exception if refused."""
+    from distributed.core import rpc
+    from distributed.protocol.pickle import dumps
+    request = {"function": dumps(Path(marker).write_text), "args": dumps(("ran",)), "kwargs": dumps({})}
+
+    async def ask():
+        async with rpc(address, connection_args=connection_args, timeout=5) as server:
+            if operation == "broadcast":
+                return await server.broadcast(msg={"op": "run", **request})
+            return await server.run(**request)
+    try:
+        return asyncio.run(asyncio.wait_for(ask(), 30))
+    except Exception as problem:
+        return problem
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    """What `--cluster local:1` starts, in this process."""
+    from grader.cluster import close, connect, plan
+    client = connect(plan("local:1"))
+    yield client
+    close(client)
+
+
+def every_server(cluster, certs, local_cluster):
+    """(address, operation, the authority's certificate) of both clusters' servers."""
+    with client_of(cluster[0], certs) as client:
+        remote = servers(client)
+    return ([(*server, (certs / "ca.pem").read_text()) for server in remote]
+            + [(*server, local_cluster.security.tls_ca_file) for server in servers(local_cluster)])
+
+
+@pytest.mark.parametrize("kind", OUTSIDERS)
+def test_an_outsider_can_neither_connect_nor_run_code(cluster, certs, local_cluster, tmp_path, kind):
+    found = every_server(cluster, certs, local_cluster)
+    assert len(found) == 1 + 2 + 1 + 2 and all(a.startswith("tls://127.0.0.1:") for a, _, _ in found), found
+    for address, operation, ca in found:
+        scheme, connection_args = outsider(kind, ca)
+        marker = tmp_path / f"{operation}-{address.rsplit(':', 1)[1]}"
+        outcome = run_as(f"{scheme}://{address.partition('://')[2]}", operation, marker, connection_args)
+        assert isinstance(outcome, OSError) and not marker.exists(), (address, outcome)
+
+
+def test_the_same_request_with_the_client_certificate_runs(cluster, certs, local_cluster, tmp_path):
+    """So the outsiders above fail for want of credentials, not because of their request."""
+    from grader.cluster_certs import client_security
+    for address, security in [(cluster[0], client_security(certs)),
+                              (local_cluster.scheduler.address, local_cluster.security)]:
+        marker = tmp_path / address.rsplit(":", 1)[1]
+        outcome = run_as(address, "broadcast", marker, security.get_connection_args("client"))
+        assert marker.read_text() == "ran", outcome
+
+
+def start_grade_all(address, certs, folder, out):
     """grade-all on the cluster, in the background, for a test to interfere with."""
     return subprocess.Popen([sys.executable, "-m", "grader", "grade-all", SLUG, str(folder), "-o", str(out),
-                             "--cluster", address], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             "--cluster", address, "--cluster-certs", str(certs)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 
 
-def test_killing_a_worker_mid_run_still_grades_everyone(cluster, tmp_path):
+def test_killing_a_worker_mid_run_still_grades_everyone(cluster, certs, tmp_path):
     address, procs = cluster
     out = tmp_path / "out"
-    run = start_grade_all(address, class_folder(tmp_path / "subs", 6), out)
+    run = start_grade_all(address, certs, class_folder(tmp_path / "subs", 6), out)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and run.poll() is None:
         try:
@@ -134,10 +231,10 @@ def test_killing_a_worker_mid_run_still_grades_everyone(cluster, tmp_path):
     assert [float(r["total"]) for r in grades(out).values()] == [10.0] * 6
 
 
-def test_losing_the_scheduler_fails_loudly_and_keeps_what_was_written(cluster, tmp_path):
+def test_losing_the_scheduler_fails_loudly_and_keeps_what_was_written(cluster, certs, tmp_path):
     address, procs = cluster
     out = tmp_path / "out"
-    run = start_grade_all(address, class_folder(tmp_path / "subs", 4), out)
+    run = start_grade_all(address, certs, class_folder(tmp_path / "subs", 4), out)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and run.poll() is None and not list(out.glob("*/results.json")):
         time.sleep(0.05)
