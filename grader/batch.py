@@ -201,22 +201,31 @@ def progress(done, total, name, width=30):
           end="" if done < total else "\n", file=sys.stderr, flush=True)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets may run as a formula
+
+
+def spreadsheet_cell(value):
+    """Text that a spreadsheet would run as a formula (a name such as =HYPERLINK(...)) with a
+    single quote in front, so it shows as the text it is; numbers, negative ones too, stay numbers."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def write_csv(path, graded):
-    """One row per submission: who, one column per item (by number), the total."""
+    """One row per submission: who, one column per item (by number), the total. Every text cell
+    goes through spreadsheet_cell: names, SIDs and e-mails come from the students."""
     items = {}
     for entry in graded:
         for test in entry.results.get("tests", []):
             if test.get("max_score"):
                 items.setdefault(test["number"], test["name"])
+    table = [["submission", "name", "sid", "email"] + [f"{n} {name}" for n, name in items.items()] + ["total"]]
+    for entry in graded:
+        who = {k: "; ".join(p.get(k, "") for p in entry.submission.people) for k in ("name", "sid", "email")}
+        scores = {t.get("number"): t["score"] for t in entry.results.get("tests", [])}
+        table.append([entry.submission.name, who["name"], who["sid"], who["email"]]
+                     + [scores.get(n, 0) for n in items] + [entry.results["score"]])
     with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["submission", "name", "sid", "email"]
-                        + [f"{n} {name}" for n, name in items.items()] + ["total"])
-        for entry in graded:
-            who = {k: "; ".join(p.get(k, "") for p in entry.submission.people) for k in ("name", "sid", "email")}
-            scores = {t.get("number"): t["score"] for t in entry.results.get("tests", [])}
-            writer.writerow([entry.submission.name, who["name"], who["sid"], who["email"]]
-                            + [scores.get(n, 0) for n in items] + [entry.results["score"]])
+        csv.writer(f).writerows([spreadsheet_cell(cell) for cell in row] for row in table)
 
 
 def _prepare_output(outdir):
