@@ -275,6 +275,11 @@ def test_every_submission_gets_a_folder_of_its_own_even_where_file_systems_fold_
                      "eve.": "eve.-2", "grades.csv": "grades.csv-2"}
     assert len({folded(name) for name in named.values()}) == len(named)
     assert {s.path.name: s.name for s in find_submissions(folder)} == named  # the same on every run
+    export = tmp_path / "export"
+    for key in ("sub_1", "SUB_1", "report.html"):
+        (export / key).mkdir(parents=True)
+    (export / "submission_metadata.yml").write_text("sub_1: {}\nSUB_1: {}\nreport.html: {}\n")
+    assert sorted(s.name for s in find_submissions(export)) == ["SUB_1", "report.html-2", "sub_1-2"]
 
 
 def test_two_submissions_never_write_one_folder(tmp_path):
