@@ -48,7 +48,7 @@ def test_one_large_array_referenced_hundreds_of_times_is_refused_before_any_copy
 def test_references_past_the_limit_are_refused_wherever_they_sit(monkeypatch, body):
     monkeypatch.setattr(server, "MAX_MESSAGE_BYTES", 2**20)
     array = np.ones(2**14)  # 128 kB: eight copies reach the (lowered) limit
-    with pytest.raises(server.WireError):
+    with pytest.raises(server.WireError, match="copied for each reference"):
         server.read_message(forged(body, [array]), bounded=True)
     assert server.read_message(forged(body, [array])) is not None  # the grader's own requests are not bounded
 
