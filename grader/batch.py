@@ -14,15 +14,17 @@ import signal
 import sys
 import tempfile
 import threading
+import unicodedata
 import zipfile
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import yaml
 
 from . import results
-from .cache import Cache, fingerprint, submission_digest
+from .cache import CACHE_FILE, Cache, fingerprint, submission_digest
 from .config import load_assignment
 from .isolated import Interrupted, descendants, kill_tree, run_one
 from .report import write_feedback, write_report
@@ -30,6 +32,7 @@ from .report import write_feedback, write_report
 EXPORT_METADATA = "submission_metadata.yml"
 EXPORT_SEARCH_DEPTH = 3
 OUTPUTS = ("grades.csv", "report.html")
+RESERVED = OUTPUTS + (CACHE_FILE,)  # names no submission's output folder may take
 SEVERAL_COPIES = ("This upload holds {count} copies of {file} ({where}), so it looks like several "
                   "submissions and was not graded as one. Grade the folder that holds them with "
                   "grade-all, or keep one copy.")
@@ -116,8 +119,51 @@ def find_submissions(folder, outdir=None):
         return _export_submissions(export)
     skip = Path(outdir).resolve() if outdir else None
     entries = sorted(p for p in folder.iterdir() if not _ignored(p.name) and p.resolve() != skip)
-    return [Submission(p.stem if p.is_file() else p.name, p) for p in entries
-            if p.is_dir() or p.suffix.lower() in (".zip", ".py", ".ipynb")]
+    return distinct_names([Submission(p.stem if p.is_file() else p.name, p) for p in entries
+                           if p.is_dir() or p.suffix.lower() in (".zip", ".py", ".ipynb")])
+
+
+def folded(name):
+    """`name` as the file systems an output folder may be copied to see it: macOS folds case
+    and Unicode normal forms, Windows folds case and drops trailing dots and spaces."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).rstrip(". ").casefold())
+
+
+def distinct_names(submissions):
+    """The submissions, each named for an output folder (and a grades.csv row) no other one
+    shares, even folded. A name no other folds to stays as it is (`bob` for bob.zip); names
+    that clash, or clash with grade-all's own files, become the entry's full name (bob.zip,
+    bob.py, bob.ipynb beside the folder bob), then, if still taken, that name and -2, -3..."""
+    counts = Counter(folded(s.name) for s in submissions)
+    reserved = {folded(name) for name in RESERVED}
+    clashing = {id(s) for s in submissions if counts[folded(s.name)] > 1 or folded(s.name) in reserved}
+    taken = reserved | {folded(s.name) for s in submissions if id(s) not in clashing}
+    names = {}
+    for s in sorted((s for s in submissions if id(s) in clashing), key=lambda s: s.path.name):
+        name, number = s.path.name, 1
+        while folded(name) in taken:
+            number += 1
+            name = f"{s.path.name}-{number}"
+        taken.add(folded(name))
+        names[id(s)] = name
+    return [replace(s, name=names.get(id(s), s.name)) for s in submissions]
+
+
+def claim_folders(outdir, submissions):
+    """Make each submission's output folder, refusing to go on when two of them turn out to be
+    one folder on this file system: a grade must never overwrite, or be taken for, another's."""
+    owners = {}
+    for submission in submissions:
+        folder = outdir / submission.name
+        try:
+            folder.mkdir(exist_ok=True)
+            where = (folder.stat().st_dev, folder.stat().st_ino)
+        except OSError as problem:
+            raise BatchError(f"cannot make the output folder {folder}: {problem.strerror or problem}") from None
+        if where in owners:
+            raise BatchError(f"{owners[where].path} and {submission.path} would share the output folder "
+                             f"{folder}; rename one of them")
+        owners[where] = submission
 
 
 def _export_submissions(folder):
@@ -133,7 +179,7 @@ def _export_submissions(folder):
             people = [{k.lstrip(":"): str(v) for k, v in person.items()}
                       for person in (info or {}).get(":submitters", [])]
             found.append(Submission(str(key), path, people))
-    return found
+    return distinct_names(found)
 
 
 def several_copies(assignment, path):
@@ -201,22 +247,31 @@ def progress(done, total, name, width=30):
           end="" if done < total else "\n", file=sys.stderr, flush=True)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets may run as a formula
+
+
+def spreadsheet_cell(value):
+    """Text that a spreadsheet would run as a formula (a name such as =HYPERLINK(...)) with a
+    single quote in front, so it shows as the text it is; numbers, negative ones too, stay numbers."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def write_csv(path, graded):
-    """One row per submission: who, one column per item (by number), the total."""
+    """One row per submission: who, one column per item (by number), the total. Every text cell
+    goes through spreadsheet_cell: names, SIDs and e-mails come from the students."""
     items = {}
     for entry in graded:
         for test in entry.results.get("tests", []):
             if test.get("max_score"):
                 items.setdefault(test["number"], test["name"])
+    table = [["submission", "name", "sid", "email"] + [f"{n} {name}" for n, name in items.items()] + ["total"]]
+    for entry in graded:
+        who = {k: "; ".join(p.get(k, "") for p in entry.submission.people) for k in ("name", "sid", "email")}
+        scores = {t.get("number"): t["score"] for t in entry.results.get("tests", [])}
+        table.append([entry.submission.name, who["name"], who["sid"], who["email"]]
+                     + [scores.get(n, 0) for n in items] + [entry.results["score"]])
     with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["submission", "name", "sid", "email"]
-                        + [f"{n} {name}" for n, name in items.items()] + ["total"])
-        for entry in graded:
-            who = {k: "; ".join(p.get(k, "") for p in entry.submission.people) for k in ("name", "sid", "email")}
-            scores = {t.get("number"): t["score"] for t in entry.results.get("tests", [])}
-            writer.writerow([entry.submission.name, who["name"], who["sid"], who["email"]]
-                            + [scores.get(n, 0) for n in items] + [entry.results["score"]])
+        csv.writer(f).writerows([spreadsheet_cell(cell) for cell in row] for row in table)
 
 
 def _prepare_output(outdir):
@@ -250,6 +305,7 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
         for name in cache.forget_all_but({s.name for s in submissions}):
             shutil.rmtree(outdir / name, ignore_errors=True)
         cache.save()
+        claim_folders(outdir, submissions)
         graded, todo = _settle_without_grading(assignment, submissions, outdir, cache, force)
         reused = len(graded)
         stop, already_running = threading.Event(), descendants({os.getpid()})

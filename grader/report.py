@@ -14,6 +14,7 @@ import base64
 import html
 import io
 import statistics
+import urllib.parse
 from collections import Counter
 
 import matplotlib
@@ -142,6 +143,12 @@ def _page(title, body, script=""):
             f"<style>{STYLE}</style>{script}</head>\n<body>{body}</body></html>\n")
 
 
+def feedback_link(submission):
+    """The relative address of a student's page: the folder name percent-encoded, so a name such
+    as `javascript:alert(1)` or `bob#2` stays a path and cannot become a script or a fragment."""
+    return html.escape(urllib.parse.quote(submission.name, safe="") + "/feedback.html")
+
+
 def _who(submission, key):
     return "; ".join(p.get(key, "") for p in submission.people)
 
@@ -155,10 +162,10 @@ def write_report(path, assignment, graded):
     bugs = bug_classes(graded)
     sentences = "".join(f"<li>{100 * n / len(graded):.0f}% ({n} of {len(graded)}): {esc(words(tag, tests))} "
                         f"(in {esc(', '.join(items))})</li>" for tag, n, items, tests in bugs[:10])
-    needs = "".join(f'<li><a href="{esc(e.submission.name)}/feedback.html">{esc(e.submission.name)}</a>'
+    needs = "".join(f'<li><a href="{feedback_link(e.submission)}">{esc(e.submission.name)}</a>'
                     f"{' (' + esc(_who(e.submission, 'name')) + ')' if e.submission.people else ''}: "
                     f"{esc('; '.join(reasons))}</li>" for e in graded if (reasons := attention(e)))
-    rows = "".join(f'<tr><td><a href="{esc(e.submission.name)}/feedback.html">{esc(e.submission.name)}</a></td>'
+    rows = "".join(f'<tr><td><a href="{feedback_link(e.submission)}">{esc(e.submission.name)}</a></td>'
                    f"<td>{esc(_who(e.submission, 'name'))}</td><td>{esc(_who(e.submission, 'sid'))}</td>"
                    f"<td>{e.results['score']:g}</td></tr>" for e in graded)
     images = "".join(f'<h2>{esc(title)}</h2><img alt="{esc(title)}" src="{uri}">'

@@ -12,6 +12,7 @@ import zipfile
 import pytest
 
 from conftest import REPO, zip_files
+from grader.batch import BatchError, Submission, claim_folders, find_submissions, folded
 from grader.build.template import template_files
 from grader.config import load_assignment
 
@@ -258,3 +259,52 @@ def test_instructor_mistakes_get_one_line(tmp_path, problem):
     proc = grade_all(folder, out)
     assert proc.returncode == 1 and expect in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_every_submission_gets_a_folder_of_its_own_even_where_file_systems_fold_names(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("bob.zip", "carl.py", "carl.ipynb", "ann.zip"):
+        (folder / name).write_bytes(b"")
+    for name in ("bob", "Dana", "dana", "dana-2", "Jos\u00e9", "Jose\u0301", "eve", "eve.", "eve ", "grades.csv"):
+        (folder / name).mkdir()
+    named = {s.path.name: s.name for s in find_submissions(folder)}
+    assert named == {"ann.zip": "ann", "bob": "bob", "bob.zip": "bob.zip", "carl.ipynb": "carl.ipynb",
+                     "carl.py": "carl.py", "Dana": "Dana", "dana": "dana-3", "dana-2": "dana-2",
+                     "Jose\u0301": "Jose\u0301", "Jos\u00e9": "Jos\u00e9-2", "eve": "eve", "eve ": "eve -2",
+                     "eve.": "eve.-2", "grades.csv": "grades.csv-2"}
+    assert len({folded(name) for name in named.values()}) == len(named)
+    assert {s.path.name: s.name for s in find_submissions(folder)} == named  # the same on every run
+    export = tmp_path / "export"
+    for key in ("sub_1", "SUB_1", "report.html"):
+        (export / key).mkdir(parents=True)
+    (export / "submission_metadata.yml").write_text("sub_1: {}\nSUB_1: {}\nreport.html: {}\n")
+    assert sorted(s.name for s in find_submissions(export)) == ["SUB_1", "report.html-2", "sub_1-2"]
+
+
+def test_two_submissions_never_write_one_folder(tmp_path):
+    ann, bob = Submission("ann", tmp_path / "ann.zip"), Submission("bob", tmp_path / "bob.zip")
+    out = tmp_path / "out"
+    out.mkdir()
+    claim_folders(out, [ann, bob])
+    assert (out / "ann").is_dir() and (out / "bob").is_dir()
+    (out / "bob").rmdir()
+    (out / "bob").symlink_to("ann")  # a file system that takes bob for ann (as one folding case would)
+    with pytest.raises(BatchError, match="would share the output folder"):
+        claim_folders(out, [ann, bob])
+
+
+def test_a_zip_a_folder_and_a_script_of_one_name_get_a_row_each(tmp_path):
+    folder = tmp_path / "subs"
+    (folder / "bob").mkdir(parents=True)
+    (folder / "bob" / "models.py").write_text(TEMPLATE)
+    zip_files(folder / "bob.zip", {"models.py": REFERENCE})
+    (folder / "Bob.py").write_text(REFERENCE)
+    out = tmp_path / "out"
+    proc = grade_all(folder, out, "-j", "2")
+    assert proc.returncode == 0, proc.stderr
+    graded = rows(out)
+    assert set(graded) == {"bob", "bob.zip", "Bob.py"}
+    assert float(graded["bob"]["total"]) == 0 and float(graded["bob.zip"]["total"]) == SPEC.total_points
+    for name in graded:
+        assert json.loads((out / name / "results.json").read_text())["score"] == float(graded[name]["total"])

@@ -107,7 +107,7 @@ class Child:
         self._watch_disk()
         reader = _DeadlineReader(self._resp_r, deadline or time.monotonic() + timeout)
         try:
-            reply = server.check_reply(server.read_message(reader, on_receive))
+            reply = server.check_reply(server.read_message(reader, on_receive, bounded=True))
             if not self._first_measured:  # what the import wrote decides the same way on every run
                 self._first_measured = True
                 if self._over_disk():

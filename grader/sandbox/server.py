@@ -13,7 +13,11 @@ dtype and shape. Only boolean, integer and float dtypes are accepted, so
 nothing is ever unpickled; a raw buffer costs far less to read than `.npy`.
 A message may list at most MAX_ARRAYS arrays of MAX_MESSAGE_BYTES in all,
 checked before their bytes are read; anything that does not decode (deep
-nesting, absurd shapes, bad JSON) is a WireError.
+nesting, absurd shapes, bad JSON) is a WireError. A reply, read with
+`bounded`, is also refused when it would grow once decoded: past
+MAX_CONTAINERS JSON objects and lists (each costs the grader some hundred
+bytes for a byte or two of header), or when its arrays and the copies made
+for references after the first would hold over MAX_MESSAGE_BYTES.
 """
 import ctypes
 import gc
@@ -28,6 +32,7 @@ import socket
 import struct
 import sys
 import traceback
+from collections import Counter
 
 import numpy as np
 import numpy.random  # noqa: F401  numpy 2 loads it lazily; import once here, not in every child
@@ -42,6 +47,7 @@ MAX_ARRAY_BYTES = 256 * 2**20
 MAX_MESSAGE_BYTES = 512 * 2**20
 MAX_ARRAYS = 4096
 MAX_DIMENSIONS = 32
+MAX_CONTAINERS = 2**18  # `{` and `[` in a reply's header, counted in strings too: far over any real reply
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 PLAIN_DTYPE = re.compile(r"[<>|][biuf][0-9]{1,2}")
 MAX_CAPTURED_OUTPUT = 64 * 1024
@@ -59,14 +65,19 @@ def _read_exact(stream, n):
     return data
 
 
-def read_message(stream, on_object=None, intern=False):
+def read_message(stream, on_object=None, intern=False, bounded=False):
     """Read one message; `on_object(tag, value)` decodes `$ref`/`$handle` tags.
-    `intern`: strings come back interned, as literals in the reader's own code would be."""
+    `intern`: strings come back interned, as literals in the reader's own code would be.
+    `bounded`: refuse what decoding would grow past the limits (a child's reply; the grader's
+    own requests repeat their inputs on purpose, and the child's memory limit bounds them)."""
     (size,) = struct.unpack(">I", _read_exact(stream, 4))
     if size > MAX_HEADER_BYTES:
         raise WireError(f"message header of {size} bytes is too large")
+    raw = _read_exact(stream, size)
+    if bounded and raw.count(b"{") + raw.count(b"[") > MAX_CONTAINERS:
+        raise WireError(f"message header holds over {MAX_CONTAINERS} objects and lists")
     try:
-        header = json.loads(_read_exact(stream, size).decode("utf-8"))
+        header = json.loads(raw.decode("utf-8"))
         listed = header["arrays"]
         body = header["body"]
     except (ValueError, RecursionError, KeyError, TypeError) as exc:
@@ -85,7 +96,7 @@ def read_message(stream, on_object=None, intern=False):
         buffer = bytearray(_read_exact(stream, length))  # a bytearray, so the array is writable
         arrays.append(np.frombuffer(buffer, dtype).reshape(shape))
     try:
-        return decode(body, arrays, on_object, intern)
+        return decode(body, arrays, on_object, intern, MAX_MESSAGE_BYTES if bounded else None)
     except (RecursionError, TypeError, AttributeError, ValueError) as exc:
         if isinstance(exc, WireError):
             raise
@@ -151,9 +162,12 @@ def encode(value, arrays, on_object=None):
     return on_object(value)
 
 
-def decode(value, arrays, on_object=None, intern=False):
+def decode(value, arrays, on_object=None, intern=False, most_bytes=None):
     """The structure `encode` made; an array that appears again comes back as a copy,
-    so code that changes one argument in place cannot change another."""
+    so code that changes one argument in place cannot change another. `most_bytes`: a
+    WireError, before any copy is made, when the arrays and their copies would pass it."""
+    if most_bytes is not None and _bytes_with_copies(value, arrays) > most_bytes:
+        raise WireError(f"the message's arrays, copied for each reference, pass {most_bytes} bytes")
     used = set()
 
     def walk(value):
@@ -180,6 +194,21 @@ def decode(value, arrays, on_object=None, intern=False):
         (tag, payload), = value.items()
         return on_object(tag, payload)
     return walk(value)
+
+
+def _bytes_with_copies(body, arrays):
+    """What the arrays of a message hold once decoded: each once, plus a copy for every
+    reference after its first, wherever it sits (a handle's payload counts too)."""
+    references, stack = Counter(), [body]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict) and type(value.get("$nd")) is int and 0 <= value["$nd"] < len(arrays):
+            references[value["$nd"]] += 1
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+    return sum(array.nbytes for array in arrays) + sum(arrays[i].nbytes * (n - 1) for i, n in references.items())
 
 
 def check_reply(reply):
