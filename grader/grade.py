@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from . import fixtures, results
-from .config import ConfigError, load_assignment
+from .config import REPO_ROOT, ConfigError, check_files, load_assignment
 from .intake import NOTHING_CHECKED, IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
-from .plugin import GradingPlugin, check_points, item_records
+from .plugin import GradingPlugin, check_points, item_records, uncollectable
 from .sandbox.errors import SandboxUnavailable
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 WATCHDOG_MARGIN = 120.0  # past the time budget: one check's calls are bounded, but not their number
+STOPPED = (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED)
 
 
 def watchdog(plugin):
@@ -54,11 +55,29 @@ def check_weights(assignment):
 
         def pytest_collectreport(self, report):
             if report.failed:
-                self.problem = f"{report.nodeid} cannot be collected:\n{report.longrepr}"
+                self.problem = self.problem or uncollectable(report, assignment)
     collector = Collector()
     with contextlib.redirect_stdout(io.StringIO()):
-        pytest.main(pytest_args(assignment, None) + ["--collect-only"], plugins=[collector])
-    return [f"{assignment.slug}: {collector.problem}"] if collector.problem else []
+        code = pytest.main(pytest_args(assignment, None) + ["--collect-only"], plugins=[collector])
+    problem = collector.problem or (f"collecting the checks stopped pytest ({pytest.ExitCode(code).name})"
+                                    if code in STOPPED else "")
+    return [f"{assignment.slug}: {problem}"] if problem else []
+
+
+def problems(assignment):
+    """Everything check-config reports: missing files, then what collecting the checks finds."""
+    return check_files(assignment) or check_weights(assignment)
+
+
+def validated(slug, root=REPO_ROOT):
+    """The assignment, if check-config finds nothing wrong; else ConfigError, one line. grade,
+    grade-all and build call this first, so a broken manifest or check file scores no one."""
+    assignment = load_assignment(slug, root)
+    found = problems(assignment)
+    if found:
+        more = f" (and {len(found) - 1} more: python -m grader check-config {slug})" if len(found) > 1 else ""
+        raise ConfigError(found[0] + more)
+    return assignment
 
 
 def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
@@ -79,10 +98,12 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
             from . import adapter
             adapter.workspace(staged, assignment).zygote()  # starts while pytest collects and imports
         with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
-            pytest.main(args, plugins=[plugin, fixture_module])
+            code = pytest.main(args, plugins=[plugin, fixture_module])
         if plugin.unavailable:
             raise plugin.unavailable
-    except SandboxUnavailable as problem:
+        if plugin.broken or code in STOPPED:
+            raise ConfigError(plugin.broken or f"pytest stopped before grading ({pytest.ExitCode(code).name})")
+    except (SandboxUnavailable, ConfigError) as problem:
         results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
         raise
     finally:
@@ -102,7 +123,11 @@ def grade(slug, submission, out_path, metadata=None, verbose=False):
     `metadata`: Gradescope's submission_metadata.json, for the late policy.
     `verbose`: pytest's own report of every check on stdout.
     """
-    assignment = load_assignment(slug)
+    try:
+        assignment = validated(slug)
+    except ConfigError as problem:
+        results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
+        raise
     results.write_atomic(out_path, results.fallback())
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="grader-") as workspace:
