@@ -19,6 +19,9 @@ def cmd_grade(args):
     if not Path(args.submission).exists():
         print(f"error: no file or folder {args.submission}", file=sys.stderr)
         return 2
+    if args.metadata and not Path(args.metadata).is_file():
+        print(f"error: no file {args.metadata} (--metadata): without it no late policy applies", file=sys.stderr)
+        return 2
     if not Path(args.output).resolve().parent.is_dir():
         print(f"error: no folder {Path(args.output).resolve().parent} to write {Path(args.output).name} into",
               file=sys.stderr)

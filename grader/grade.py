@@ -64,9 +64,19 @@ def check_weights(assignment):
     return [f"{assignment.slug}: {problem}"] if problem else []
 
 
+def reference_imports(assignment):
+    """The reference must import: hidden checks compare with it (the trusted process imports it)."""
+    try:
+        fixtures.load_reference(assignment)
+    except Exception as problem:  # noqa: BLE001  whatever breaks it, no one can be graded
+        return [f"{assignment.slug}: reference/{assignment.slug} does not import: {type(problem).__name__}: {problem}"]
+    return []
+
+
 def problems(assignment):
-    """Everything check-config reports: missing files, then what collecting the checks finds."""
-    return check_files(assignment) or check_weights(assignment)
+    """Everything check-config reports: missing files, a reference that does not import, then
+    what collecting the checks finds."""
+    return check_files(assignment) or reference_imports(assignment) or check_weights(assignment)
 
 
 def validated(slug, root=REPO_ROOT):
@@ -111,6 +121,15 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     return plugin.results()
 
 
+def metadata_lateness(path):
+    """Seconds late by Gradescope's submission_metadata.json; ConfigError if it cannot be read
+    (else the late policy would silently not apply)."""
+    try:
+        return seconds_late(load_metadata(path))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as problem:
+        raise ConfigError(f"{path} cannot be read for the late policy: {type(problem).__name__}: {problem}") from None
+
+
 def staff_graded(assignment):
     """The written questions course staff grade, so students see they were not forgotten."""
     return [f"Graded by course staff, not by this autograder: {q['question']} ({q['points']:g} points)."
@@ -125,6 +144,7 @@ def grade(slug, submission, out_path, metadata=None, verbose=False):
     """
     try:
         assignment = validated(slug)
+        late = metadata_lateness(metadata) if metadata else None
     except ConfigError as problem:
         results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
         raise
@@ -143,7 +163,7 @@ def grade(slug, submission, out_path, metadata=None, verbose=False):
                             quiet=not verbose)
     graded["execution_time"] = round(time.monotonic() - started, 3)
     graded.setdefault("extra_data", {})["intake"] = staged.flags  # for reports: what a person should look at
-    if metadata and Path(metadata).is_file():
-        graded = apply_policy(graded, assignment.late_policy, seconds_late(load_metadata(metadata)))
+    if late is not None:
+        graded = apply_policy(graded, assignment.late_policy, late)
     results.write_atomic(out_path, graded, indent=1)
     return graded

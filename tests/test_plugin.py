@@ -9,7 +9,7 @@ from grader.config import Assignment, ConfigError
 from grader.failures import GRADER_FAULT, TIME_BUDGET
 from grader.intake import Staged
 from grader.plugin import GradingPlugin, check_points
-from grader.results import ItemResult, number_key
+from grader.results import ItemResult, grader_faults, number_key
 
 pytest_plugins = ["pytester"]
 
@@ -145,3 +145,12 @@ def test_a_grader_side_problem_runs_no_check_and_says_why_in_one_line(pytester, 
     plugin, _ = plugin_run(pytester, tmp_path, files, points)
     assert words in plugin.broken and "\n" not in plugin.broken
     assert not marker.exists()  # no check ran, so no one gets a score from it
+
+
+def test_a_fixture_that_breaks_is_the_graders_fault_not_the_students(pytester, tmp_path):
+    conftest = "import pytest\n@pytest.fixture\ndef broken():\n    raise RuntimeError('grader bug')\n"
+    check = one_check(1, tmp_path / "ran").replace("def test_1():", "def test_1(broken):")
+    plugin, results = plugin_run(pytester, tmp_path, {"checks/public/conftest.py": conftest,
+                                                      "checks/public/test_a.py": check}, 1)
+    faults = grader_faults(results)
+    assert results["tests"][0]["output"] == GRADER_FAULT and faults[0] == "1.1" and faults[1].startswith("Grader fault")

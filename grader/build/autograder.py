@@ -32,8 +32,11 @@ cd "$ROOT/source" || exit 1
 if [ "$(id -u)" = 0 ]; then
     chmod 700 "$ROOT/source" "$ROOT/results"   # out of reach of the sandbox user
 fi
-"$PYTHON" -m grader grade {slug} "$ROOT/submission" -o "$ROOT/results/results.json" \\
-    --metadata "$ROOT/submission_metadata.json"
+late=()   # Gradescope always writes the metadata; the tests may leave it out
+if [ -f "$ROOT/submission_metadata.json" ]; then
+    late=(--metadata "$ROOT/submission_metadata.json")
+fi
+"$PYTHON" -m grader grade {slug} "$ROOT/submission" -o "$ROOT/results/results.json" "${{late[@]}}"
 status=$?
 if [ "$status" != 0 ]; then
     # The grader failed, not the student: no results.json, so Gradescope shows its own

@@ -13,7 +13,7 @@ from grader.batch import Graded, Submission
 from grader.build.autograder import GRADER_FAILED, RUN_AUTOGRADER, build_autograder
 from grader.config import ConfigError
 from grader.failures import GRADER_FAULT
-from grader.grade import validated
+from grader.grade import metadata_lateness, validated
 from grader.report import attention, write_report
 from grader.results import FALLBACK, PENDING, grader_faults
 
@@ -46,11 +46,32 @@ def test_a_points_mismatch_stops_validation_and_the_autograder_build(tmp_path):
     assert not (tmp_path / "dist" / f"{SLUG}-autograder.zip").exists()
 
 
-def test_a_missing_data_or_reference_file_stops_validation(tmp_path):
+@pytest.mark.parametrize("path,words", [
+    (f"reference/{SLUG}/models.py", f"reference/{SLUG}/models.py does not exist"),
+    (f"assignments/{SLUG}/data/data.npz", f"assignments/{SLUG}/data/data.npz does not exist"),
+])
+def test_a_missing_data_or_reference_file_stops_validation(tmp_path, path, words):
     root = small_repo(tmp_path / "repo")
-    (root / "reference" / SLUG / "models.py").unlink()
-    with pytest.raises(ConfigError, match=f"reference/{SLUG}/models.py does not exist"):
+    (root / path).unlink()
+    with pytest.raises(ConfigError, match=words):
         validated(SLUG, root)
+
+
+def test_a_reference_that_does_not_import_stops_validation(tmp_path):
+    root = small_repo(tmp_path / "repo")
+    models = root / "reference" / SLUG / "models.py"
+    models.write_text("import numpy_misspelt\n" + models.read_text())
+    with pytest.raises(ConfigError, match=f"reference/{SLUG} does not import: ModuleNotFoundError"):
+        validated(SLUG, root)
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"assignment": {"due_date": "2026-03-01T23:59:00-05:00"}}',
+                                  '{"created_at": "yesterday", "assignment": {"due_date": "2026-03-01T23:59:00Z"}}'])
+def test_gradescope_metadata_the_late_policy_cannot_use_is_an_error(tmp_path, text):
+    path = tmp_path / "submission_metadata.json"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="cannot be read for the late policy"):
+        metadata_lateness(path)
 
 
 def results_with(outputs, **top):
