@@ -24,10 +24,10 @@ import yaml
 
 from . import results
 from .cache import Cache, fingerprint, submission_digest
-from .late import apply_policy, lateness, parse_time, summary, utc
 from .config import load_assignment
 from .grade import validated
 from .isolated import Interrupted, descendants, kill_tree, run_one
+from .late import apply_policy, lateness, parse_time, summary, utc
 from .report import write_feedback, write_report
 
 EXPORT_METADATA = "submission_metadata.yml"
