@@ -122,14 +122,21 @@ def one_check(n, marker, extra=""):
     return ONE_CHECK.format(n=n, marker=str(marker)).replace("def test_", extra + "def test_")
 
 
-def test_hidden_checks_take_the_manifests_visibility_unless_they_set_their_own(pytester, tmp_path):
+def test_hidden_checks_take_the_manifests_visibility_and_a_broken_fixture_is_the_graders_fault(pytester, tmp_path):
+    """One run, two things: hidden checks' visibility (a check's own wins), and a fixture that
+    raises marks its item as the grader's failure, not the student's."""
+    broken = "import pytest\n@pytest.fixture\ndef broken():\n    raise RuntimeError('grader bug')\n"
     plugin, results = plugin_run(pytester, tmp_path, {
         "checks/public/test_public.py": one_check(1, tmp_path / "ran"),
         "checks/hidden/test_hidden.py": one_check(2, tmp_path / "ran"),
-        "checks/hidden/test_own.py": one_check(3, tmp_path / "ran", extra='@visibility("after_published")\n')}, 3)
+        "checks/hidden/test_own.py": one_check(3, tmp_path / "ran", extra='@visibility("after_published")\n'),
+        "checks/public/conftest.py": broken,
+        "checks/public/test_fixture.py": one_check(4, tmp_path / "ran").replace("def test_4():", "def test_4(broken):")}, 4)
     assert not plugin.broken
-    assert {t["number"]: t["visibility"] for t in results["tests"]} == {
-        "1.1": "visible", "1.2": "after_due_date", "1.3": "after_published"}
+    graded = {t["number"]: t for t in results["tests"] if t["max_score"]}
+    assert {n: t["visibility"] for n, t in graded.items()} == {
+        "1.1": "visible", "1.2": "after_due_date", "1.3": "after_published", "1.4": "visible"}
+    assert graded["1.4"]["output"] == GRADER_FAULT and grader_faults(results)[0] == "1.4"
 
 
 @pytest.mark.parametrize("files,points,words", [
@@ -146,11 +153,3 @@ def test_a_grader_side_problem_runs_no_check_and_says_why_in_one_line(pytester, 
     assert words in plugin.broken and "\n" not in plugin.broken
     assert not marker.exists()  # no check ran, so no one gets a score from it
 
-
-def test_a_fixture_that_breaks_is_the_graders_fault_not_the_students(pytester, tmp_path):
-    conftest = "import pytest\n@pytest.fixture\ndef broken():\n    raise RuntimeError('grader bug')\n"
-    check = one_check(1, tmp_path / "ran").replace("def test_1():", "def test_1(broken):")
-    plugin, results = plugin_run(pytester, tmp_path, {"checks/public/conftest.py": conftest,
-                                                      "checks/public/test_a.py": check}, 1)
-    faults = grader_faults(results)
-    assert results["tests"][0]["output"] == GRADER_FAULT and faults[0] == "1.1" and faults[1].startswith("Grader fault")
