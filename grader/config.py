@@ -21,6 +21,7 @@ This module is the one place that reads TOML (`read_toml`).
 import difflib
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .late import parse_time
@@ -94,6 +95,7 @@ def _str_list(value):
 
 
 NUMBER = (int, float)
+TIME = (str, datetime)  # TOML's own date-times, or ISO 8601 text
 VISIBILITIES = ("after_due_date", "after_published", "hidden", "visible")  # Gradescope's values
 TOP = {
     "title": Key(str, REQUIRED, "the assignment's title, shown in reports"),
@@ -168,7 +170,7 @@ LATE_POLICY = {
     "percent_per_day": Key(NUMBER, None, "percent off the score per started day late (required by 'per_day')",
                            lambda v: "" if 0 <= v <= 100 else "must be between 0 and 100"),
     "max_days": Key(NUMBER, None, "later than this many days scores 0", _at_least_zero),
-    "due_date": Key(str, None, "due date with UTC offset, e.g. '2026-03-01T23:59:00-05:00', for grade-all "
+    "due_date": Key(TIME, None, "due date with UTC offset, e.g. '2026-03-01T23:59:00-05:00', for grade-all "
                     "(on Gradescope its own due date counts)", _time),
     "extensions": Key(dict, {}, "a student's SID or email -> their own due date, for grade-all",
                       lambda v: "; ".join(f"{k!r} {_time(t)}" for k, t in v.items() if _time(t))),
@@ -182,6 +184,8 @@ BENCH = {
 def _type_name(kind):
     if kind == NUMBER:
         return "a number"
+    if kind == TIME:
+        return "a date and time"
     return {int: "an integer", str: "a string", list: "a list", dict: "a table"}[kind]
 
 

@@ -68,3 +68,13 @@ def test_grade_all_deducts_as_grade_does_and_grades_csv_shows_it(tmp_path):
 def test_days_late_cost_what_the_policy_says(tmp_path, days, score):
     submission = Submission("s", tmp_path, submitted=parse_time(DUE) + timedelta(days=days))
     assert with_late_policy(LATE_SPEC, submission, graded(submission), None)["score"] == pytest.approx(score)
+
+
+def test_a_due_date_may_be_written_as_toml_date_time_or_text():
+    from grader.config import parse_manifest, parse_toml
+    raw = parse_toml('title = "t"\norigin = "o"\nsubmit = ["m.py"]\n[parts.1]\npoints = 1\n'
+                     '[late_policy]\ndue_date = 2026-03-01T23:59:00-05:00\nextensions = {"101" = "2026-03-02T23:59:00Z"}\n')
+    spec = parse_manifest(raw, "x")
+    ann = Submission("ann", None, [{"sid": "101"}])
+    assert due_date(spec, Submission("ben", None)) == parse_time(DUE)
+    assert due_date(spec, ann) == datetime(2026, 3, 2, 23, 59, tzinfo=timezone.utc)
