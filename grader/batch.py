@@ -19,6 +19,7 @@ import zipfile
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -26,7 +27,9 @@ import yaml
 from . import results
 from .cache import CACHE_FILE, Cache, fingerprint, submission_digest
 from .config import load_assignment
+from .grade import validated
 from .isolated import Interrupted, descendants, kill_tree, run_one
+from .late import apply_policy, lateness, parse_time, summary, utc
 from .report import write_feedback, write_report
 
 EXPORT_METADATA = "submission_metadata.yml"
@@ -47,6 +50,8 @@ class Submission:
     name: str
     path: Path
     people: list = field(default_factory=list)  # [{"name", "sid", "email"}]
+    submitted: object = None  # when it was submitted (a Gradescope export says), else None
+    own_due: object = None  # this submission's own due date (an extension in the export), if any
 
 
 @dataclass
@@ -178,8 +183,44 @@ def _export_submissions(folder):
         if path.name == str(key) and key not in (".", "..") and path.exists():  # a plain name, never a path
             people = [{k.lstrip(":"): str(v) for k, v in person.items()}
                       for person in (info or {}).get(":submitters", [])]
-            found.append(Submission(str(key), path, people))
+            found.append(Submission(str(key), path, people, *(_export_time(folder, key, info, field)
+                                                              for field in (":created_at", ":due_date"))))
     return distinct_names(found)
+
+
+def _export_time(folder, key, info, name):
+    """A date and time of an export entry (PyYAML may have read it already), or None."""
+    value = (info or {}).get(name)
+    if value is None:
+        return None
+    try:
+        return utc(value) if isinstance(value, datetime) else parse_time(value)
+    except ValueError as problem:
+        raise BatchError(f"{folder / EXPORT_METADATA}: {key} {name}: {problem}") from None
+
+
+def due_date(assignment, submission, due=None):
+    """When `submission` was due: its own extension (the export's, else [late_policy]
+    extensions by SID or email) first, then `due` (--due), then [late_policy] due_date."""
+    policy = assignment.late_policy
+    extensions = policy.get("extensions", {})
+    own = submission.own_due or next((extensions[person[k]] for person in submission.people
+                                      for k in ("sid", "email") if person.get(k) in extensions), None)
+    chosen = own or due or policy.get("due_date")
+    return None if chosen is None else parse_time(chosen)
+
+
+def deadline_key(assignment, submission, due):
+    """What the lateness of `submission` depends on, for the cache."""
+    return f"due {due_date(assignment, submission, due)} submitted {submission.submitted}"
+
+
+def with_late_policy(assignment, submission, result, due):
+    """`result` with the late policy applied, when a due date is known."""
+    when = due_date(assignment, submission, due)
+    if when is None:
+        return result
+    return apply_policy(result, assignment.late_policy, lateness(submission.submitted, when))
 
 
 def several_copies(assignment, path):
@@ -257,19 +298,21 @@ def spreadsheet_cell(value):
 
 
 def write_csv(path, graded):
-    """One row per submission: who, one column per item (by number), the total. Every text cell
-    goes through spreadsheet_cell: names, SIDs and e-mails come from the students."""
+    """One row per submission: who, one column per item (by number), lateness and the points the
+    late policy took, the total. Every text cell goes through spreadsheet_cell: names, SIDs and
+    e-mails come from the students."""
     items = {}
     for entry in graded:
         for test in entry.results.get("tests", []):
             if test.get("max_score"):
                 items.setdefault(test["number"], test["name"])
-    table = [["submission", "name", "sid", "email"] + [f"{n} {name}" for n, name in items.items()] + ["total"]]
+    table = [["submission", "name", "sid", "email"] + [f"{n} {name}" for n, name in items.items()]
+             + ["lateness", "deduction", "total"]]
     for entry in graded:
         who = {k: "; ".join(p.get(k, "") for p in entry.submission.people) for k in ("name", "sid", "email")}
         scores = {t.get("number"): t["score"] for t in entry.results.get("tests", [])}
         table.append([entry.submission.name, who["name"], who["sid"], who["email"]]
-                     + [scores.get(n, 0) for n in items] + [entry.results["score"]])
+                     + [scores.get(n, 0) for n in items] + [*summary(entry.results), entry.results["score"]])
     with open(path, "w", newline="") as f:
         csv.writer(f).writerows([spreadsheet_cell(cell) for cell in row] for row in table)
 
@@ -293,26 +336,28 @@ def _on_signal(stop):
     return handler
 
 
-def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=None):
+def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=None, due=None):
     """Grade every submission under `folder`; write results, feedback pages, grades.csv,
-    report.html; print a table. Returns (graded entries, interrupted?)."""
-    assignment = load_assignment(slug)
+    report.html; print a table. `due` (a datetime) overrides [late_policy] due_date.
+    Returns (graded entries, interrupted?). A manifest check-config rejects grades no one."""
+    assignment = validated(slug)
     outdir = Path(outdir)
     with tempfile.TemporaryDirectory(prefix="grade-all-") as workspace:
         submissions = find_submissions(open_input(folder, workspace), outdir)
+        _warn_unknown_times(assignment, submissions, due)
         _prepare_output(outdir)
         cache = Cache(outdir, fingerprint(assignment))
         for name in cache.forget_all_but({s.name for s in submissions}):
             shutil.rmtree(outdir / name, ignore_errors=True)
         cache.save()
         claim_folders(outdir, submissions)
-        graded, todo = _settle_without_grading(assignment, submissions, outdir, cache, force)
+        graded, todo = _settle_without_grading(assignment, submissions, outdir, cache, force, due)
         reused = len(graded)
         stop, already_running = threading.Event(), descendants({os.getpid()})
         previous = {sig: signal.signal(sig, _on_signal(stop)) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             fresh = _grade(assignment, todo, outdir, cache, graded, stop, jobs=jobs, cluster=cluster,
-                           timeout=timeout or submission_timeout(assignment))
+                           timeout=timeout or submission_timeout(assignment), due=due)
         finally:
             kill_tree(descendants({os.getpid()}) - already_running)  # whatever grading left behind
             for sig, handler in previous.items():
@@ -328,20 +373,28 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
     return entries, stop.is_set()
 
 
-def _settle_without_grading(assignment, submissions, outdir, cache, force):
+def _warn_unknown_times(assignment, submissions, due):
+    unknown = [s for s in submissions if s.submitted is None and due_date(assignment, s, due)]
+    if unknown:
+        print(f"warning: a due date is set but {len(unknown)} submission(s) carry no submission time "
+              f"(only a Gradescope export does), so no late policy applies to them", file=sys.stderr)
+
+
+def _settle_without_grading(assignment, submissions, outdir, cache, force, due):
     """Submissions whose result is known without grading them (cached, or refused as several
-    submissions in one): {name: Graded}; and the others with their digests: [(submission, digest)]."""
+    submissions in one): {name: Graded}; and the others with their digests: [(submission, digest)].
+    A digest covers the submission's bytes and its lateness."""
     graded, todo = {}, []
     for submission in submissions:
         target = outdir / submission.name / "results.json"
-        digest = submission_digest(submission.path)
+        digest = f"{submission_digest(submission.path)} {deadline_key(assignment, submission, due)}"
         entry = None if force else cache.lookup(submission.name, digest, target)
         if entry is not None:
             graded[submission.name] = Graded(submission, json.loads(target.read_text()), entry.get("problem", ""))
             continue
         problem = several_copies(assignment, submission.path)
         if problem:
-            refused = results.fallback(problem)
+            refused = with_late_policy(assignment, submission, results.fallback(problem), due)
             results.write_atomic(target, refused, indent=1)
             cache.store(submission.name, digest, problem)
             graded[submission.name] = Graded(submission, refused, problem)
@@ -350,7 +403,7 @@ def _settle_without_grading(assignment, submissions, outdir, cache, force):
     return graded, todo
 
 
-def _grade(assignment, todo, outdir, cache, graded, stop, jobs, cluster, timeout):
+def _grade(assignment, todo, outdir, cache, graded, stop, jobs, cluster, timeout, due):
     """Grade `todo` into `graded` and the cache as results arrive; returns how many were graded."""
     digests = {s.name: d for s, d in todo}
     submissions = [s for s, _ in todo]
@@ -362,6 +415,8 @@ def _grade(assignment, todo, outdir, cache, graded, stop, jobs, cluster, timeout
     fresh = 0
     try:
         for submission, result, problem in stream:
+            result = with_late_policy(assignment, submission, result, due)
+            results.write_atomic(outdir / submission.name / "results.json", result, indent=1)
             graded[submission.name] = Graded(submission, result, problem)
             cache.store(submission.name, digests[submission.name], problem)
             fresh += 1

@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, all_slugs
+from .late import parse_time
+from .results import grader_faults
 from .sandbox.errors import SandboxUnavailable
 
 
@@ -17,6 +19,9 @@ def cmd_grade(args):
     if not Path(args.submission).exists():
         print(f"error: no file or folder {args.submission}", file=sys.stderr)
         return 2
+    if args.metadata and not Path(args.metadata).is_file():
+        print(f"error: no file {args.metadata} (--metadata): without it no late policy applies", file=sys.stderr)
+        return 2
     if not Path(args.output).resolve().parent.is_dir():
         print(f"error: no folder {Path(args.output).resolve().parent} to write {Path(args.output).name} into",
               file=sys.stderr)
@@ -24,6 +29,11 @@ def cmd_grade(args):
     graded = grade(args.slug, args.submission, args.output, metadata=args.metadata, verbose=args.verbose)
     total = sum(t["max_score"] for t in graded["tests"])
     print(f"{args.slug}: {graded['score']:g} / {total:g}; results written to {Path(args.output).resolve()}")
+    faults = grader_faults(graded)
+    if faults:
+        print(f"error: the grader itself failed on {', '.join(faults)} (not the submission's fault), so this "
+              f"score is not final; results.json has the details", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -39,13 +49,24 @@ def cmd_grade_all(args):
             print(f"error: {problem}", file=sys.stderr)
             return 2
     try:
-        _, interrupted = grade_all(args.slug, Path(args.folder), Path(args.output), jobs=args.jobs,
-                                   force=args.force, cluster=cluster, timeout=args.timeout)
+        due = parse_time(args.due) if args.due else None
+    except ValueError as problem:
+        print(f"error: --due {args.due!r}: {problem}", file=sys.stderr)
+        return 2
+    try:
+        entries, interrupted = grade_all(args.slug, Path(args.folder), Path(args.output), jobs=args.jobs,
+                                         force=args.force, cluster=cluster, timeout=args.timeout, due=due)
     except BatchError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
     except EnvironmentFailure as problem:
         print(f"error: grading stopped, no grades.csv written: {problem}", file=sys.stderr)
+        return 2
+    failed = [e.submission.name for e in entries if grader_faults(e.results)]
+    if failed:
+        print(f"error: the grader itself failed on {len(failed)} submission(s) ({', '.join(failed[:5])}"
+              f"{', ...' if len(failed) > 5 else ''}); their scores are not final (report.html lists them)",
+              file=sys.stderr)
         return 2
     return 130 if interrupted else 0
 
@@ -56,13 +77,12 @@ def cmd_check(args):
 
 
 def cmd_check_config(args):
-    from .config import check_files, load_assignment
-    from .grade import check_weights
+    from .config import load_assignment
+    from .grade import problems as found
     status = 0
     for slug in _slugs(args.slug):
         try:
-            spec = load_assignment(slug)
-            problems = check_files(spec) or check_weights(spec)
+            problems = found(load_assignment(slug))
         except ConfigError as problem:
             problems = [str(problem)]
         print("\n".join(f"error: {p}" for p in problems) if problems else f"{slug}: assignment.toml is valid")
@@ -160,6 +180,8 @@ def main(argv=None):
     p.add_argument("--insecure-cluster", action="store_true",
                    help="allow a tcp:// scheduler: anyone who can reach it can run code as root on its workers")
     p.add_argument("--timeout", type=float, help="seconds allowed per submission (default: assignment.toml's)")
+    p.add_argument("--due", help="due date with UTC offset, e.g. 2026-03-01T23:59:00-05:00, for the late policy "
+                   "(default: [late_policy] due_date; a student's own extension still counts)")
     p.set_defaults(func=cmd_grade_all)
     p = sub.add_parser("check", help="run the public checks on your working folder")
     p.add_argument("slug")

@@ -21,7 +21,10 @@ This module is the one place that reads TOML (`read_toml`).
 import difflib
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+from .late import parse_time
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,11 +82,21 @@ def _python_files(value):
     return f"must name .py files in the submission's folder, not {bad}" if bad else ""
 
 
+def _time(value):
+    try:
+        parse_time(value)
+    except (TypeError, ValueError) as problem:
+        return f"must be a date and time with its UTC offset ({problem})"
+    return ""
+
+
 def _str_list(value):
     return "" if all(isinstance(v, str) for v in value) else "must be a list of strings"
 
 
 NUMBER = (int, float)
+TIME = (str, datetime)  # TOML's own date-times, or ISO 8601 text
+VISIBILITIES = ("after_due_date", "after_published", "hidden", "visible")  # Gradescope's values
 TOP = {
     "title": Key(str, REQUIRED, "the assignment's title, shown in reports"),
     "origin": Key(str, REQUIRED, "the course and document the assignment comes from"),
@@ -103,6 +116,9 @@ TOP = {
     "parts": Key(dict, REQUIRED, "[parts.<n>] tables: each part's title and points"),
     "manual": Key(list, [], "[[manual]] questions graded by course staff"),
     "late_policy": Key(dict, {}, "deduction for late work"),
+    "hidden_visibility": Key(str, "after_due_date", "when students see the results of checks/hidden items "
+                             "on Gradescope: " + ", ".join(VISIBILITIES) + " (a check's own @visibility wins)",
+                             lambda v: "" if v in VISIBILITIES else f"must be one of {', '.join(VISIBILITIES)}"),
     "bench": Key(dict, {}, "the assignment's probe for `make bench`"),
 }
 LIMITS = {
@@ -151,9 +167,13 @@ MANUAL = {
 LATE_POLICY = {
     "kind": Key(str, "none", "'none' (say it was late, deduct nothing) or 'per_day'",
                 lambda v: "" if v in ("none", "per_day") else "must be 'none' or 'per_day'"),
-    "percent_per_day": Key(NUMBER, 0.0, "percent off the score per started day late",
+    "percent_per_day": Key(NUMBER, None, "percent off the score per started day late (required by 'per_day')",
                            lambda v: "" if 0 <= v <= 100 else "must be between 0 and 100"),
     "max_days": Key(NUMBER, None, "later than this many days scores 0", _at_least_zero),
+    "due_date": Key(TIME, None, "due date with UTC offset, e.g. '2026-03-01T23:59:00-05:00', for grade-all "
+                    "(on Gradescope its own due date counts)", _time),
+    "extensions": Key(dict, {}, "a student's SID or email -> their own due date, for grade-all",
+                      lambda v: "; ".join(f"{k!r} {_time(t)}" for k, t in v.items() if _time(t))),
 }
 BENCH = {
     "probe": Key(str, "", "a .py file in the assignment's folder whose `run(student, data)` trains "
@@ -164,6 +184,8 @@ BENCH = {
 def _type_name(kind):
     if kind == NUMBER:
         return "a number"
+    if kind == TIME:
+        return "a date and time"
     return {int: "an integer", str: "a string", list: "a list", dict: "a table"}[kind]
 
 
@@ -225,7 +247,10 @@ class TrainingRun(dict):
 
 def late_policy(raw, where):
     """The checked [late_policy], without the keys left unset (grader.late reads it)."""
-    return {k: v for k, v in read_table(raw, LATE_POLICY, where).items() if v is not None}
+    policy = {k: v for k, v in read_table(raw, LATE_POLICY, where).items() if v is not None}
+    if policy["kind"] == "per_day" and "percent_per_day" not in policy:
+        raise ConfigError(f"{where}: kind 'per_day' needs 'percent_per_day' (else a late student loses nothing)")
+    return policy
 
 
 @dataclass
@@ -248,6 +273,7 @@ class Assignment:
     extra_modules: list = field(default_factory=list)
     packages: list = field(default_factory=list)  # [sandbox] packages
     bench_probe: str = ""
+    hidden_visibility: str = TOP["hidden_visibility"].default
     root: Path = REPO_ROOT
 
     @property
@@ -331,7 +357,8 @@ def parse_manifest(raw, slug, where="assignment.toml", root=REPO_ROOT):
         late_policy=late_policy(top["late_policy"], f"{where} [late_policy]"),
         extra_modules=top["extra_modules"],
         packages=read_table(top["sandbox"], SANDBOX, f"{where} [sandbox]")["packages"],
-        bench_probe=read_table(top["bench"], BENCH, f"{where} [bench]")["probe"], root=Path(root))
+        bench_probe=read_table(top["bench"], BENCH, f"{where} [bench]")["probe"],
+        hidden_visibility=top["hidden_visibility"], root=Path(root))
 
 
 def load_assignment(slug, root=REPO_ROOT):

@@ -39,7 +39,11 @@ def student(request, sandboxes):
 @pytest.fixture(scope="session")
 def ref(request):
     """The reference solution, imported in the trusted process."""
-    spec = _grading(request).spec
+    return load_reference(_grading(request).spec)
+
+
+def load_reference(spec):
+    """The reference's submitted and support modules, as a namespace."""
     names = list(spec.modules) + [name.rsplit(".", 1)[0] for name in spec.support]
     return load_modules(spec.reference, names)
 

@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from . import fixtures, results
-from .config import ConfigError, load_assignment
+from .config import REPO_ROOT, ConfigError, check_files, load_assignment
 from .intake import NOTHING_CHECKED, IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
-from .plugin import GradingPlugin, check_points, item_records
+from .plugin import GradingPlugin, check_points, item_records, uncollectable
 from .sandbox.errors import SandboxUnavailable
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 WATCHDOG_MARGIN = 120.0  # past the time budget: one check's calls are bounded, but not their number
+STOPPED = (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED)
 
 
 def watchdog(plugin):
@@ -54,11 +55,39 @@ def check_weights(assignment):
 
         def pytest_collectreport(self, report):
             if report.failed:
-                self.problem = f"{report.nodeid} cannot be collected:\n{report.longrepr}"
+                self.problem = self.problem or uncollectable(report, assignment)
     collector = Collector()
     with contextlib.redirect_stdout(io.StringIO()):
-        pytest.main(pytest_args(assignment, None) + ["--collect-only"], plugins=[collector])
-    return [f"{assignment.slug}: {collector.problem}"] if collector.problem else []
+        code = pytest.main(pytest_args(assignment, None) + ["--collect-only"], plugins=[collector])
+    problem = collector.problem or (f"collecting the checks stopped pytest ({pytest.ExitCode(code).name})"
+                                    if code in STOPPED else "")
+    return [f"{assignment.slug}: {problem}"] if problem else []
+
+
+def reference_imports(assignment):
+    """The reference must import: hidden checks compare with it (the trusted process imports it)."""
+    try:
+        fixtures.load_reference(assignment)
+    except Exception as problem:  # noqa: BLE001  whatever breaks it, no one can be graded
+        return [f"{assignment.slug}: reference/{assignment.slug} does not import: {type(problem).__name__}: {problem}"]
+    return []
+
+
+def problems(assignment):
+    """Everything check-config reports: missing files, a reference that does not import, then
+    what collecting the checks finds."""
+    return check_files(assignment) or reference_imports(assignment) or check_weights(assignment)
+
+
+def validated(slug, root=REPO_ROOT):
+    """The assignment, if check-config finds nothing wrong; else ConfigError, one line. grade,
+    grade-all and build call this first, so a broken manifest or check file scores no one."""
+    assignment = load_assignment(slug, root)
+    found = problems(assignment)
+    if found:
+        more = f" (and {len(found) - 1} more: python -m grader check-config {slug})" if len(found) > 1 else ""
+        raise ConfigError(found[0] + more)
+    return assignment
 
 
 def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, quiet=True,
@@ -79,15 +108,26 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
             from . import adapter
             adapter.workspace(staged, assignment).zygote()  # starts while pytest collects and imports
         with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
-            pytest.main(args, plugins=[plugin, fixture_module])
+            code = pytest.main(args, plugins=[plugin, fixture_module])
         if plugin.unavailable:
             raise plugin.unavailable
-    except SandboxUnavailable as problem:
+        if plugin.broken or code in STOPPED:
+            raise ConfigError(plugin.broken or f"pytest stopped before grading ({pytest.ExitCode(code).name})")
+    except (SandboxUnavailable, ConfigError) as problem:
         results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
         raise
     finally:
         timer.cancel()
     return plugin.results()
+
+
+def metadata_lateness(path):
+    """Seconds late by Gradescope's submission_metadata.json; ConfigError if it cannot be read
+    (else the late policy would silently not apply)."""
+    try:
+        return seconds_late(load_metadata(path))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as problem:
+        raise ConfigError(f"{path} cannot be read for the late policy: {type(problem).__name__}: {problem}") from None
 
 
 def staff_graded(assignment):
@@ -102,7 +142,12 @@ def grade(slug, submission, out_path, metadata=None, verbose=False):
     `metadata`: Gradescope's submission_metadata.json, for the late policy.
     `verbose`: pytest's own report of every check on stdout.
     """
-    assignment = load_assignment(slug)
+    try:
+        assignment = validated(slug)
+        late = metadata_lateness(metadata) if metadata else None
+    except ConfigError as problem:
+        results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
+        raise
     results.write_atomic(out_path, results.fallback())
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="grader-") as workspace:
@@ -118,7 +163,7 @@ def grade(slug, submission, out_path, metadata=None, verbose=False):
                             quiet=not verbose)
     graded["execution_time"] = round(time.monotonic() - started, 3)
     graded.setdefault("extra_data", {})["intake"] = staged.flags  # for reports: what a person should look at
-    if metadata and Path(metadata).is_file():
-        graded = apply_policy(graded, assignment.late_policy, seconds_late(load_metadata(metadata)))
+    if late is not None:
+        graded = apply_policy(graded, assignment.late_policy, late)
     results.write_atomic(out_path, graded, indent=1)
     return graded

@@ -7,6 +7,7 @@ set through `@partial_credit`); a family of items declared with
 rewritten atomically, so a crash or a kill leaves the last good state.
 """
 import time
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of thi
 
 def check_points(assignment, items):
     """assignment.toml's points per part must equal the weights of that part's checks."""
+    manifest = Path("assignments") / assignment.slug / "assignment.toml"
     weights = {}
     for item in items:
         part = item.number.split(".")[0]
@@ -28,13 +30,14 @@ def check_points(assignment, items):
     for part in sorted(set(weights) | set(assignment.parts)):
         want = float(assignment.parts.get(part, {}).get("points", 0))
         if abs(weights.get(part, 0.0) - want) > 1e-9:
-            raise ConfigError(f"assignment.toml: part '{part}' has {want:g} points "
+            raise ConfigError(f"{manifest} [parts.{part}] points: part '{part}' has {want:g} points "
                               f"but its checks weigh {weights.get(part, 0.0):g}")
 
 
-def item_records(items):
+def item_records(items, hidden_folder=None, hidden_visibility="visible"):
     """A pending result for each collected check; a check without weight or number, or with a
-    number another check has, is refused (results and reports name items by number)."""
+    number another check has, is refused (results and reports name items by number).
+    A check under `hidden_folder` is shown as `hidden_visibility` unless it sets its own."""
     records, seen = [], {}
     for item in items:
         fn = item.function
@@ -44,10 +47,20 @@ def item_records(items):
         if number in seen:
             raise ConfigError(f"{item.nodeid}: item {number} is also {seen[number]}")
         seen[number] = item.nodeid
+        hidden = hidden_folder is not None and Path(hidden_folder) in Path(item.path).parents
         records.append(results.ItemResult(
             nodeid=item.nodeid, name=title, number=number, max_score=float(fn.__weight__),
-            visibility=getattr(fn, "__visibility__", "visible"), tags=list(getattr(fn, "__tags__", ()))))
+            visibility=getattr(fn, "__visibility__", hidden_visibility if hidden else "visible"),
+            tags=list(getattr(fn, "__tags__", ()))))
     return records
+
+
+def uncollectable(report, assignment):
+    """One line: which check file cannot be collected, and the error's last line."""
+    lines = [line.strip() for line in str(report.longrepr).splitlines() if line.strip()]
+    said = next((line[1:].strip() for line in reversed(lines) if line.startswith("E ")), lines[-1] if lines else "")
+    where = Path("assignments") / assignment.slug / report.nodeid if report.nodeid else "the checks"
+    return f"{where} cannot be collected: {said}"
 
 
 class GradingPlugin:
@@ -60,20 +73,27 @@ class GradingPlugin:
         self.faults = []
         self.full = full  # all checks collected, so points must add up to assignment.toml's
         self.unavailable = None  # set when the sandbox cannot run at all (not the student's fault)
+        self.broken = ""  # why the checks cannot grade anyone (a check file or the manifest is wrong)
 
     def pytest_configure(self, config):
         config.stash[GRADING] = self
 
     def pytest_collection_modifyitems(self, session, config, items):
         items.sort(key=lambda i: results.number_key(case_of(i)[0] or "999"))
-        self.items = {record.nodeid: record for record in item_records(items)}
-        if self.full:
-            check_points(self.spec, self.items.values())
+        try:
+            self.items = {record.nodeid: record for record in item_records(
+                items, self.spec.checks[1], self.spec.hidden_visibility)}
+            if self.full:
+                check_points(self.spec, self.items.values())
+        except ConfigError as problem:
+            self.broken = str(problem)
+            items[:] = []  # nothing runs: run_checks stops loudly, no one is scored
         self.write()
 
     def pytest_collectreport(self, report):
         if report.failed:
             self.faults.append((report.nodeid, str(report.longrepr)))
+            self.broken = self.broken or uncollectable(report, self.spec)
 
     def pytest_runtest_setup(self, item):
         if hasattr(item.function, "__score__"):

@@ -19,8 +19,8 @@ from collections import Counter
 
 import matplotlib
 
-from .failures import GRADER_FAULT
-from .results import FALLBACK
+from .late import summary
+from .results import grader_faults
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
@@ -79,8 +79,7 @@ def attention(entry):
         reason = ATTENTION.get(flag)
         if reason and reason not in reasons:
             reasons.append(reason)
-    faults = any(t["name"].startswith("Grader fault") or t.get("output") == GRADER_FAULT for t in tests)
-    if faults or (not entry.problem and not tests and entry.results.get("output", "").startswith(FALLBACK)):
+    if grader_faults(entry.results):
         reasons.append("the grader failed on it (tell whoever maintains the grader)")
     return reasons
 
@@ -153,6 +152,12 @@ def _who(submission, key):
     return "; ".join(p.get(key, "") for p in submission.people)
 
 
+def _late(results):
+    """How late, and what the late policy took, in a few words ('' without a due date)."""
+    words, deduction = summary(results)
+    return f"{words} (-{deduction:g})" if deduction else words
+
+
 def write_report(path, assignment, graded):
     """graded: [batch.Graded]."""
     esc = html.escape
@@ -167,7 +172,7 @@ def write_report(path, assignment, graded):
                     f"{esc('; '.join(reasons))}</li>" for e in graded if (reasons := attention(e)))
     rows = "".join(f'<tr><td><a href="{feedback_link(e.submission)}">{esc(e.submission.name)}</a></td>'
                    f"<td>{esc(_who(e.submission, 'name'))}</td><td>{esc(_who(e.submission, 'sid'))}</td>"
-                   f"<td>{e.results['score']:g}</td></tr>" for e in graded)
+                   f"<td>{esc(_late(e.results))}</td><td>{e.results['score']:g}</td></tr>" for e in graded)
     images = "".join(f'<h2>{esc(title)}</h2><img alt="{esc(title)}" src="{uri}">'
                      for title, uri in figures(assignment, graded, bugs))
     script = """<script>window.addEventListener("load", () => {
@@ -178,7 +183,7 @@ def write_report(path, assignment, graded):
 <h2>Needs attention</h2><ul id="attention">{needs or '<li>Nothing: every submission was graded normally.</li>'}</ul>
 <h2>What went wrong most often</h2><ul id="bugs">{sentences or '<li>No bug class was found.</li>'}</ul>
 {images}
-<h2>Scores</h2><table id="scores"><tr><th>submission</th><th>name</th><th>SID</th><th>score</th></tr>{rows}</table>"""
+<h2>Scores</h2><table id="scores"><tr><th>submission</th><th>name</th><th>SID</th><th>late</th><th>score</th></tr>{rows}</table>"""
     path.write_text(_page(f"{assignment.title}: grading report", body, script))
     return path
 

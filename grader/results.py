@@ -4,6 +4,8 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
+from .failures import GRADER_FAULT
+
 PENDING = "Not run: the grader stopped before reaching this check."
 FALLBACK = "The autograder failed before grading finished; please tell course staff."
 
@@ -54,6 +56,16 @@ def build(items, *, output, execution_time, extra_tests=()):
 def well_formed(graded):
     """Whether a grader's results, read from its file or sent by a Dask worker, can be used."""
     return isinstance(graded, dict) and isinstance(graded.get("tests"), list)
+def grader_faults(results):
+    """What in these results the grader itself failed on (not the submission): the items whose
+    check broke in the grader's code or were never reached, the grader's fault entries, or the
+    whole run. Empty when every score is the submission's own."""
+    tests = results.get("tests", [])
+    faults = [str(t.get("number") or t.get("name")) for t in tests
+              if t.get("output") in (GRADER_FAULT, PENDING) or str(t.get("name", "")).startswith("Grader fault")]
+    if not tests and str(results.get("output", "")).startswith(FALLBACK):
+        faults.append("the whole submission")
+    return faults
 
 
 def fallback(message=FALLBACK):

@@ -45,6 +45,7 @@ def test_run_autograder_grades_a_submission(slug, tmp_path):
     validate(results)
     assert results["score"] == spec.total_points
     assert f"nested/{spec.submit[0]}" in results["output"]
+    assert {t["visibility"] for t in results["tests"]} == {"visible", "after_due_date"}  # hidden checks: after the due date
 
 
 def test_requirements_pin_the_versions_the_tests_run_with(tmp_path):

@@ -46,7 +46,8 @@ def test_parallel_grading_matches_serial_scores(tmp_path):
     assert set(graded) == {"alice0", "alice1", "alice2", "bob"}
     assert [float(graded[f"alice{i}"]["total"]) for i in range(3)] == [SPEC.total_points] * 3
     assert float(graded["bob"]["total"]) == 0
-    assert len(graded["bob"]) == 5 + 11  # submission, name, sid, email, one column per item, total
+    assert len(graded["bob"]) == 7 + 11  # submission, name, sid, email, one column per item, lateness, deduction, total
+    assert graded["bob"]["lateness"] == "" and graded["bob"]["deduction"] == "0"  # no due date: no late policy
     assert "alice0" in proc.stdout and "lost: 1.1" in proc.stdout
 
 
@@ -73,15 +74,20 @@ def test_export_folder_its_zip_and_its_parent_give_the_same_grades(tmp_path):
     seen = []
     for source in (export, archive, tmp_path / "download"):
         out = tmp_path / f"out-{len(seen)}"
-        proc = grade_all(source, out, "-j", "2")
+        proc = grade_all(source, out, "-j", "2", "--due", "2026-01-01T08:30:00-08:00")
         assert proc.returncode == 0, proc.stderr
         graded = rows(out)
         assert set(graded) == {"submission_101", "submission_102"}
+        assert graded["submission_101"]["lateness"] == "1 hour(s) 30 minute(s)"  # the export's :created_at:
+        assert graded["submission_102"]["lateness"] == "unknown"
         assert graded["submission_101"]["name"] == "Ada Lovelace" and graded["submission_101"]["email"] == "ada@uni.edu"
         assert graded["submission_102"]["sid"] == "201; 202"
         seen.append({k: float(v["total"]) for k, v in graded.items()})
     assert seen[0] == seen[1] == seen[2] == {"submission_101": SPEC.total_points, "submission_102": 0}
     report = (tmp_path / "out-0" / "report.html").read_text()
+    assert "<td>1 hour(s) 30 minute(s)</td>" in report
+    late = json.loads((tmp_path / "out-0" / "submission_101" / "results.json").read_text())
+    assert "Submitted 1 hour(s) 30 minute(s) late" in late["output"]
     assert "Ada Lovelace" in report and "201; 202" in report and 'href="submission_101/feedback.html"' in report
 
 

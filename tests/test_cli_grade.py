@@ -1,6 +1,7 @@
 """`python -m grader grade` as an instructor types it: mistakes get one line and a
 non-zero exit; pytest's own report only with --verbose; it says where it wrote."""
 import json
+import shutil
 import subprocess
 import sys
 
@@ -47,3 +48,26 @@ def test_a_file_that_does_not_import_is_explained_once_at_the_top(tmp_path, grad
     for test in results["tests"]:
         assert test["output"].startswith("Importing models.py failed (SyntaxError"), test
         assert "def broken" not in test["output"]
+
+
+def test_a_manifest_check_config_rejects_scores_no_one_anywhere(tmp_path):
+    """Part 1 worth a point more than its checks weigh: grade, grade-all and build all stop
+    with one line naming the file and key, exit 2, and leave no score behind."""
+    from unit.test_grader_failures import more_points, small_repo
+    repo = small_repo(tmp_path / "repo", more_points)
+    shutil.copytree(REPO / "grader", repo / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    submissions = tmp_path / "class"
+    submissions.mkdir()
+    shutil.copy(REPO / "reference/a1_softsign/models.py", submissions / "ann.py")
+    commands = {"grade": ["grade", "a1_softsign", submissions / "ann.py", "-o", tmp_path / "r.json"],
+                "grade-all": ["grade-all", "a1_softsign", submissions, "-o", tmp_path / "graded"],
+                "build": ["build", "autograder", "a1_softsign", "--dist", tmp_path / "dist"]}
+    for name, args in commands.items():
+        proc = subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=repo,
+                              capture_output=True, text=True, timeout=600)
+        said = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and len(said) == 1, (name, proc.stdout, proc.stderr)
+        assert "assignments/a1_softsign/assignment.toml [parts.1] points" in said[0], name
+        assert "/ 10" not in proc.stdout and "/ 11" not in proc.stdout, name
+    assert json.loads((tmp_path / "r.json").read_text())["tests"] == []
+    assert not (tmp_path / "graded" / "grades.csv").exists() and not (tmp_path / "dist").exists()

@@ -9,7 +9,7 @@ from grader.config import Assignment, ConfigError
 from grader.failures import GRADER_FAULT, TIME_BUDGET
 from grader.intake import Staged
 from grader.plugin import GradingPlugin, check_points
-from grader.results import ItemResult, number_key
+from grader.results import ItemResult, grader_faults, number_key
 
 pytest_plugins = ["pytester"]
 
@@ -92,3 +92,64 @@ def test_points_must_match_assignment_toml():
 
 def test_numbers_sort_numerically():
     assert sorted(["1.10", "1.9", "2.1", "1.2"], key=number_key) == ["1.2", "1.9", "1.10", "2.1"]
+
+
+def plugin_run(pytester, tmp_path, files, points):
+    """Run `files` ({relative path: source}) under a plugin whose assignment lives in pytester's
+    folder, so checks/hidden/ is the assignment's own; returns (plugin, results)."""
+    for name, source in files.items():
+        path = pytester.path / "assignments" / "x" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    out = tmp_path / "results.json"
+    spec = Assignment(slug="x", title="x", origin="x", submit=[], parts={"1": {"points": points}}, root=pytester.path)
+    plugin = GradingPlugin(spec, Staged(tmp_path, {}), out)
+    folders = [str(folder) for folder in spec.checks if folder.is_dir()]
+    pytester.runpytest_inprocess("-p", "no:cacheprovider", *folders, plugins=[plugin, fixtures])
+    return plugin, json.loads(out.read_text())
+
+
+ONE_CHECK = '''
+from gradescope_utils.autograder_utils.decorators import number, visibility, weight
+@weight(1)
+@number("1.{n}")
+def test_{n}():
+    open({marker!r}, "a").write("ran")
+'''
+
+
+def one_check(n, marker, extra=""):
+    return ONE_CHECK.format(n=n, marker=str(marker)).replace("def test_", extra + "def test_")
+
+
+def test_hidden_checks_take_the_manifests_visibility_and_a_broken_fixture_is_the_graders_fault(pytester, tmp_path):
+    """One run, two things: hidden checks' visibility (a check's own wins), and a fixture that
+    raises marks its item as the grader's failure, not the student's."""
+    broken = "import pytest\n@pytest.fixture\ndef broken():\n    raise RuntimeError('grader bug')\n"
+    plugin, results = plugin_run(pytester, tmp_path, {
+        "checks/public/test_public.py": one_check(1, tmp_path / "ran"),
+        "checks/hidden/test_hidden.py": one_check(2, tmp_path / "ran"),
+        "checks/hidden/test_own.py": one_check(3, tmp_path / "ran", extra='@visibility("after_published")\n'),
+        "checks/public/conftest.py": broken,
+        "checks/public/test_fixture.py": one_check(4, tmp_path / "ran").replace("def test_4():", "def test_4(broken):")}, 4)
+    assert not plugin.broken
+    graded = {t["number"]: t for t in results["tests"] if t["max_score"]}
+    assert {n: t["visibility"] for n, t in graded.items()} == {
+        "1.1": "visible", "1.2": "after_due_date", "1.3": "after_published", "1.4": "visible"}
+    assert graded["1.4"]["output"] == GRADER_FAULT and grader_faults(results)[0] == "1.4"
+
+
+@pytest.mark.parametrize("files,points,words", [
+    ({"checks/public/test_a.py": "one"}, 2, "[parts.1] points: part '1' has 2 points but its checks weigh 1"),
+    ({"checks/public/test_a.py": "one", "checks/hidden/test_b.py": "import no_such_module_here\n"}, 1,
+     "assignments/x/checks/hidden/test_b.py cannot be collected: ModuleNotFoundError"),
+    ({"checks/public/test_a.py": "one", "checks/hidden/test_b.py": "def test_unweighed():\n    pass\n"}, 1,
+     "every check needs @weight"),
+])
+def test_a_grader_side_problem_runs_no_check_and_says_why_in_one_line(pytester, tmp_path, files, points, words):
+    marker = tmp_path / "ran"
+    files = {name: one_check(1, marker) if source == "one" else source for name, source in files.items()}
+    plugin, _ = plugin_run(pytester, tmp_path, files, points)
+    assert words in plugin.broken and "\n" not in plugin.broken
+    assert not marker.exists()  # no check ran, so no one gets a score from it
+

@@ -7,7 +7,8 @@ the same numpy, pytest and friends (and a rebuild months later still does).
 import zipfile
 from pathlib import Path
 
-from ..config import REPO_ROOT, load_assignment
+from ..config import REPO_ROOT
+from ..grade import validated
 from ..seeds import SECRET_FILE, new_secret
 
 LOCK_FILE = Path("grader") / "build" / "requirements-lock.txt"
@@ -31,9 +32,22 @@ cd "$ROOT/source" || exit 1
 if [ "$(id -u)" = 0 ]; then
     chmod 700 "$ROOT/source" "$ROOT/results"   # out of reach of the sandbox user
 fi
-exec "$PYTHON" -m grader grade {slug} "$ROOT/submission" -o "$ROOT/results/results.json" \\
-    --metadata "$ROOT/submission_metadata.json"
+late=()   # Gradescope always writes the metadata; the tests may leave it out
+if [ -f "$ROOT/submission_metadata.json" ]; then
+    late=(--metadata "$ROOT/submission_metadata.json")
+fi
+"$PYTHON" -m grader grade {slug} "$ROOT/submission" -o "$ROOT/results/results.json" "${{late[@]}}"
+status=$?
+if [ "$status" != 0 ]; then
+    # The grader failed, not the student: no results.json, so Gradescope shows its own
+    # "autograder failed" state, with no score, instead of a 0 that looks real.
+    rm -f "$ROOT/results/results.json"
+    echo "{failed}"
+fi
+exit "$status"
 """
+GRADER_FAILED = ("The autograder itself failed on this submission (the lines above say why); this is not a "
+                 "grade. Course staff: fix the grader, then regrade.")
 
 
 def requirements(root=REPO_ROOT):
@@ -49,12 +63,13 @@ def _add_tree(archive, root, folder):
 
 
 def build_autograder(slug, dist, root=REPO_ROOT):
-    assignment = load_assignment(slug, root)
+    """The zip, only from an assignment check-config accepts (else ConfigError, no zip)."""
+    assignment = validated(slug, root)
     root = Path(root)
     target = Path(dist) / f"{slug}-autograder.zip"
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in [("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.format(slug=slug))]:
+        for name, text in [("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.format(slug=slug, failed=GRADER_FAILED))]:
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             archive.writestr(info, text)

@@ -78,6 +78,10 @@ def test_a_misspelt_manual_question_key_fails():
     (("withhold",), {"other.npz": ["y"]}, "not one of the data files"),
     (("limits", "submission_timeout"), 10, "shorter than time_budget"),
     (("notebook",), ["other.py"], "not in 'submit'"),
+    (("late_policy", "percent_per_day"), KeyError, "kind 'per_day' needs 'percent_per_day'"),
+    (("late_policy", "due_date"), "2026-03-01T23:59:00", "no UTC offset"),
+    (("late_policy", "extensions"), {"12345": "next week"}, "'12345' must be a date and time"),
+    (("hidden_visibility",), "later", "must be one of after_due_date"),
 ])
 def test_types_and_ranges_are_checked_at_load(path, value, words):
     with pytest.raises(ConfigError, match=words):
