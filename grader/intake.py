@@ -7,10 +7,8 @@ only land inside the extraction folder. Notebooks and files that may be
 Python 2 are parsed only in `grader.quarantine`'s limited process. What
 intake finds wrong becomes one headline each at the top of the results.
 """
-import difflib
 import io
 import os
-import re
 import shutil
 import stat
 import struct
@@ -21,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from . import python2, quarantine
+from . import helpers, python2, quarantine
 from .failures import clean_text
 from .notebook import definitions
 
@@ -32,7 +30,7 @@ MAX_SOURCE_BYTES = 2 * 2**20      # one submitted .py file
 MAX_NOTEBOOK_BYTES = 20 * 2**20   # one .ipynb (plots make them large); read only in grader.quarantine
 MAX_RATIO = 200
 MAX_LISTED = 8                    # file names listed in one message
-IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[ \t]+import|import[ \t]+(\w+))", re.M)  # linear: no nesting
+MAX_SCANNED = 200                 # submitted .py files read for their imports and definitions
 IGNORED_PARTS = ("__MACOSX",)
 # What a damaged or hostile archive can raise while being opened or read (encrypted: RuntimeError).
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, OSError, ValueError, EOFError,
@@ -194,7 +192,8 @@ def find_files(root, wanted, files=None):
     """Locate each wanted file name at any depth. Returns (found, missing, notes).
 
     A file whose name differs only in case (`Models.py`) is taken when it is
-    the only one; `missing` maps a name not found to a hint (the closest name).
+    the only one; `missing` maps a name not found to a hint (several case
+    variants), else to "" (`stage` may find the file it was saved as).
     """
     files = survey(root) if files is None else files
     by_name = {}
@@ -213,9 +212,7 @@ def find_files(root, wanted, files=None):
             if len(paths) > 1:
                 notes.append(f"Several files are named {name}; graded {_label(paths[0])}.")
             continue
-        close = difflib.get_close_matches(name.lower(), [c.lower() for c in by_name], n=1, cutoff=0.6)
-        by_lower = {c.lower(): c for c in by_name}
-        missing[name] = f"the closest name is {_label(by_lower[close[0]])}: rename it {name}" if close else ""
+        missing[name] = ""
     return found, missing, notes
 
 
@@ -261,12 +258,17 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
             missing[name] = "; ".join(filter(None, [missing[name], (
                 f"{', '.join(importers)} imports {Path(name).stem} instead of defining it: "
                 f"submit {name} itself, or paste the code of {name} into the notebook's cells")]))
+    roots = {Path(name).stem: path for name, path in found.items()}
+    roots.update({Path(name).stem: folder / name for name in assignment.notebook if (folder / name).exists()
+                  and name not in found})
     extra = getattr(assignment, "extra_modules", [])  # manifest key `extra_modules`; none until declared
     for name, path in find_files(root, extra, files)[0].items():
         _copy_source(path, folder / name)
         used.add(path)
+        roots[Path(name).stem] = path
         notes.append(f"Also used {name}, a helper module this assignment accepts.")
-    old_code = python2_headlines({name: folder / name for name in list(found) + [n for n in extra if (folder / n).exists()]})
+    notes += stage_helpers(assignment, folder, roots, submitted, used, missing)
+    old_code = python2_headlines({p.name: p for p in sorted(folder.iterdir()) if p.suffix == ".py"})
     headlines += old_code
     flags += ["python2"] if old_code else []
     flags += ["missing-file"] if missing else []
@@ -275,7 +277,7 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
                                         hint=f" ({hint})" if hint else "")
                          + ("" if own_folder else HELD.format(held=_names(sorted(submitted)))))
         missing[name] = SEE_ABOVE  # each check's own message stays short
-    unused = [] if own_folder else unused_files(assignment, submitted, used, folder)
+    unused = [] if own_folder else unused_files(assignment, submitted, used)
     notes += unused
     flags += ["unused-files"] if unused else []
     for name in assignment.support:
@@ -286,6 +288,43 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
         if path.is_file():
             os.chmod(path, 0o444)  # every child's folder links to these files: read-only to all
     return Staged(folder, assignment.modules, missing, headlines + notes, flags)
+
+
+def stage_helpers(assignment, folder, roots, submitted, used, missing):
+    """Stage the submission's own modules that staged files import (see grader.helpers), and
+    give each missing file without a hint the submitted file holding its definitions, if any.
+    `roots`: staged module name -> the file it came from. Returns notes for the student."""
+    copies = {n.lower() for n in assignment.support}
+    candidates = [path for path in submitted.values() if path.suffix == ".py" and path not in used
+                  and path.name.lower() not in copies and path.stat().st_size <= MAX_SOURCE_BYTES][:MAX_SCANNED]
+    if not candidates:
+        return []
+    read = list(roots.values()) + candidates
+    try:
+        scans = dict(zip(read, quarantine.run("sources", [str(p) for p in read])))
+    except quarantine.QuarantineFailure as why:
+        return [f"Your other .py files could not be read ({why}), so none of them was used."]
+    taken = set(roots) | {Path(n).stem for n in assignment.support}
+    found, shadowed = helpers.find_helpers(roots, candidates, scans, taken, assignment.packages)
+    notes, labels = [], {path: label for label, path in submitted.items()}
+    for module, path, importer in found:
+        _copy_source(path, folder / f"{module}.py")
+        used.add(path)
+    if found:
+        notes.append("Also used your own modules that the graded files import: " + "; ".join(
+            f"{labels[path]} (imported by {importer}.py)" for _, path, importer in found) + ".")
+    for module, path, importer in shadowed:
+        used.add(path)  # not in the list of unused files: this note says why
+        notes.append(f"Not used: {labels[path]}, since {module} is also the name of a module Python or the "
+                     f"autograder provides, and `import {module}` in {importer}.py gets that one: "
+                     "rename your file and the imports of it.")
+    for name in [n for n, hint in missing.items() if not hint]:
+        holder, shared = helpers.holder_of(assignment.reference / name, [p for p in candidates if p not in used],
+                                           scans)
+        if holder is not None:
+            missing[name] = (f"{labels[holder]} defines {', '.join(shared[:4])}"
+                             f"{', ...' if len(shared) > 4 else ''}: rename it {name}")
+    return notes
 
 
 def search_inner_zip(root, files, missing, dest, submitted):
@@ -333,31 +372,24 @@ def python2_headlines(sources):
     return [line for line in lines if line]
 
 
-def unused_files(assignment, submitted, used, staged):
+def unused_files(assignment, submitted, used):
     """What the student handed in that grading does not use, and why, in a few lines."""
     own = {n.lower() for n in assignment.support + assignment.data}
-    graded = [p.name for p in sorted(staged.iterdir())]
-    imported = {}
-    for name in graded:
-        for match in IMPORTS.finditer((staged / name).read_text(errors="replace")):
-            imported.setdefault(match.group(1) or match.group(2), name)
-    copies, helpers, others, notes = [], [], [], []
+    copies, sources, others, notes = [], [], [], []
     for label, path in sorted(submitted.items()):
         if path in used:
             continue
         if path.name.lower() in own:
             copies.append(label)
         elif path.suffix == ".py":
-            helpers.append(label)
+            sources.append(label)
         else:
             others.append(label)
     if copies:
         notes.append(f"Not used: {_names(copies)}. The autograder brings its own copy, so changes to it are not seen.")
-    if helpers:
-        broken = [f"{imported[Path(h).stem]} imports {Path(h).stem}" for h in helpers if Path(h).stem in imported]
-        notes.append(f"Not used: {_names(helpers)}. Only {', '.join(assignment.submit)} are graded and code in other "
-                     "files is not seen" + (f"; {'; '.join(broken)}, which will fail: move that code into the graded file"
-                                            if broken else "") + ".")
+    if sources:
+        notes.append(f"Not used: {_names(sources)}. Only {', '.join(assignment.submit)} and the files they "
+                     "import are graded, and no graded file imports these.")
     if others:
         notes.append(f"Also not used: {_names(others)}.")
     return notes
