@@ -151,3 +151,15 @@ def test_handout_notebook_importing_mlp_gets_the_fix(tmp_path):
     assert staged.missing == {"mlp.py": " (see the message at the top)"}
     assert staged.flags == ["missing-file", "unused-files"]
     assert json.loads((folder / "handout.ipynb").read_text())  # untouched
+
+
+def test_zipped_assignment_folder_with_its_venv_is_graded(tmp_path):
+    """The student README has the venv made inside the assignment folder; zipping that
+    folder gives thousands of entries, left out before the entries are counted."""
+    venv = {f"hw1/.venv/lib/python3.11/site-packages/numpy/core/m{i}.py": "" for i in range(8935)}
+    files = {"hw1/models.py": MODELS, "hw1/.venv/pyvenv.cfg": "home = /usr/bin\n", **venv,
+             "hw1/__pycache__/models.cpython-311.pyc": "", "hw1/data.npz": "", "hw1/util.py": ""}
+    results = grade("a1_softsign", zip_files(tmp_path / "s.zip", files), tmp_path / "r.json")
+    assert full(results), results["output"]
+    assert ("Left out of your zip, as never part of a submission: hw1/.venv/ (8,936 files), "
+            "hw1/__pycache__/ (1 file), hw1/data.npz.") in results["output"]
