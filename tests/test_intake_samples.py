@@ -5,7 +5,7 @@ import zipfile
 
 import nbformat
 
-from conftest import grade, scores, zip_files
+from conftest import REPO, grade, scores, zip_files
 from grader.config import load_assignment
 from grader.intake import stage
 from grader.python2 import diagnose, headline, looks_like_python2
@@ -163,3 +163,15 @@ def test_zipped_assignment_folder_with_its_venv_is_graded(tmp_path):
     assert full(results), results["output"]
     assert ("Left out of your zip, as never part of a submission: hw1/.venv/ (8,936 files), "
             "hw1/__pycache__/ (1 file), hw1/data.npz.") in results["output"]
+
+
+def test_a_package_the_sandbox_does_not_offer_is_named_without_the_graders_paths(tmp_path):
+    """Installed for the grader but not offered to the child, scipy fails with a PermissionError
+    on its file; the student reads no path of the grading machine, and what can be imported."""
+    results = grade("a1_softsign", zip_files(tmp_path / "s.zip", {"models.py": "import scipy.special\n" + MODELS}),
+                    tmp_path / "r.json")
+    assert results["score"] == 0
+    assert ("scipy cannot be imported while grading: besides your own files, only the standard library and numpy "
+            "can, as the handout says.") in results["output"]
+    everything = json.dumps(results)
+    assert str(REPO) not in everything and "site-packages/scipy" not in everything.replace("<site-packages>/", "")
