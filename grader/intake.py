@@ -72,7 +72,8 @@ def left_out(parts, venvs=(), shipped=()):
     (`.venv`, `.git`, `.ipynb_checkpoints`, `.DS_Store`), one of NEVER_SUBMITTED, the
     folders of a Python environment (`venvs`: the parts of each folder holding a
     `pyvenv.cfg`; its other files stay), or a data file the release shipped (`shipped`)."""
-    return (any(p in NEVER_SUBMITTED or (p.startswith(".") and p not in (".", "..")) for p in parts) or (bool(parts) and parts[-1] in shipped)
+    return (any(p in NEVER_SUBMITTED or (p.startswith(".") and p not in (".", "..")) for p in parts)
+            or (bool(parts) and parts[-1] in shipped)
             or any(parts[i] in VENV_PARTS and parts[:i] in venvs for i in range(len(parts))))
 
 
@@ -246,7 +247,8 @@ def survey(root, capped=True, shipped=()):
                 for entry in listing:
                     seen += 1
                     if capped and seen > MAX_LISTING:
-                        raise IntakeError(FOLDER_TOO_BIG.format(why=f"it holds more than {MAX_LISTING:,} files and folders"))
+                        raise IntakeError(FOLDER_TOO_BIG.format(
+                            why=f"it holds more than {MAX_LISTING:,} files and folders"))
                     if left_out((entry.name,), venvs, shipped) or entry.is_symlink():
                         continue
                     entries += 1

@@ -93,8 +93,9 @@ def test_zip_inside_a_zip_is_unpacked_once_and_said(tmp_path):
 
 def test_helper_modules_the_graded_file_imports_are_staged_and_named(tmp_path):
     mlp = MLP.replace("import numpy as np\n", "import numpy as np\n\nfrom layers import affine\n", 1)
-    files = {"mlp.py": mlp, "lib/layers.py": "import random\nfrom maths import dot\n\ndef affine(x, w, b):\n    return dot(x, w) + b\n",
-             "lib/maths.py": "def dot(a, b):\n    return a @ b\n", "lib/random.py": "x = 1\n", "notes.py": "# scratch\n",
+    layers = "import random\nfrom maths import dot\n\ndef affine(x, w, b):\n    return dot(x, w) + b\n"
+    files = {"mlp.py": mlp, "lib/layers.py": layers, "lib/maths.py": "def dot(a, b):\n    return a @ b\n",
+             "lib/random.py": "x = 1\n", "notes.py": "# scratch\n",
              "answers.py": ANSWERS, "utils.py": "# my edited copy\n", "plot.png": "png", "README.txt": "hi"}
     folder = tmp_path / "sub"
     for name, text in files.items():
@@ -104,7 +105,8 @@ def test_helper_modules_the_graded_file_imports_are_staged_and_named(tmp_path):
     notes = "\n".join(staged.notes)
     assert ("Also used your own modules that the graded files import: lib/layers.py (imported by mlp.py); "
             "lib/maths.py (imported by layers.py).") in notes
-    assert "Not used: lib/random.py, since random is also the name of a module Python or the autograder provides" in notes
+    assert ("Not used: lib/random.py, since random is also the name of a module Python or the autograder "
+            "provides") in notes
     assert "Not used: notes.py. Only mlp.py, answers.py and the files they import are graded" in notes
     assert "Not used: utils.py. The autograder brings its own copy" in notes
     assert "Also not used: README.txt, plot.png." in notes

@@ -61,7 +61,8 @@ def test_an_import_inside_a_function_is_explained_too():
     from grader.adapter import translator
     from grader.sandbox.errors import CallFailed
     error = {"type": "ModuleNotFoundError", "message": "No module named 'torch'",
-             "traceback": '  File "models.py", line 9, in softsign_prime\nModuleNotFoundError: No module named \'torch\'\n'}
+             "traceback": "  File \"models.py\", line 9, in softsign_prime\n"
+                          "ModuleNotFoundError: No module named 'torch'\n"}
     failure = translator(None, print, ("matplotlib",))(CallFailed("softsign_prime", "softsign_prime(z)", error))
     assert failure.message.endswith("torch cannot be imported while grading: besides your own files, only the "
                                     "standard library and numpy and matplotlib can, as the handout says.")

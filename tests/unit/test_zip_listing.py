@@ -38,7 +38,8 @@ def test_a_zipped_folder_with_its_environment_and_caches_is_accepted(tmp_path):
         "hw1/data.npz", "hw1/trained_model.npz"]
     path = make_zip(tmp_path / "s.zip", names, links=["hw1/.venv/bin/python", "hw1/myenv/lib64"])
     notes = extract_zip(path, tmp_path / "out", shipped={"data.npz", "trained_model.npz"})
-    assert sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*") if p.is_file()) == sorted(own)
+    out = tmp_path / "out"
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == sorted(own)
     assert notes == ["Left out of your zip, as never part of a submission: hw1/.venv/ (9,003 files), "
                      "hw1/myenv/lib/ (200 files), hw1/myenv/bin/ (1 file), hw1/venv/ (1 file), "
                      "hw1/__pycache__/ (1 file), hw1/.git/ (1 file), hw1/.ipynb_checkpoints/ (1 file), "
