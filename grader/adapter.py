@@ -15,8 +15,8 @@ from .sandbox.readable import BASE_PACKAGES
 # The last line of an import that failed because the module is not there (or, installed
 # but not offered, cannot be read: Landlock refuses its files).
 NOT_THERE = re.compile(r"No module named '(\w+)|PermissionError: .*[\\/](?:site|dist)-packages[\\/](\w+)")
-UNAVAILABLE = ("{module} cannot be imported while grading: besides your own files, only the standard library "
-               "and {allowed} can, as the handout says.")
+UNAVAILABLE = ("{module} cannot be imported while grading: besides your own files, only {allowed} can, "
+               "as the handout says.")
 
 
 def sandbox_limits(assignment):
@@ -42,7 +42,8 @@ def unavailable(detail, packages=()):
     module = found and (found.group(1) or found.group(2))
     if not module or module in allowed:
         return detail
-    names = ", ".join(allowed[:-1]) + (" and " if len(allowed) > 1 else "") + allowed[-1]
+    names = ["the standard library"] + allowed
+    names = ", ".join(names[:-1]) + " and " + names[-1]
     return detail.rstrip("\n") + "\n" + UNAVAILABLE.format(module=module, allowed=names)
 
 

@@ -42,9 +42,9 @@ def find_helpers(roots, candidates, scans, taken, packages=()):
     `roots`: staged module name -> the file it was made from; `candidates`: submitted .py
     files that may be helpers; `scans`: path -> `grader.sources.scan` result; `taken`:
     module names already staged (required, support, accepted helpers); `packages`: the
-    assignment's allowed packages. Among files of one
-    name, the one beside the importer wins, else the shallowest; a name that differs only
-    in case counts when it is the only one (Windows and macOS import it so).
+    assignment's allowed packages. Among files of one name, the one beside the importer
+    wins, else the shallowest; a name that differs only in case counts when it is the only
+    one (Windows and macOS import it so).
     """
     by_name, by_lower = {}, {}
     for path in candidates:

@@ -49,7 +49,7 @@ def test_every_output_a_student_reads_is_scrubbed():
 def test_a_module_not_offered_is_named_with_what_is(last, module):
     told = unavailable(f'  File "models.py", line 1, in <module>\n{last}\n', ["sklearn", "matplotlib"])
     assert told.endswith(f"\n{module} cannot be imported while grading: besides your own files, only the "
-                         "standard library and numpy, sklearn and matplotlib can, as the handout says.")
+                         "standard library, numpy, sklearn and matplotlib can, as the handout says.")
 
 
 @pytest.mark.parametrize("last", ["ModuleNotFoundError: No module named 'sklearn'", "ValueError: bad shape", ""])
@@ -65,4 +65,4 @@ def test_an_import_inside_a_function_is_explained_too():
                           "ModuleNotFoundError: No module named 'torch'\n"}
     failure = translator(None, print, ("matplotlib",))(CallFailed("softsign_prime", "softsign_prime(z)", error))
     assert failure.message.endswith("torch cannot be imported while grading: besides your own files, only the "
-                                    "standard library and numpy and matplotlib can, as the handout says.")
+                                    "standard library, numpy and matplotlib can, as the handout says.")
