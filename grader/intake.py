@@ -394,11 +394,11 @@ def stage_helpers(assignment, folder, roots, submitted, used, missing):
     if found:
         notes.append("Also used your own modules that the graded files import: " + "; ".join(
             f"{labels[path]} (imported by {importer}.py)" for _, path, importer in found) + ".")
-    for module, path, importer in shadowed:
-        used.add(path)  # not in the list of unused files: this note says why
-        notes.append(f"Not used: {labels[path]}, since {module} is also the name of a module Python or the "
-                     f"autograder provides, and `import {module}` in {importer}.py gets that one: "
-                     "rename your file and the imports of it.")
+    if shadowed:
+        used.update(path for _, path, _ in shadowed)  # not in the list of unused files: this note says why
+        notes.append(f"Not used: {_names([labels[path] for _, path, _ in shadowed])}, named like modules that "
+                     f"Python or the autograder provides ({', '.join(module for module, _, _ in shadowed)}): "
+                     "the imports of those names get the provided modules. Rename your files and their imports.")
     for name in [n for n, hint in missing.items() if not hint]:
         holder, shared = helpers.holder_of(assignment.reference / name, [p for p in candidates if p not in used],
                                            scans)

@@ -105,8 +105,8 @@ def test_helper_modules_the_graded_file_imports_are_staged_and_named(tmp_path):
     notes = "\n".join(staged.notes)
     assert ("Also used your own modules that the graded files import: lib/layers.py (imported by mlp.py); "
             "lib/maths.py (imported by layers.py).") in notes
-    assert ("Not used: lib/random.py, since random is also the name of a module Python or the autograder "
-            "provides") in notes
+    assert ("Not used: lib/random.py, named like modules that Python or the autograder provides (random): the "
+            "imports of those names get the provided modules. Rename your files and their imports.") in notes
     assert "Not used: notes.py. Only mlp.py, answers.py and the files they import are graded" in notes
     assert "Not used: utils.py. The autograder brings its own copy" in notes
     assert "Also not used: README.txt, plot.png." in notes
