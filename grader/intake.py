@@ -7,10 +7,8 @@ only land inside the extraction folder. Notebooks and files that may be
 Python 2 are parsed only in `grader.quarantine`'s limited process. What
 intake finds wrong becomes one headline each at the top of the results.
 """
-import difflib
 import io
 import os
-import re
 import shutil
 import stat
 import struct
@@ -21,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from . import python2, quarantine
+from . import helpers, python2, quarantine
 from .failures import clean_text
 from .notebook import definitions
 
@@ -32,8 +30,13 @@ MAX_SOURCE_BYTES = 2 * 2**20      # one submitted .py file
 MAX_NOTEBOOK_BYTES = 20 * 2**20   # one .ipynb (plots make them large); read only in grader.quarantine
 MAX_RATIO = 200
 MAX_LISTED = 8                    # file names listed in one message
-IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[ \t]+import|import[ \t]+(\w+))", re.M)  # linear: no nesting
-IGNORED_PARTS = ("__MACOSX",)
+MAX_SCANNED = 200                 # submitted .py files read for their imports and definitions
+MAX_LISTING = 100_000             # entries of a zip's listing, left-out ones included
+# Never part of a submission, wherever they are (as is every name starting with "."): macOS
+# litter, caches, Python environments. Left out before anything is counted (see `left_out`).
+NEVER_SUBMITTED = ("__MACOSX", "__pycache__", "venv", "site-packages")
+VENV_PARTS = ("bin", "lib", "lib64", "include", "share", "Lib", "Include", "Scripts", "pyvenv.cfg")
+MAX_FOLDERS_NAMED = 3
 # What a damaged or hostile archive can raise while being opened or read (encrypted: RuntimeError).
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, OSError, ValueError, EOFError,
               NotImplementedError, RuntimeError, UnicodeDecodeError, IndexError, KeyError)
@@ -64,16 +67,75 @@ class Staged:
     problem: str = ""                             # why nothing could be used, if so
 
 
-def check_zip(archive, used=(0, 0)):
-    """Refuse unsafe or oversized archives before anything is extracted.
+def left_out(parts, venvs=(), shipped=()):
+    """Whether a path (its parts) is never part of a submission: a name starting with "."
+    (`.venv`, `.git`, `.ipynb_checkpoints`, `.DS_Store`), one of NEVER_SUBMITTED, the
+    folders of a Python environment (`venvs`: the parts of each folder holding a
+    `pyvenv.cfg`; its other files stay), or a data file the release shipped (`shipped`)."""
+    return (any(p in NEVER_SUBMITTED or (p.startswith(".") and p not in (".", "..")) for p in parts)
+            or (bool(parts) and parts[-1] in shipped)
+            or any(parts[i] in VENV_PARTS and parts[:i] in venvs for i in range(len(parts))))
+
+
+def _parts(info):
+    return PurePosixPath(info.filename.replace("\\", "/")).parts
+
+
+def split_listing(infos, shipped=()):
+    """(kept, left out): a zip's entries, decided from its listing alone; each left-out one
+    comes with the path that made it so (`hw/.venv/`), for the note that names them."""
+    venvs = {_parts(i)[:-1] for i in infos if _parts(i)[-1:] == ("pyvenv.cfg",)}
+    kept, dropped = [], []
+    for info in infos:
+        parts = _parts(info)
+        if not left_out(parts, venvs, shipped):
+            kept.append(info)
+            continue
+        cut = next(i for i in range(1, len(parts) + 1) if left_out(parts[:i], venvs, shipped))
+        dropped.append((info, "/".join(parts[:cut]) + ("/" if cut < len(parts) or info.is_dir() else "")))
+    return kept, dropped
+
+
+def left_out_note(dropped):
+    """One line naming what was left out of a zip: folders, most files first, then files
+    (macOS litter and dotfiles, which nobody misses, aside)."""
+    groups = {}
+    for info, label in dropped:
+        groups[label] = groups.get(label, 0) + (not info.is_dir())
+    shown = [_label(label) + (f" ({n:,} file{'s' * (n != 1)})" if label.endswith("/") and n else "")
+             for label, n in sorted(groups.items(), key=lambda g: (not g[0].endswith("/"), -g[1]))
+             if "__MACOSX" not in label and not PurePosixPath(label).name.startswith("._")
+             and not (PurePosixPath(label).name.startswith(".") and not label.endswith("/"))]
+    return f"Left out of your zip, as never part of a submission: {_names(shown)}." if shown else ""
+
+
+def largest_folders(infos, by_size):
+    """The few folders holding the most entries (or bytes): what to leave out of a refused zip."""
+    paths = [_parts(i) for i in infos]
+    depth = 0
+    while paths and all(len(p) > depth + 1 and p[depth] == paths[0][depth] for p in paths):
+        depth += 1  # everything is in one folder: look inside it
+    totals = {}
+    for info, parts in zip(infos, paths):
+        if len(parts) > depth + 1:
+            key = "/".join(parts[:depth + 1]) + "/"
+            entries, size = totals.get(key, (0, 0))
+            totals[key] = (entries + 1, size + info.file_size)
+    ranked = sorted(totals.items(), key=lambda t: -t[1][1 if by_size else 0])[:MAX_FOLDERS_NAMED]
+    shown = [f"{_label(k)} ({_mb(size) if by_size else f'{n:,} entries'})" for k, (n, size) in ranked]
+    return f"; its largest folders are {', '.join(shown)}: leave out what the handout does not ask for" if shown else ""
+
+
+def check_zip(archive, used=(0, 0), shipped=()):
+    """Refuse unsafe or oversized archives before anything is extracted; returns the entries
+    to extract (what is never part of a submission is left out first, see `left_out`).
 
     `used`: entries and bytes already unpacked (a zip found inside a zip shares the caps).
     """
-    infos = archive.infolist()
-    if len(infos) + used[0] > MAX_ENTRIES:
-        raise IntakeError(TOO_BIG.format(why=f"it has {len(infos) + used[0]} entries (the limit is {MAX_ENTRIES})"))
-    seen, total = set(), used[1]
-    for info in infos:
+    listing = archive.infolist()
+    if len(listing) > MAX_LISTING:
+        raise IntakeError(TOO_BIG.format(why=f"it has {len(listing):,} entries, too many to read"))
+    for info in listing:  # names that could land outside the folder are refused even if left out
         name = info.filename
         if not name:
             raise IntakeError(UNSAFE_ZIP.format(why="an entry has no name"))
@@ -82,6 +144,13 @@ def check_zip(archive, used=(0, 0)):
             raise IntakeError(UNSAFE_ZIP.format(why=f"the entry {name!r} has an absolute path"))
         if ".." in parts or "\\" in name:
             raise IntakeError(UNSAFE_ZIP.format(why=f"the entry {name!r} points outside the folder"))
+    infos, dropped = split_listing(listing, shipped)
+    if len(infos) + used[0] > MAX_ENTRIES:
+        raise IntakeError(TOO_BIG.format(why=f"it has {len(infos) + used[0]} entries (the limit is {MAX_ENTRIES})"
+                                         + largest_folders(infos, by_size=False)))
+    seen, total = set(), used[1]
+    for info in infos:
+        name = info.filename
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise IntakeError(UNSAFE_ZIP.format(why=f"the entry {name!r} is a symbolic link"))
@@ -91,25 +160,30 @@ def check_zip(archive, used=(0, 0)):
         seen.add(key)
         total += info.file_size
         if total > MAX_TOTAL_BYTES:
-            raise IntakeError(TOO_BIG.format(why=f"it unpacks to more than {_mb(MAX_TOTAL_BYTES)}"))
+            raise IntakeError(TOO_BIG.format(why=f"it unpacks to more than {_mb(MAX_TOTAL_BYTES)}"
+                                             + largest_folders(infos, by_size=True)))
         if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise IntakeError(TOO_BIG.format(why=f"the entry {name!r} is compressed suspiciously well (a zip bomb?)"))
+    return infos, dropped
 
 
-def extract_zip(path, dest, used=(0, 0)):
-    """Check, then write each file ourselves, trusting no size the header claims."""
+def extract_zip(path, dest, used=(0, 0), shipped=()):
+    """Check, then write each file ourselves, trusting no size the header claims.
+    Returns notes for the student (what was left out)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            check_zip(archive, used)
-            _write_entries(archive, dest, used[1])
+            infos, dropped = check_zip(archive, used, shipped)
+            _write_entries(archive, infos, dest, used[1])
     except ZIP_ERRORS as exc:
         raise IntakeError(BROKEN_ZIP.format(why=exc)) from None
+    return list(filter(None, [left_out_note(dropped)]))
 
 
-def _write_entries(archive, dest, written):
-    for info in archive.infolist():
+def _write_entries(archive, infos, dest, written):
+    Path(dest).mkdir(parents=True, exist_ok=True)
+    for info in infos:
         parts = PurePosixPath(info.filename).parts
-        if info.is_dir() or not parts or _ignored(parts):
+        if info.is_dir() or not parts:
             continue
         target = Path(dest).joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -119,10 +193,6 @@ def _write_entries(archive, dest, written):
                 if written > MAX_TOTAL_BYTES:
                     raise IntakeError(TOO_BIG.format(why="it unpacks to more than its header says"))
                 out.write(chunk)
-
-
-def _ignored(parts):
-    return any(p in IGNORED_PARTS or p.startswith(".") for p in parts)
 
 
 def _mb(size):
@@ -139,16 +209,16 @@ def _names(labels):
     return shown + (f" and {len(labels) - MAX_LISTED} more" if len(labels) > MAX_LISTED else "") if labels else "no files"
 
 
-def unpack(submission, dest):
-    """The folder holding the submission's files (a zip is extracted into `dest`)."""
+def unpack(submission, dest, shipped=()):
+    """(the folder holding the submission's files, notes): a zip is extracted into `dest`,
+    leaving out what is never part of a submission, which the notes name."""
     submission = Path(submission)
     if submission.is_dir():
-        return submission
+        return submission, []
     if not submission.exists():
         raise IntakeError(f"No submission was found at {submission}.")
     if zipfile.is_zipfile(submission) or submission.suffix.lower() == ".zip":
-        extract_zip(submission, dest)
-        return Path(dest)
+        return Path(dest), extract_zip(submission, dest, shipped=shipped)
     limit = {".py": MAX_SOURCE_BYTES, ".ipynb": MAX_NOTEBOOK_BYTES}.get(submission.suffix.lower(), MAX_TOTAL_BYTES)
     size = submission.stat().st_size
     if size > limit:
@@ -156,27 +226,34 @@ def unpack(submission, dest):
             why=f"{_label(submission.name)} is {_mb(size)} (a {submission.suffix} file may be at most {_mb(limit)})"))
     Path(dest).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(submission, Path(dest) / submission.name)
-    return Path(dest)
+    return Path(dest), []
 
 
-def survey(root, capped=True):
+def survey(root, capped=True, shipped=()):
     """Every regular file under `root` as (relative path, size), shallowest first;
-    links, dotfiles and `__MACOSX` are skipped.
+    links and what is never part of a submission (`left_out`) are skipped, and
+    never entered.
 
     `capped`: refuse more than MAX_ENTRIES entries or MAX_TOTAL_BYTES, counted
     while walking, so a folder of a million files costs no more than the cap.
     A student's own working folder (local check) is not capped.
     """
-    files, entries, total, stack = [], 0, 0, [Path(root)]
+    files, entries, seen, total, stack = [], 0, 0, 0, [Path(root)]
     try:
         while stack:
-            with os.scandir(stack.pop()) as listing:
+            folder = stack.pop()
+            venvs = {()} if os.path.lexists(folder / "pyvenv.cfg") else set()
+            with os.scandir(folder) as listing:
                 for entry in listing:
+                    seen += 1
+                    if capped and seen > MAX_LISTING:
+                        raise IntakeError(FOLDER_TOO_BIG.format(
+                            why=f"it holds more than {MAX_LISTING:,} files and folders"))
+                    if left_out((entry.name,), venvs, shipped) or entry.is_symlink():
+                        continue
                     entries += 1
                     if capped and entries > MAX_ENTRIES:
                         raise IntakeError(FOLDER_TOO_BIG.format(why=f"it holds more than {MAX_ENTRIES} files and folders"))
-                    if _ignored((entry.name,)) or entry.is_symlink():
-                        continue
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(Path(entry.path))
                     elif entry.is_file(follow_symlinks=False):
@@ -194,7 +271,8 @@ def find_files(root, wanted, files=None):
     """Locate each wanted file name at any depth. Returns (found, missing, notes).
 
     A file whose name differs only in case (`Models.py`) is taken when it is
-    the only one; `missing` maps a name not found to a hint (the closest name).
+    the only one; `missing` maps a name not found to a hint (several case
+    variants), else to "" (`stage` may find the file it was saved as).
     """
     files = survey(root) if files is None else files
     by_name = {}
@@ -213,9 +291,7 @@ def find_files(root, wanted, files=None):
             if len(paths) > 1:
                 notes.append(f"Several files are named {name}; graded {_label(paths[0])}.")
             continue
-        close = difflib.get_close_matches(name.lower(), [c.lower() for c in by_name], n=1, cutoff=0.6)
-        by_lower = {c.lower(): c for c in by_name}
-        missing[name] = f"the closest name is {_label(by_lower[close[0]])}: rename it {name}" if close else ""
+        missing[name] = ""
     return found, missing, notes
 
 
@@ -229,15 +305,17 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
     The notes start with the problems (one headline each), then what was done.
     """
     workspace = Path(workspace)
-    root = unpack(submission, workspace / "unpacked")
-    files = survey(root, capped=not own_folder)
+    shipped = release_data(assignment)
+    root, notes = unpack(submission, workspace / "unpacked", shipped)
+    files = survey(root, capped=not own_folder, shipped=shipped)
     if own_folder:
         files = [(rel, size) for rel, size in files if rel.parts[0] not in RELEASE_FOLDERS]
     submitted = {_label(rel): root / rel for rel, _ in files}
-    found, missing, notes = find_files(root, assignment.submit, files)
+    found, missing, found_notes = find_files(root, assignment.submit, files)
+    notes += found_notes
     flags = []
     if missing and not own_folder:
-        more, missing, more_notes = search_inner_zip(root, files, missing, workspace / "inner", submitted)
+        more, missing, more_notes = search_inner_zip(root, files, missing, workspace / "inner", submitted, shipped)
         found.update(more)
         notes += more_notes
         flags += ["zip-in-zip"] if more_notes else []
@@ -261,12 +339,17 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
             missing[name] = "; ".join(filter(None, [missing[name], (
                 f"{', '.join(importers)} imports {Path(name).stem} instead of defining it: "
                 f"submit {name} itself, or paste the code of {name} into the notebook's cells")]))
+    roots = {Path(name).stem: path for name, path in found.items()}
+    roots.update({Path(name).stem: folder / name for name in assignment.notebook if (folder / name).exists()
+                  and name not in found})
     extra = getattr(assignment, "extra_modules", [])  # manifest key `extra_modules`; none until declared
     for name, path in find_files(root, extra, files)[0].items():
         _copy_source(path, folder / name)
         used.add(path)
+        roots[Path(name).stem] = path
         notes.append(f"Also used {name}, a helper module this assignment accepts.")
-    old_code = python2_headlines({name: folder / name for name in list(found) + [n for n in extra if (folder / n).exists()]})
+    notes += stage_helpers(assignment, folder, roots, submitted, used, missing)
+    old_code = python2_headlines({p.name: p for p in sorted(folder.iterdir()) if p.suffix == ".py"})
     headlines += old_code
     flags += ["python2"] if old_code else []
     flags += ["missing-file"] if missing else []
@@ -275,7 +358,7 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
                                         hint=f" ({hint})" if hint else "")
                          + ("" if own_folder else HELD.format(held=_names(sorted(submitted)))))
         missing[name] = SEE_ABOVE  # each check's own message stays short
-    unused = [] if own_folder else unused_files(assignment, submitted, used, folder)
+    unused = [] if own_folder else unused_files(assignment, submitted, used)
     notes += unused
     flags += ["unused-files"] if unused else []
     for name in assignment.support:
@@ -288,20 +371,65 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
     return Staged(folder, assignment.modules, missing, headlines + notes, flags)
 
 
-def search_inner_zip(root, files, missing, dest, submitted):
+def stage_helpers(assignment, folder, roots, submitted, used, missing):
+    """Stage the submission's own modules that staged files import (see grader.helpers), and
+    give each missing file without a hint the submitted file holding its definitions, if any.
+    `roots`: staged module name -> the file it came from. Returns notes for the student."""
+    copies = {n.lower() for n in assignment.support}
+    candidates = [path for path in submitted.values() if path.suffix == ".py" and path not in used
+                  and path.name.lower() not in copies and path.stat().st_size <= MAX_SOURCE_BYTES][:MAX_SCANNED]
+    if not candidates:
+        return []
+    read = list(roots.values()) + candidates
+    try:
+        scans = dict(zip(read, quarantine.run("sources", [str(p) for p in read])))
+    except quarantine.QuarantineFailure as why:
+        return [f"Your other .py files could not be read ({why}), so none of them was used."]
+    taken = set(roots) | {Path(n).stem for n in assignment.support}
+    found, shadowed = helpers.find_helpers(roots, candidates, scans, taken, assignment.packages)
+    notes, labels = [], {path: label for label, path in submitted.items()}
+    for module, path, importer in found:
+        _copy_source(path, folder / f"{module}.py")
+        used.add(path)
+    if found:
+        notes.append("Also used your own modules that the graded files import: " + "; ".join(
+            f"{labels[path]} (imported by {importer}.py)" for _, path, importer in found) + ".")
+    if shadowed:
+        used.update(path for _, path, _ in shadowed)  # not in the list of unused files: this note says why
+        notes.append(f"Not used: {_names([labels[path] for _, path, _ in shadowed])}, named like modules that "
+                     f"Python or the autograder provides ({', '.join(module for module, _, _ in shadowed)}): "
+                     "the imports of those names get the provided modules. Rename your files and their imports.")
+    for name in [n for n, hint in missing.items() if not hint]:
+        holder, shared = helpers.holder_of(assignment.reference / name, [p for p in candidates if p not in used],
+                                           scans)
+        if holder is not None:
+            missing[name] = (f"{labels[holder]} defines {', '.join(shared[:4])}"
+                             f"{', ...' if len(shared) > 4 else ''}: rename it {name}")
+    return notes
+
+
+def release_data(assignment):
+    """Names of the data files the student release ships (the grader brings its own)."""
+    shipped = set(assignment.data)
+    folder = Path(assignment.reference) / "data"
+    return shipped | ({p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set())
+
+
+def search_inner_zip(root, files, missing, dest, submitted, shipped=()):
     """(found, missing, notes) after unpacking the one zip a submission holds, when
     a required file is missing: within what is left of the same caps, one level
     only. Its files replace it in `submitted`."""
     zips = [rel for rel, _ in files if rel.suffix.lower() == ".zip"]
     if len(zips) != 1:
         return {}, missing, []
-    extract_zip(root / zips[0], dest, used=(len(files), sum(size for _, size in files)))
-    inner_files = survey(dest)
+    left = extract_zip(root / zips[0], dest, used=(len(files), sum(size for _, size in files)), shipped=shipped)
+    inner_files = survey(dest, shipped=shipped)
     del submitted[_label(zips[0])]
     submitted.update({_label(zips[0] / rel): dest / rel for rel, _ in inner_files})
     found, missing, notes = find_files(dest, list(missing), inner_files)
     return found, missing, notes + [f"Your submission held another zip, {_label(zips[0])}: its files were "
-                                    "unpacked and searched too (one level only; next time submit the files themselves)."]
+                                    "unpacked and searched too (one level only; next time submit the files themselves)."
+                                    ] + left
 
 
 def _shown(path, root, workspace):
@@ -333,31 +461,24 @@ def python2_headlines(sources):
     return [line for line in lines if line]
 
 
-def unused_files(assignment, submitted, used, staged):
+def unused_files(assignment, submitted, used):
     """What the student handed in that grading does not use, and why, in a few lines."""
     own = {n.lower() for n in assignment.support + assignment.data}
-    graded = [p.name for p in sorted(staged.iterdir())]
-    imported = {}
-    for name in graded:
-        for match in IMPORTS.finditer((staged / name).read_text(errors="replace")):
-            imported.setdefault(match.group(1) or match.group(2), name)
-    copies, helpers, others, notes = [], [], [], []
+    copies, sources, others, notes = [], [], [], []
     for label, path in sorted(submitted.items()):
         if path in used:
             continue
         if path.name.lower() in own:
             copies.append(label)
         elif path.suffix == ".py":
-            helpers.append(label)
+            sources.append(label)
         else:
             others.append(label)
     if copies:
         notes.append(f"Not used: {_names(copies)}. The autograder brings its own copy, so changes to it are not seen.")
-    if helpers:
-        broken = [f"{imported[Path(h).stem]} imports {Path(h).stem}" for h in helpers if Path(h).stem in imported]
-        notes.append(f"Not used: {_names(helpers)}. Only {', '.join(assignment.submit)} are graded and code in other "
-                     "files is not seen" + (f"; {'; '.join(broken)}, which will fail: move that code into the graded file"
-                                            if broken else "") + ".")
+    if sources:
+        notes.append(f"Not used: {_names(sources)}. Only {', '.join(assignment.submit)} and the files they "
+                     "import are graded, and no graded file imports these.")
     if others:
         notes.append(f"Also not used: {_names(others)}.")
     return notes

@@ -1,4 +1,5 @@
-"""Read hostile files (notebooks, source that may be Python 2) in a separate process.
+"""Read hostile files (notebooks, source that may be Python 2, the imports of submitted
+source) in a separate process.
 
 Parsing a submitted file runs none of its code, but a crafted file can still
 cost gigabytes of memory, minutes of CPU or a crash of the parser (deeply
@@ -52,7 +53,7 @@ def _limit_self():
 
 def main(task):
     _limit_self()
-    from . import notebook, python2
-    tasks = {"notebooks": notebook.convert_all, "python2": python2.diagnose}
+    from . import notebook, python2, sources
+    tasks = {"notebooks": notebook.convert_all, "python2": python2.diagnose, "sources": sources.scan}
     args = json.loads(sys.stdin.buffer.read())
     sys.stdout.write(json.dumps(tasks[task](*args)))

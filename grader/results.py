@@ -1,10 +1,12 @@
-"""Gradescope's results.json, built from plain records (no pytest here)."""
+"""Gradescope's results.json, built from plain records (no pytest here). Every output a
+student reads goes through `grader.scrub` here, so no path of the grading machine shows."""
 import json
 import os
 import tempfile
 from dataclasses import dataclass, field
 
 from .failures import GRADER_FAULT
+from .scrub import scrub
 
 PENDING = "Not run: the grader stopped before reaching this check."
 FALLBACK = "The autograder failed before grading finished; please tell course staff."
@@ -35,7 +37,7 @@ def test_entry(item):
     entry = {"name": item.name, "number": item.number, "score": score,
              "max_score": item.max_score,
              "status": "passed" if item.status == "passed" and score >= item.max_score else "failed",
-             "output": item.output, "visibility": item.visibility}
+             "output": scrub(item.output), "visibility": item.visibility}
     if item.tags:
         entry["tags"] = sorted(set(item.tags))
     if item.bugs:
@@ -49,13 +51,15 @@ def build(items, *, output, execution_time, extra_tests=()):
     tests += list(extra_tests)
     return {"score": round(sum(t["score"] for t in tests), 4),
             "execution_time": round(execution_time, 3),
-            "output": output, "visibility": "visible", "stdout_visibility": "hidden",
+            "output": scrub(output), "visibility": "visible", "stdout_visibility": "hidden",
             "tests": tests}
 
 
 def well_formed(graded):
     """Whether a grader's results, read from its file or sent by a Dask worker, can be used."""
     return isinstance(graded, dict) and isinstance(graded.get("tests"), list)
+
+
 def grader_faults(results):
     """What in these results the grader itself failed on (not the submission): the items whose
     check broke in the grader's code or were never reached, the grader's fault entries, or the
@@ -69,7 +73,7 @@ def grader_faults(results):
 
 
 def fallback(message=FALLBACK):
-    return {"score": 0, "execution_time": 0, "output": message, "tests": []}
+    return {"score": 0, "execution_time": 0, "output": scrub(message), "tests": []}
 
 
 def write_atomic(path, results, indent=None):

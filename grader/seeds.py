@@ -1,8 +1,8 @@
 """Seeds for the inputs checks draw.
 
 Public checks draw from the check's id alone, so a student sees the same
-inputs on every run. Hidden checks draw from a secret plus a digest of the
-submitted files: the same submission gets the same inputs (and score) on
+inputs on every run. Hidden checks draw from a secret plus a digest of every
+file staged for the child: the same submission gets the same inputs (and score) on
 every regrade, while probing submissions cannot learn the inputs, since any
 change to the code draws new ones.
 
@@ -44,12 +44,14 @@ def run_secret(root=REPO_ROOT):
     return secret
 
 
-def submission_digest(folder, names):
-    """SHA-256 over the submitted files' names and bytes (missing files count as empty)."""
+def submission_digest(folder):
+    """SHA-256 over the names and bytes of every file staged for the child (required files,
+    helper modules, support files, data): whatever can change what the child does changes
+    the hidden inputs."""
     digest = hashlib.sha256()
-    for name in sorted(names):
-        path = Path(folder) / name
-        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+    root = Path(folder)
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

@@ -29,15 +29,28 @@ def test_copy_that_prints_every_iteration_and_tests_at_import_scores_full(tmp_pa
     assert lost(results) == [], outputs(results)
 
 
-def test_the_originals_helper_files_beside_the_submission_are_replaced_by_ours(tmp_path):
+def split_into_a_helper_module(code):
+    """code_for_hw7.py with its module classes moved to nn_helpers.py, as some students split it."""
+    start, end = code.index("class Module:"), code.index("class Sequential:")
+    names = "Module, Linear, Tanh, ReLU, SoftMax, NLL"
+    return (code[:start] + f"from nn_helpers import {names}\n\n\n" + code[end:],
+            "import numpy as np\n\n\n" + code[start:end])
+
+
+def test_own_helper_module_is_graded_and_the_originals_helpers_are_replaced_by_ours(tmp_path):
     """Students zip the whole folder: the original modules_disp imports matplotlib at
-    the top (not in the sandbox) and trains in classify; ours are staged instead."""
+    the top (not in the sandbox) and trains in classify; ours are staged instead. A
+    module of the student's own that code_for_hw7.py imports is graded with it."""
     helper = ("import matplotlib.pyplot as plt\nimport numpy as np\n\n"
               "def classify(X, Y, nn, it=10000, lr=0.005):\n    nn.sgd(X, Y, it, lr)\n    plt.show()\n")
-    path = zip_files(tmp_path / "s.zip", {"code_for_hw7.py": CODE, "answers.py": ANSWERS,
-                                          "modules_disp.py": helper, "expected_results.py": "test_1_values = None\n"})
+    code, own = split_into_a_helper_module(CODE)
+    path = zip_files(tmp_path / "s.zip", {"hw7/code_for_hw7.py": code, "hw7/nn_helpers.py": own,
+                                          "hw7/answers.py": ANSWERS, "hw7/modules_disp.py": helper,
+                                          "hw7/expected_results.py": "test_1_values = None\n"})
     results = grade("a4_modular_nn", path, tmp_path / "r.json")
     assert lost(results) == [], outputs(results)
+    assert ("Also used your own modules that the graded files import: hw7/nn_helpers.py "
+            "(imported by code_for_hw7.py).") in results["output"]
 
 
 def test_autograder_zip_grades_a4_in_a_simulated_autograder_tree(tmp_path):

@@ -5,7 +5,7 @@ import zipfile
 
 import nbformat
 
-from conftest import grade, scores, zip_files
+from conftest import REPO, grade, scores, zip_files
 from grader.config import load_assignment
 from grader.intake import stage
 from grader.python2 import diagnose, headline, looks_like_python2
@@ -91,21 +91,27 @@ def test_zip_inside_a_zip_is_unpacked_once_and_said(tmp_path):
     assert results["extra_data"]["intake"] == ["zip-in-zip"]
 
 
-def test_helper_module_beside_the_student_file_is_named(tmp_path):
+def test_helper_modules_the_graded_file_imports_are_staged_and_named(tmp_path):
     mlp = MLP.replace("import numpy as np\n", "import numpy as np\n\nfrom layers import affine\n", 1)
-    files = {"mlp.py": mlp, "layers.py": "def affine(x, w, b):\n    return x @ w + b\n",
+    layers = "import random\nfrom maths import dot\n\ndef affine(x, w, b):\n    return dot(x, w) + b\n"
+    files = {"mlp.py": mlp, "lib/layers.py": layers, "lib/maths.py": "def dot(a, b):\n    return a @ b\n",
+             "lib/random.py": "x = 1\n", "notes.py": "# scratch\n",
              "answers.py": ANSWERS, "utils.py": "# my edited copy\n", "plot.png": "png", "README.txt": "hi"}
     folder = tmp_path / "sub"
-    folder.mkdir()
     for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
     staged = stage(A2, folder, tmp_path / "work")
     notes = "\n".join(staged.notes)
-    assert ("Not used: layers.py. Only mlp.py, answers.py are graded and code in other files is not seen; "
-            "mlp.py imports layers, which will fail") in notes
+    assert ("Also used your own modules that the graded files import: lib/layers.py (imported by mlp.py); "
+            "lib/maths.py (imported by layers.py).") in notes
+    assert ("Not used: lib/random.py, named like modules that Python or the autograder provides (random): the "
+            "imports of those names get the provided modules. Rename your files and their imports.") in notes
+    assert "Not used: notes.py. Only mlp.py, answers.py and the files they import are graded" in notes
     assert "Not used: utils.py. The autograder brings its own copy" in notes
     assert "Also not used: README.txt, plot.png." in notes
-    assert not (staged.folder / "layers.py").exists() and staged.flags == ["unused-files"]
+    assert (staged.folder / "layers.py").exists() and (staged.folder / "maths.py").exists()
+    assert not (staged.folder / "random.py").exists() and staged.flags == ["unused-files"]
 
 
 def test_declared_helper_module_is_staged(tmp_path):
@@ -147,3 +153,27 @@ def test_handout_notebook_importing_mlp_gets_the_fix(tmp_path):
     assert staged.missing == {"mlp.py": " (see the message at the top)"}
     assert staged.flags == ["missing-file", "unused-files"]
     assert json.loads((folder / "handout.ipynb").read_text())  # untouched
+
+
+def test_zipped_assignment_folder_with_its_venv_is_graded(tmp_path):
+    """The student README has the venv made inside the assignment folder; zipping that
+    folder gives thousands of entries, left out before the entries are counted."""
+    venv = {f"hw1/.venv/lib/python3.11/site-packages/numpy/core/m{i}.py": "" for i in range(8935)}
+    files = {"hw1/models.py": MODELS, "hw1/.venv/pyvenv.cfg": "home = /usr/bin\n", **venv,
+             "hw1/__pycache__/models.cpython-311.pyc": "", "hw1/data.npz": "", "hw1/util.py": ""}
+    results = grade("a1_softsign", zip_files(tmp_path / "s.zip", files), tmp_path / "r.json")
+    assert full(results), results["output"]
+    assert ("Left out of your zip, as never part of a submission: hw1/.venv/ (8,936 files), "
+            "hw1/__pycache__/ (1 file), hw1/data.npz.") in results["output"]
+
+
+def test_a_package_the_sandbox_does_not_offer_is_named_without_the_graders_paths(tmp_path):
+    """Installed for the grader but not offered to the child, scipy fails with a PermissionError
+    on its file; the student reads no path of the grading machine, and what can be imported."""
+    results = grade("a1_softsign", zip_files(tmp_path / "s.zip", {"models.py": "import scipy.special\n" + MODELS}),
+                    tmp_path / "r.json")
+    assert results["score"] == 0
+    assert ("scipy cannot be imported while grading: besides your own files, only the standard library and numpy "
+            "can, as the handout says.") in results["output"]
+    everything = json.dumps(results)
+    assert str(REPO) not in everything and "site-packages/scipy" not in everything.replace("<site-packages>/", "")

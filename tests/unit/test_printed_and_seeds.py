@@ -2,6 +2,8 @@
 import math
 import time
 
+import pytest
+
 from grader import seeds
 from grader.kit import printed
 
@@ -46,13 +48,27 @@ def test_first_occurrence_wins_and_unterminated_arrays_are_ignored():
 
 def test_hidden_seeds_follow_secret_and_submission(tmp_path):
     (tmp_path / "m.py").write_text("x = 1\n")
-    digest = seeds.submission_digest(tmp_path, ["m.py"])
+    digest = seeds.submission_digest(tmp_path)
     same = seeds.check_seed("test_a", digest, "s1")
     assert same == seeds.check_seed("test_a", digest, "s1")
     assert same != seeds.check_seed("test_a", digest, "s2") and same != seeds.check_seed("test_b", digest, "s1")
     (tmp_path / "m.py").write_text("x = 2\n")
-    assert seeds.check_seed("test_a", seeds.submission_digest(tmp_path, ["m.py"]), "s1") != same
+    assert seeds.check_seed("test_a", seeds.submission_digest(tmp_path), "s1") != same
     assert seeds.check_seed("test_a") == seeds.check_seed("test_a", "other digest")  # public: id only
+
+
+@pytest.mark.parametrize("changed", ["layers.py", "nn_helpers.py", "sub/helper.py", "digits.npz"])
+def test_changing_only_a_staged_helper_or_data_file_draws_new_hidden_inputs(tmp_path, changed):
+    """Any file the child gets can change what it does, so the seed covers every one:
+    a student holding the required files fixed cannot keep the hidden inputs fixed."""
+    for name in ["m.py", "layers.py", "nn_helpers.py", "sub/helper.py", "digits.npz"]:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    before = seeds.submission_digest(tmp_path)
+    (tmp_path / changed).write_text("x = 2\n")
+    assert seeds.submission_digest(tmp_path) != before
+    (tmp_path / changed).write_text("x = 1\n")
+    assert seeds.submission_digest(tmp_path) == before
 
 
 def test_secret_file_is_created_once_and_private(tmp_path, monkeypatch):
