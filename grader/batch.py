@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from . import results
-from .cache import Cache, fingerprint, submission_digest
+from .cache import Cache, regrade_fingerprint, submission_digest
 from .config import load_assignment
 from .isolated import Interrupted, descendants, kill_tree, run_one
 from .report import write_feedback, write_report
@@ -246,7 +246,7 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
     with tempfile.TemporaryDirectory(prefix="grade-all-") as workspace:
         submissions = find_submissions(open_input(folder, workspace), outdir)
         _prepare_output(outdir)
-        cache = Cache(outdir, fingerprint(assignment))
+        cache = Cache(outdir, regrade_fingerprint(assignment))
         for name in cache.forget_all_but({s.name for s in submissions}):
             shutil.rmtree(outdir / name, ignore_errors=True)
         cache.save()
@@ -278,7 +278,7 @@ def _settle_without_grading(assignment, submissions, outdir, cache, force):
     graded, todo = {}, []
     for submission in submissions:
         target = outdir / submission.name / "results.json"
-        digest = submission_digest(submission.path)
+        digest = submission_digest(assignment, submission.path)
         entry = None if force else cache.lookup(submission.name, digest, target)
         if entry is not None:
             graded[submission.name] = Graded(submission, json.loads(target.read_text()), entry.get("problem", ""))

@@ -1,9 +1,11 @@
 """grade-all's bookkeeping, in-process: the cache and its fingerprint, and how a submission
 that keeps killing Dask workers is reported."""
 import shutil
+import zipfile
 from types import SimpleNamespace
 
-from grader.cache import Cache, fingerprint
+from grader import seeds
+from grader.cache import CACHE_FILE, Cache, fingerprint, regrade_fingerprint, submission_digest
 from grader.cluster import _outcome
 from grader.config import load_assignment
 
@@ -44,3 +46,36 @@ def test_a_submission_that_keeps_killing_workers_is_reported_not_graded():
     outcome = _outcome(future, "tcp://127.0.0.1:8786")
     assert outcome["problem"].startswith("This submission could not be graded: each Dask worker")
     assert outcome["results"]["score"] == 0 and outcome["problem"] in outcome["results"]["output"]
+
+
+def _zip(path, files, when):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=when), text)
+    return path
+
+
+def test_the_cache_key_is_what_is_graded_not_the_zips_bytes(tmp_path):
+    models = (SPEC.reference / "models.py").read_text()
+    first = _zip(tmp_path / "a.zip", {"models.py": models}, (2020, 1, 1, 0, 0, 0))
+    rebuilt = _zip(tmp_path / "b.zip", {"models.py": models}, (2026, 5, 5, 12, 0, 0))  # same files, new times
+    assert first.read_bytes() != rebuilt.read_bytes()
+    assert submission_digest(SPEC, first) == submission_digest(SPEC, rebuilt)
+    changed = _zip(tmp_path / "c.zip", {"models.py": models + "\n# edited\n"}, (2020, 1, 1, 0, 0, 0))
+    extra = _zip(tmp_path / "d.zip", {"models.py": models, "notes.txt": "hi"}, (2020, 1, 1, 0, 0, 0))
+    renamed = _zip(tmp_path / "e.zip", {"Models.py": models}, (2020, 1, 1, 0, 0, 0))
+    digests = {submission_digest(SPEC, p) for p in (first, changed, extra, renamed)}
+    assert len(digests) == 4  # the content, and what intake tells the student, decide
+    broken = tmp_path / "f.zip"
+    broken.write_bytes(b"PK\x03\x04 not a zip")
+    assert submission_digest(SPEC, broken) != submission_digest(SPEC, tmp_path / "missing.zip")
+
+
+def test_rotating_the_secret_regrades_and_the_cache_never_holds_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(seeds.ENV, "first secret")
+    before = regrade_fingerprint(SPEC)
+    assert regrade_fingerprint(SPEC) == before and before != fingerprint(SPEC)
+    monkeypatch.setenv(seeds.ENV, "second secret")
+    assert regrade_fingerprint(SPEC) != before
+    Cache(tmp_path, regrade_fingerprint(SPEC)).save()
+    assert "second secret" not in (tmp_path / CACHE_FILE).read_text()
