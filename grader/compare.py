@@ -104,7 +104,7 @@ def diagnose(got, expected, batch_size, wrong_answers, rtol, atol):
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1]:
         candidates.append(("transposed", "transposed", expected.T))
     if batch_size:
-        candidates += [("summed over the batch instead of averaging", "sum-vs-mean", expected * batch_size),
+        candidates += [("summed over the batch instead of averaging (missing 1/N)", "sum-vs-mean", expected * batch_size),
                        ("averaged over the batch where a sum is expected", "mean-vs-sum", expected / batch_size)]
     for text, tag, wrong, *sentence in candidates:
         if same(wrong):
@@ -119,10 +119,12 @@ def diagnose(got, expected, batch_size, wrong_answers, rtol, atol):
     return "", [], {}
 
 
-def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-6):
+def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-6, batch_size=None):
     """Fail unless an analytic gradient agrees with finite differences.
 
     `numeric` comes from the student's own function, so it may be quoted.
+    `batch_size`: of a loss averaged over a batch, so that a missing 1/N is named
+    as check_close names it.
     """
     numeric = np.asarray(numeric, dtype=np.float64)
     got = as_array(got, numeric, name, call)
@@ -131,7 +133,7 @@ def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-
         return
     worst = np.unravel_index(np.argmax(rel), rel.shape) if rel.ndim else ()
     where = f"{call}: {name}" if name else call
-    hint, tags, bugs = diagnose(got, numeric, None, (), 1e-4, 1e-10)
+    hint, tags, bugs = diagnose(got, numeric, batch_size, (), 1e-4, 1e-10)
     raise CheckFailure(
         f"{where} does not match finite differences of {of}: max relative error "
         f"{fmt(rel[worst])} at index {_index(worst)} (allowed {threshold:g}); "

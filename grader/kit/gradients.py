@@ -86,9 +86,10 @@ def call_with(function, arguments, first=False):
     return stage
 
 
-def agrees_with_own_loss(got, numeric, *, call, name="", of="your loss", threshold=1e-6):
-    """Public verdict: the analytic gradient agrees with finite differences of the student's own loss."""
-    check_gradient(got, numeric, call=call, name=name, of=of, threshold=threshold)
+def agrees_with_own_loss(got, numeric, *, call, name="", of="your loss", threshold=1e-6, batch_size=None):
+    """Public verdict: the analytic gradient agrees with finite differences of the student's own loss.
+    `batch_size`, for a loss averaged over a batch: a missing 1/N is named as the hidden checks name it."""
+    check_gradient(got, numeric, call=call, name=name, of=of, threshold=threshold, batch_size=batch_size)
 
 
 def _agrees(got, numeric):

@@ -185,3 +185,17 @@ def test_call_with_stages_a_loss_that_takes_its_parameters_as_arguments():
     stage = gradients.call_with(cost, lambda moved: (((moved, b),), {"scale": 2.0}))
     numeric = gradients.numeric_gradient(student, W, stage, "cost(theta)")
     assert np.allclose(numeric, 2.0 * 2 * X.T @ (X @ W + b), rtol=1e-6)
+
+
+def test_a_gradient_check_names_a_missing_one_over_n_as_the_reference_comparison_does():
+    """The public (finite-difference) verdict and the hidden (reference) one name the same bug
+    in the same words, locally and on Gradescope alike."""
+    numeric = np.array([[0.5, -1.0, 2.0], [0.25, 1.5, -0.75]])
+    with pytest.raises(CheckFailure) as public:
+        gradients.agrees_with_own_loss(7 * numeric, numeric, call="computeGrad(X: (7, 3))", name="db", batch_size=7)
+    with pytest.raises(CheckFailure) as hidden:
+        check_close(7 * numeric, numeric, call="computeGrad(X: (7, 3))", name="db", batch_size=7)
+    hint = "Likely bug: summed over the batch instead of averaging (missing 1/N)."
+    assert hint in public.value.message and hint in hidden.value.message
+    assert list(public.value.tags) == list(hidden.value.tags) == ["sum-vs-mean"]
+    assert bugs.SUM_NOT_MEAN.hint in hint

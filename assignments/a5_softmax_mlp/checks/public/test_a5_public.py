@@ -63,7 +63,8 @@ def test_gradients_match_finite_differences(student, rng, module, set_score=None
     def agrees(i):
         got = parameter(grads[i], theta[i].shape, call, f"d{NAMES[i]}")
         numeric = own_cost_gradient(student, module, X, y, theta, i, call)
-        gradients.agrees_with_own_loss(got, numeric, call=call, name=f"d{NAMES[i]}", of="your computeCost")
+        gradients.agrees_with_own_loss(got, numeric, call=call, name=f"d{NAMES[i]}", of="your computeCost",
+                                       batch_size=len(X))
     partial_credit_over([lambda i=i: agrees(i) for i in range(len(theta))], 1.0, set_score)
 
 
