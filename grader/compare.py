@@ -22,6 +22,11 @@ def _index(idx):
     return "(" + ", ".join(str(int(i)) for i in idx) + ")" if len(idx) != 1 else f"[{int(idx[0])}]"
 
 
+def _at(idx, words=" at index"):
+    """Where in an array, or nothing for a scalar (which has no index to name)."""
+    return f"{words} {_index(idx)}" if len(idx) else ""
+
+
 def as_array(got, expected, name, call):
     """Validate type, dtype and shape; return `got` as a float64 array."""
     expected = np.asarray(expected)
@@ -41,8 +46,8 @@ def as_array(got, expected, name, call):
     bad = ~np.isfinite(array)
     if bad.any():
         first = np.argwhere(bad)[0] if array.ndim else ()
-        raise CheckFailure(f"{where} contains {int(bad.sum())} non-finite value(s) (NaN or inf), "
-                           f"the first at index {_index(first)}.", ["non-finite"])
+        raise CheckFailure(f"{where} contains {int(bad.sum())} non-finite value(s) (NaN or inf)"
+                           f"{_at(first, ', the first at index')}.", ["non-finite"])
     return array.astype(np.float64)
 
 
@@ -136,7 +141,7 @@ def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-
     hint, tags, bugs = diagnose(got, numeric, batch_size, (), 1e-4, 1e-10)
     raise CheckFailure(
         f"{where} does not match finite differences of {of}: max relative error "
-        f"{fmt(rel[worst])} at index {_index(worst)} (allowed {threshold:g}); "
+        f"{fmt(rel[worst])}{_at(worst)} (allowed {threshold:g}); "
         f"yours {fmt(got[worst])}, finite differences {fmt(numeric[worst])}."
         + (f"\nLikely bug: {hint}." if hint else ""), tags or ["gradient-check"], bugs)
 

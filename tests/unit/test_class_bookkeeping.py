@@ -5,6 +5,7 @@ import zipfile
 from types import SimpleNamespace
 
 from grader import seeds
+from grader.batch import Graded, Submission, print_table
 from grader.cache import CACHE_FILE, Cache, fingerprint, regrade_fingerprint, submission_digest
 from grader.cluster import _outcome
 from grader.config import load_assignment
@@ -79,3 +80,16 @@ def test_rotating_the_secret_regrades_and_the_cache_never_holds_it(tmp_path, mon
     assert regrade_fingerprint(SPEC) != before
     Cache(tmp_path, regrade_fingerprint(SPEC)).save()
     assert "second secret" not in (tmp_path / CACHE_FILE).read_text()
+
+
+def test_the_terminal_table_names_the_students_an_export_names(capsys):
+    named = Graded(Submission("submission_101", None, [{"name": "Ada Lovelace", "sid": "101"}]),
+                   {"score": 10, "tests": []})
+    pair = Graded(Submission("submission_102", None, [{"name": "Pair One"}, {"name": "Pair Two"}]),
+                  {"score": 0, "tests": [{"number": "1.1", "score": 0, "max_score": 1}]})
+    print_table(SPEC, [named, pair], "graded")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["submission", "name", "score"]
+    assert "Ada Lovelace" in lines[1] and "Pair One; Pair Two" in lines[2] and "lost: 1.1" in lines[2]
+    print_table(SPEC, [Graded(Submission("alice", None), {"score": 1, "tests": []})], "graded")
+    assert capsys.readouterr().out.splitlines()[0].split() == ["submission", "score"]  # a plain folder: no names
