@@ -321,15 +321,14 @@ def _grade(assignment, todo, outdir, cache, graded, stop, jobs, cluster, timeout
 def print_table(assignment, entries, outdir):
     """One line per submission: its folder, the students' names where the export gives them,
     the score and the items lost."""
-    names = {id(e): "; ".join(p.get("name", "") for p in e.submission.people) for e in entries}
-    width = max([len(e.submission.name) for e in entries] + [10])
-    named = max([len(n) for n in names.values()] + [0])
-    who = (lambda e: f"  {names[id(e)]:<{max(named, 4)}}") if named else (lambda e: "")
-    print(f"{'submission':<{width}}" + (f"  {'name':<{max(named, 4)}}" if named else "") + "  score")
-    for entry in entries:
+    names = ["; ".join(p.get("name", "") for p in e.submission.people) for e in entries]
+    width, name_width = max([len(e.submission.name) for e in entries] + [10]), max(map(len, names), default=0)
+    column = (lambda text: f"  {text:<{max(name_width, 4)}}") if name_width else (lambda text: "")
+    print(f"{'submission':<{width}}{column('name')}  score")
+    for entry, name in zip(entries, names):
         lost = [t["number"] for t in entry.results.get("tests", []) if t["score"] < t["max_score"]]
         note = "   not graded: see report.html" if entry.problem else (f"   lost: {' '.join(lost)}" if lost else "")
-        print(f"{entry.submission.name:<{width}}{who(entry)}  {entry.results['score']:>6g} / "
+        print(f"{entry.submission.name:<{width}}{column(name)}  {entry.results['score']:>6g} / "
               f"{assignment.total_points:g}{note}")
     print(f"results: {outdir}/<submission>/results.json (and feedback.html), {outdir}/grades.csv, "
           f"{outdir}/report.html")
