@@ -8,12 +8,11 @@ build instead of grading with it. pip itself downloads those wheels here, for
 that platform rather than this machine's, and never installs them.
 """
 import hashlib
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-
-from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from ..config import REPO_ROOT
 
@@ -39,14 +38,19 @@ def hashed_requirements(pins, download=None):
     """The lines of requirements-gradescope.txt: each pin with the sha256 of its wheel."""
     with tempfile.TemporaryDirectory(prefix="lock-hashes-") as folder:
         (download or _download)(pins, Path(folder))
-        wheels = {canonicalize_name(parse_wheel_filename(p.name)[0]): p for p in Path(folder).glob("*.whl")}
+        wheels = {_canonical(p.name.split("-")[0]): p for p in Path(folder).glob("*.whl")}
         lines = []
         for pin in pins:
-            wheel = wheels.get(canonicalize_name(pin.split("==")[0]))
+            wheel = wheels.get(_canonical(pin.split("==")[0]))
             if wheel is None:
                 raise SystemExit(f"error: pip downloaded no wheel for {pin}")
             lines.append(f"{pin} --hash=sha256:{hashlib.sha256(wheel.read_bytes()).hexdigest()}")
     return lines
+
+
+def _canonical(name):
+    """A distribution's name as pip compares them (PEP 503): `typing_extensions` is `typing-extensions`."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _download(pins, folder):
