@@ -124,7 +124,7 @@ def cmd_setup_sandbox(args):
     return 0
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("grade", help="grade one submission (zip, folder or file)")
@@ -174,7 +174,11 @@ def main(argv=None):
     p = sub.add_parser("setup-sandbox", help="as root: create the grader's own sandbox accounts (once)")
     p.add_argument("--accounts", type=int, default=8, help="how many graders may run at once (default: %(default)s)")
     p.set_defaults(func=cmd_setup_sandbox)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (ConfigError, SandboxUnavailable) as problem:
