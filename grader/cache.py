@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from . import results, seeds
-from .intake import IntakeError, stage
+from .intake import stage
 
 GRADER = Path(__file__).resolve().parent
 CACHE_FILE = ".grade-all-cache.json"
@@ -57,13 +57,14 @@ def regrade_fingerprint(assignment):
 def submission_digest(assignment, path):
     """A hash of what grading sees: intake's staged folder (whatever it holds) and its notes
     and flags. Intake runs here with the caps it has in the grader process (and reads
-    notebooks in its quarantine); an upload it refuses is hashed by its bytes and the reason."""
+    notebooks in its quarantine); an upload it refuses, or that breaks it, is hashed by its bytes
+    and the reason, and never stops the run: grading it says what is wrong."""
     digest = hashlib.sha256()
     with tempfile.TemporaryDirectory(prefix="grade-all-digest-") as workspace:
         try:
             staged = stage(assignment, path, workspace)
-        except (IntakeError, OSError) as problem:
-            digest.update(f"refused\0{problem}\0".encode())
+        except Exception as problem:  # noqa: BLE001  (any upload intake cannot take: the grader process says why)
+            digest.update(f"refused\0{type(problem).__name__}: {problem}\0".encode())
             _hash_tree(digest, path)
             return digest.hexdigest()
         _hash_tree(digest, staged.folder)

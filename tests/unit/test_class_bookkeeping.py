@@ -4,7 +4,7 @@ import shutil
 import zipfile
 from types import SimpleNamespace
 
-from grader import seeds
+from grader import cache as cache_module, seeds
 from grader.batch import Graded, Submission, print_table
 from grader.cache import CACHE_FILE, Cache, fingerprint, regrade_fingerprint, submission_digest
 from grader.cluster import _outcome
@@ -93,3 +93,14 @@ def test_the_terminal_table_names_the_students_an_export_names(capsys):
     assert "Ada Lovelace" in lines[1] and "Pair One; Pair Two" in lines[2] and "lost: 1.1" in lines[2]
     print_table(SPEC, [Graded(Submission("alice", None), {"score": 1, "tests": []})], "graded")
     assert capsys.readouterr().out.splitlines()[0].split() == ["submission", "score"]  # a plain folder: no names
+
+
+def test_an_upload_that_breaks_intake_is_keyed_by_its_bytes_not_fatal(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("an odd zip")
+    monkeypatch.setattr(cache_module, "stage", broken)
+    upload = _zip(tmp_path / "odd.zip", {"models.py": "x = 1\n"}, (2020, 1, 1, 0, 0, 0))
+    first = submission_digest(SPEC, upload)
+    assert first == submission_digest(SPEC, upload)
+    _zip(upload, {"models.py": "x = 2\n"}, (2020, 1, 1, 0, 0, 0))
+    assert submission_digest(SPEC, upload) != first
