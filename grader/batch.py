@@ -7,6 +7,7 @@ export's zip, or any folder above an export. Results are cached by content,
 so a second run grades only what is new or changed.
 """
 import csv
+import importlib.util
 import json
 import os
 import shutil
@@ -33,6 +34,8 @@ OUTPUTS = ("grades.csv", "report.html")
 SEVERAL_COPIES = ("This upload holds {count} copies of {file} ({where}), so it looks like several "
                   "submissions and was not graded as one. Grade the folder that holds them with "
                   "grade-all, or keep one copy.")
+NO_DASK = ("--cluster needs Dask, the optional extra 'cluster' (make installs it): "
+           "pip install -c grader/build/requirements-lock.txt -e '.[cluster]'")
 
 
 class BatchError(Exception):
@@ -242,6 +245,8 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
     """Grade every submission under `folder`; write results, feedback pages, grades.csv,
     report.html; print a table. Returns (graded entries, interrupted?)."""
     assignment = load_assignment(slug)
+    if cluster and importlib.util.find_spec("distributed") is None:
+        raise BatchError(NO_DASK)
     outdir = Path(outdir)
     with tempfile.TemporaryDirectory(prefix="grade-all-") as workspace:
         submissions = find_submissions(open_input(folder, workspace), outdir)

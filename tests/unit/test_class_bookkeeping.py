@@ -1,11 +1,14 @@
-"""grade-all's bookkeeping, in-process: the cache and its fingerprint, and how a submission
-that keeps killing Dask workers is reported."""
+"""grade-all's bookkeeping, in-process: the cache, its key and fingerprint, the terminal table,
+and how a submission that keeps killing Dask workers (or a missing Dask) is reported."""
+import importlib.util
 import shutil
 import zipfile
 from types import SimpleNamespace
 
+import pytest
+
 from grader import cache as cache_module, seeds
-from grader.batch import Graded, Submission, print_table
+from grader.batch import BatchError, Graded, Submission, grade_all, print_table
 from grader.cache import CACHE_FILE, Cache, fingerprint, regrade_fingerprint, submission_digest
 from grader.cluster import _outcome
 from grader.config import load_assignment
@@ -104,3 +107,11 @@ def test_an_upload_that_breaks_intake_is_keyed_by_its_bytes_not_fatal(tmp_path, 
     assert first == submission_digest(SPEC, upload)
     _zip(upload, {"models.py": "x = 2\n"}, (2020, 1, 1, 0, 0, 0))
     assert submission_digest(SPEC, upload) != first
+
+
+def test_cluster_without_dask_installed_is_one_line_before_any_grading(tmp_path, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "distributed" else real(name, *a))
+    with pytest.raises(BatchError, match="optional extra 'cluster'"):
+        grade_all(SLUG, tmp_path, tmp_path / "out", cluster="local:2")
+    assert not (tmp_path / "out").exists()
