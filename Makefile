@@ -6,12 +6,12 @@ PY := $(VENV)/bin/python
 SLUGS := $(shell ls assignments 2>/dev/null)
 GRADED ?= graded
 
-.PHONY: grade test test-fast template autograder student samples bench clean sandbox-accounts thresholds
+.PHONY: grade test test-fast template autograder student samples bench clean sandbox-accounts thresholds lock-hashes
 
 $(PY): pyproject.toml grader/build/requirements-lock.txt
 	$(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c grader/build/requirements-lock.txt -e '.[test]'
+	$(PY) -m pip install --quiet -c grader/build/requirements-lock.txt -e '.[test,cluster]'
 	touch $(PY)
 
 # As root, children run as the grader's own system accounts, made here once (docs/security.md).
@@ -50,3 +50,7 @@ clean:
 # How the training items separate the reference from broken-gradient mutants (docs/decisions.md).
 thresholds: $(PY)
 	@for slug in $(SLUGS); do $(PY) -m grader thresholds $$slug --seeds 20 || exit 1; done
+
+# After editing a pin in requirements-lock.txt: the hashes Gradescope installs with (needs PyPI).
+lock-hashes: $(PY)
+	$(PY) -m grader.build.hashes

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from . import results
-from .cache import CACHE_FILE, Cache, fingerprint, submission_digest
+from .cache import CACHE_FILE, Cache, regrade_fingerprint, submission_digest
 from .config import load_assignment
 from .grade import validated
 from .isolated import Interrupted, descendants, kill_tree, run_one
@@ -39,7 +39,6 @@ RESERVED = OUTPUTS + (CACHE_FILE,)  # names no submission's output folder may ta
 SEVERAL_COPIES = ("This upload holds {count} copies of {file} ({where}), so it looks like several "
                   "submissions and was not graded as one. Grade the folder that holds them with "
                   "grade-all, or keep one copy.")
-
 
 class BatchError(Exception):
     """A problem of the instructor's input or output folder: one line, exit code != 0."""
@@ -346,7 +345,7 @@ def grade_all(slug, folder, outdir, jobs=1, force=False, cluster=None, timeout=N
         submissions = find_submissions(open_input(folder, workspace), outdir)
         _warn_unknown_times(assignment, submissions, due)
         _prepare_output(outdir)
-        cache = Cache(outdir, fingerprint(assignment))
+        cache = Cache(outdir, regrade_fingerprint(assignment))
         for name in cache.forget_all_but({s.name for s in submissions}):
             shutil.rmtree(outdir / name, ignore_errors=True)
         cache.save()
@@ -387,7 +386,7 @@ def _settle_without_grading(assignment, submissions, outdir, cache, force, due):
     graded, todo = {}, []
     for submission in submissions:
         target = outdir / submission.name / "results.json"
-        digest = f"{submission_digest(submission.path)} {deadline_key(assignment, submission, due)}"
+        digest = f"{submission_digest(assignment, submission.path)} {deadline_key(assignment, submission, due)}"
         entry = None if force else cache.lookup(submission.name, digest, target)
         if entry is not None:
             graded[submission.name] = Graded(submission, json.loads(target.read_text()), entry.get("problem", ""))
@@ -430,11 +429,16 @@ def _grade(assignment, todo, outdir, cache, graded, stop, jobs, cluster, timeout
 
 
 def print_table(assignment, entries, outdir):
-    width = max([len(e.submission.name) for e in entries] + [10])
-    print(f"{'submission':<{width}}  score")
-    for entry in entries:
+    """One line per submission: its folder, the students' names where the export gives them,
+    the score and the items lost."""
+    names = ["; ".join(p.get("name", "") for p in e.submission.people) for e in entries]
+    width, name_width = max([len(e.submission.name) for e in entries] + [10]), max(map(len, names), default=0)
+    column = (lambda text: f"  {text:<{max(name_width, 4)}}") if name_width else (lambda text: "")
+    print(f"{'submission':<{width}}{column('name')}  score")
+    for entry, name in zip(entries, names):
         lost = [t["number"] for t in entry.results.get("tests", []) if t["score"] < t["max_score"]]
         note = "   not graded: see report.html" if entry.problem else (f"   lost: {' '.join(lost)}" if lost else "")
-        print(f"{entry.submission.name:<{width}}  {entry.results['score']:>6g} / {assignment.total_points:g}{note}")
+        print(f"{entry.submission.name:<{width}}{column(name)}  {entry.results['score']:>6g} / "
+              f"{assignment.total_points:g}{note}")
     print(f"results: {outdir}/<submission>/results.json (and feedback.html), {outdir}/grades.csv, "
           f"{outdir}/report.html")

@@ -1,17 +1,22 @@
 """Which submissions grade-all must grade again.
 
-A result is reused when the submission's content and the assignment's
-fingerprint (its checks, reference, data and settings, and the grader's own
-code) are both unchanged. The same fingerprint tells a Dask worker that runs
-other code from the client's.
+A result is reused when what is graded and the assignment's fingerprint (its
+checks, reference, data and settings, and the grader's own code) are both
+unchanged. What is graded is the folder intake stages, with intake's notes:
+a zip rebuilt with new timestamps, or unpacked into a folder, is the same
+submission. The same fingerprint tells a Dask worker that runs other code
+from the client's; the cache's own also covers the grading secret (a digest
+of it), since the secret draws the hidden inputs.
 """
 import hashlib
 import json
 import os
+import tempfile
 import time
 from pathlib import Path
 
-from . import results
+from . import results, seeds
+from .intake import stage
 
 GRADER = Path(__file__).resolve().parent
 CACHE_FILE = ".grade-all-cache.json"
@@ -42,9 +47,29 @@ def fingerprint(assignment):
     return digest.hexdigest()[:16]
 
 
-def submission_digest(path):
+def regrade_fingerprint(assignment):
+    """The fingerprint, and the secret the hidden inputs are drawn with: rotating it regrades.
+    Only a digest of the secret enters, so the cache file never holds it."""
+    secret = hashlib.sha256(b"grading secret\0" + seeds.run_secret().encode()).hexdigest()
+    return hashlib.sha256(f"{fingerprint(assignment)}\0{secret}".encode()).hexdigest()[:16]
+
+
+def submission_digest(assignment, path):
+    """A hash of what grading sees: intake's staged folder (whatever it holds) and its notes
+    and flags. Intake runs here with the caps it has in the grader process (and reads
+    notebooks in its quarantine); an upload it refuses, or that breaks it, is hashed by its bytes
+    and the reason, and never stops the run: grading it says what is wrong."""
     digest = hashlib.sha256()
-    _hash_tree(digest, path)
+    with tempfile.TemporaryDirectory(prefix="grade-all-digest-") as workspace:
+        try:
+            staged = stage(assignment, path, workspace)
+        except Exception as problem:  # noqa: BLE001  (any upload intake cannot take: the grader process says why)
+            digest.update(f"refused\0{type(problem).__name__}: {problem}\0".encode())
+            _hash_tree(digest, path)
+            return digest.hexdigest()
+        _hash_tree(digest, staged.folder)
+        told = {"notes": staged.notes, "flags": staged.flags, "missing": staged.missing, "problem": staged.problem}
+        digest.update(json.dumps(told, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 

@@ -19,6 +19,10 @@ def check(slug, folder):
     """Run the public checks on `folder`; print a line per item; return the results."""
     assignment = load_assignment(slug)
     folder = Path(folder).resolve()
+    if not folder.exists():
+        print(f"Cannot check {folder}: there is no such file or folder.")
+        return None
+    folder = folder if folder.is_dir() else folder.parent  # a file of the folder: check the whole folder
     trusted = None if assignment.reference.is_dir() else folder  # unpacked student zip: no reference/
     with tempfile.TemporaryDirectory(prefix="grader-check-") as workspace:
         try:

@@ -10,8 +10,11 @@ from .results import grader_faults
 from .sandbox.errors import SandboxUnavailable
 
 
-def _slugs(name):
-    return all_slugs() if name == "all" else [name]
+def _slugs(names):
+    """Slugs named on the command line, in order and once each; 'all' stands for every one."""
+    names = [names] if isinstance(names, str) else names
+    found = [slug for name in names for slug in (all_slugs() if name == "all" else [name])]
+    return list(dict.fromkeys(found))
 
 
 def cmd_grade(args):
@@ -62,13 +65,15 @@ def cmd_grade_all(args):
     except EnvironmentFailure as problem:
         print(f"error: grading stopped, no grades.csv written: {problem}", file=sys.stderr)
         return 2
+    if interrupted:  # the items never reached are not the grader's faults
+        return 130
     failed = [e.submission.name for e in entries if grader_faults(e.results)]
     if failed:
         print(f"error: the grader itself failed on {len(failed)} submission(s) ({', '.join(failed[:5])}"
               f"{', ...' if len(failed) > 5 else ''}); their scores are not final (report.html lists them)",
               file=sys.stderr)
         return 2
-    return 130 if interrupted else 0
+    return 0
 
 
 def cmd_check(args):
@@ -114,8 +119,10 @@ def cmd_build(args):
         elif args.what == "student":
             print(f"{slug}: wrote {student.build_student(slug, Path(args.dist))}")
         elif args.what == "samples":
-            folder = samples.build_samples(slug, Path(args.dist) / "samples" / slug)
-            print(f"{slug}: wrote sample submissions to {folder}")
+            folder, zips = Path(args.dist) / "samples" / slug, samples.sample_zips(slug)
+            written = samples.write_samples(folder, zips)
+            print(f"{slug}: sample submissions in {folder}: {len(written)} written, "
+                  f"{len(zips) - len(written)} already up to date")
     return status
 
 
@@ -140,7 +147,11 @@ def _setting(text):
 
 
 def cmd_cluster_certs(args):
+    from .cluster import NO_DASK, extra_installed
     from .cluster_certs import CertificateError, write_credentials
+    if not extra_installed():
+        print(f"error: {NO_DASK.replace('--cluster', 'cluster-certs')}", file=sys.stderr)
+        return 2
     try:
         names = write_credentials(args.folder)
     except CertificateError as problem:
@@ -157,24 +168,26 @@ def cmd_setup_sandbox(args):
     return 0
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("grade", help="grade one submission (zip, folder or file)")
-    p.add_argument("slug")
-    p.add_argument("submission")
-    p.add_argument("-o", "--output", default="results.json")
+    p.add_argument("slug", help="the assignment, e.g. a1_softsign")
+    p.add_argument("submission", help="a zip, folder, .py or .ipynb")
+    p.add_argument("-o", "--output", default="results.json", help="where to write results.json (default: %(default)s)")
     p.add_argument("--metadata", help="Gradescope's submission_metadata.json (late policy)")
     p.add_argument("-v", "--verbose", action="store_true", help="also print pytest's report of every check")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("grade-all", help="grade a folder of submissions")
-    p.add_argument("slug")
-    p.add_argument("folder")
-    p.add_argument("-o", "--output", default="graded")
-    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("slug", help="the assignment, e.g. a1_softsign")
+    p.add_argument("folder", help="a folder of submissions, a Gradescope export, its zip, or a folder above it")
+    p.add_argument("-o", "--output", default="graded",
+                   help="folder for each submission's results, grades.csv and report.html (default: %(default)s)")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                   help="submissions graded at once on this machine (default: the number of CPUs, %(default)s here)")
     p.add_argument("--force", action="store_true", help="regrade everything, not only new or changed submissions")
     p.add_argument("--cluster", help="grade on Dask: local[:N] (N local processes), or a scheduler's address, "
-                   "tls://host:port (with --cluster-certs)")
+                   "tls://host:port (with --cluster-certs) (default: no cluster, -j processes here)")
     p.add_argument("--cluster-certs", metavar="DIR", default=os.environ.get("GRADER_CLUSTER_CERTS"),
                    help="the folder `cluster-certs` wrote, for a tls:// scheduler (default: $GRADER_CLUSTER_CERTS)")
     p.add_argument("--insecure-cluster", action="store_true",
@@ -184,37 +197,42 @@ def main(argv=None):
                    "(default: [late_policy] due_date; a student's own extension still counts)")
     p.set_defaults(func=cmd_grade_all)
     p = sub.add_parser("check", help="run the public checks on your working folder")
-    p.add_argument("slug")
-    p.add_argument("folder", nargs="?", default=".")
+    p.add_argument("slug", help="the assignment, e.g. a1_softsign")
+    p.add_argument("folder", nargs="?", default=".",
+                   help="your working folder, or a file in it (default: the current folder)")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("check-config", help="validate assignment.toml (every key, type, range and file) "
                        "and that each part's checks weigh its points")
     p.add_argument("slug", nargs="?", default="all", help="an assignment slug, or 'all'")
     p.set_defaults(func=cmd_check_config)
     p = sub.add_parser("new", help="scaffold a new assignment that grades (assignments/, reference/, template)")
-    p.add_argument("slug")
+    p.add_argument("slug", help="the new assignment's folder name")
     p.add_argument("--title", help="the assignment's title (default: from the slug)")
     p.set_defaults(func=cmd_new)
     p = sub.add_parser("build", help="generate templates, autograder and student zips, sample submissions")
-    p.add_argument("what", choices=["template", "autograder", "student", "samples"])
-    p.add_argument("slug", help="an assignment slug, or 'all'")
+    p.add_argument("what", choices=["template", "autograder", "student", "samples"], help="what to build")
+    p.add_argument("slug", nargs="+", help="one or more assignment slugs, or 'all'")
     p.add_argument("--check", action="store_true", help="template: compare only, exit 1 on drift")
-    p.add_argument("--dist", default="dist")
+    p.add_argument("--dist", default="dist", help="folder for the zips and samples (default: %(default)s)")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("thresholds", help="train the reference and the broken-gradient mutants over seeds")
-    p.add_argument("slug", help="an assignment slug, or 'all'")
-    p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("slug", nargs="+", help="one or more assignment slugs, or 'all'")
+    p.add_argument("--seeds", type=int, default=10, help="training runs per variant (default: %(default)s)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="try another training setting or limit (repeatable)")
     p.set_defaults(func=cmd_thresholds)
     p = sub.add_parser("cluster-certs", help="write the credentials of a Dask cluster that grades over TLS "
                        "(a CA's certificate; scheduler, worker and client certificates and keys)")
-    p.add_argument("folder")
+    p.add_argument("folder", help="a new folder for the credentials")
     p.set_defaults(func=cmd_cluster_certs)
     p = sub.add_parser("setup-sandbox", help="as root: create the grader's own sandbox accounts (once)")
-    p.add_argument("--accounts", type=int, default=8, help="how many graders may run at once")
+    p.add_argument("--accounts", type=int, default=8, help="how many graders may run at once (default: %(default)s)")
     p.set_defaults(func=cmd_setup_sandbox)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (ConfigError, SandboxUnavailable) as problem:

@@ -11,6 +11,7 @@ Workers run as root, so every connection is mutual TLS (grader.cluster_certs);
 a plain tcp:// scheduler is used only when the instructor says so.
 """
 import asyncio
+import importlib.util
 import io
 import logging
 import os
@@ -52,9 +53,21 @@ class Cluster:
     security: object = None
 
 
+NO_DASK = ("--cluster needs Dask, the optional extra 'cluster' (make installs it): "
+           "pip install -c grader/build/requirements-lock.txt -e '.[cluster]'")
+
+
+def extra_installed():
+    """Whether the optional extra 'cluster' (Dask and the TLS credentials' library) is installed."""
+    return all(importlib.util.find_spec(name) is not None for name in ("distributed", "cryptography"))
+
+
 def plan(address, certs=None, insecure=False):
-    """The Cluster that --cluster `address` names; ClusterAddressError if it is unusable. A tcp://
-    scheduler lets whoever reaches it run code as root on the workers: only with `insecure`."""
+    """The Cluster that --cluster `address` names; ClusterAddressError if it is unusable (Dask not
+    installed, too). A tcp:// scheduler lets whoever reaches it run code as root on the workers:
+    only with `insecure`."""
+    if not extra_installed():
+        raise ClusterAddressError(NO_DASK)
     if address == "local" or address.startswith("local:"):
         count = address.partition(":")[2]
         if count and not (count.isdigit() and int(count) > 0):

@@ -39,6 +39,9 @@ def same_when_broadcast(got, want):
     from a parameter of shape `want`, leaves its shape and gives the same numbers."""
     extra = len(want) - len(got)
     return extra >= 0 and tuple(want[extra:]) == tuple(got) and all(n == 1 for n in want[:extra])
+def _at(idx, words=" at index"):
+    """Where in an array, or nothing for a scalar (which has no index to name)."""
+    return f"{words} {_index(idx)}" if len(idx) else ""
 
 
 def as_array(got, expected, name, call):
@@ -61,8 +64,8 @@ def as_array(got, expected, name, call):
     bad = ~np.isfinite(array)
     if bad.any():
         first = np.argwhere(bad)[0] if array.ndim else ()
-        raise CheckFailure(f"{where} contains {int(bad.sum())} non-finite value(s) (NaN or inf), "
-                           f"the first at index {_index(first)}.", ["non-finite"])
+        raise CheckFailure(f"{where} contains {int(bad.sum())} non-finite value(s) (NaN or inf)"
+                           f"{_at(first, ', the first at index')}.", ["non-finite"])
     return array
 
 
@@ -124,7 +127,7 @@ def diagnose(got, expected, batch_size, wrong_answers, rtol, atol):
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1]:
         candidates.append(("transposed", "transposed", expected.T))
     if batch_size:
-        candidates += [("summed over the batch instead of averaging", "sum-vs-mean", expected * batch_size),
+        candidates += [("summed over the batch instead of averaging (missing 1/N)", "sum-vs-mean", expected * batch_size),
                        ("averaged over the batch where a sum is expected", "mean-vs-sum", expected / batch_size)]
     for text, tag, wrong, *sentence in candidates:
         if same(wrong):
@@ -157,10 +160,12 @@ def _constant_factor(got, expected, rtol, atol):
     return f"off by a constant factor of {fmt(r)}{where}"
 
 
-def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-6):
+def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-6, batch_size=None):
     """Fail unless an analytic gradient agrees with finite differences.
 
     `numeric` comes from the student's own function, so it may be quoted.
+    `batch_size`: of a loss averaged over a batch, so that a missing 1/N is named
+    as check_close names it.
     """
     numeric = np.asarray(numeric, dtype=np.float64)
     got = as_array(got, numeric, name, call)
@@ -169,10 +174,10 @@ def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-
         return
     worst = np.unravel_index(np.argmax(rel), rel.shape) if rel.ndim else ()
     where = f"{call}: {name}" if name else call
-    hint, tags, bugs = diagnose(got, numeric, None, (), 1e-4, 1e-10)
+    hint, tags, bugs = diagnose(got, numeric, batch_size, (), 1e-4, 1e-10)
     raise CheckFailure(
         f"{where} does not match finite differences of {of}: max relative error "
-        f"{fmt(rel[worst])} at index {_index(worst)} (allowed {threshold:g}); "
+        f"{fmt(rel[worst])}{_at(worst)} (allowed {threshold:g}); "
         f"yours {fmt(got[worst])}, finite differences {fmt(numeric[worst])}."
         + (f"\nLikely bug: {hint}." if hint else ""), tags or ["gradient-check"], bugs)
 

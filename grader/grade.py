@@ -132,8 +132,8 @@ def metadata_lateness(path):
 
 def staff_graded(assignment):
     """The written questions course staff grade, so students see they were not forgotten."""
-    return [f"Graded by course staff, not by this autograder: {q['question']} ({q['points']:g} points)."
-            for q in assignment.manual]
+    return [f"Graded by course staff, not by this autograder: {q['question']} "
+            f"({q['points']:g} point{'' if q['points'] == 1 else 's'})." for q in assignment.manual]
 
 
 def grade(slug, submission, out_path, metadata=None, verbose=False):

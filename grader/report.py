@@ -3,19 +3,21 @@
 report.html says who was graded (names, SIDs, a link to each student's
 page), how the class did (median and spread), which submissions need a
 person to look at them (wrong file, unusable upload, import errors,
-timeouts, grader failures), and the most common bug classes, each counted
-once per submission. A bug class is written in the words the check gave
-(`extra_data.bugs` in results.json), else in the words of its tag.
+timeouts, grader failures, an untouched template or a zero), the most
+common bug classes, each counted once per submission and naming who had
+it, and each item's pass rate (a table, readable however many items). A
+bug class is written in the words the check gave (`extra_data.bugs` in
+results.json), else in the words of its tag.
 
-Self-contained: figures are PNGs embedded as data URIs, so the files can be
-mailed or opened offline.
+Self-contained: the score histogram is a PNG embedded as a data URI, so the
+files can be mailed or opened offline.
 """
 import base64
 import html
 import io
 import statistics
 import urllib.parse
-from collections import Counter
+from collections import Counter, namedtuple
 
 import matplotlib
 
@@ -24,7 +26,10 @@ from .results import grader_faults
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+UNTOUCHED = "submitted the unmodified template: no item was attempted"
+MAX_BARS = 25  # distinct scores drawn one bar each; more are binned
 GENERIC_TAGS = {"wrong-values", "gradient-check", "printed-derivatives"}  # no specific bug named
 ATTENTION = {  # tag or intake flag -> why a person should look at the submission
     "missing-file": "a required file is missing or misnamed",
@@ -38,6 +43,7 @@ ATTENTION = {  # tag or intake flag -> why a person should look at the submissio
     "crash": "the sandboxed code crashed",
 }
 STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em} img{max-width:100%}
+#pass-rates td:last-child{width:40%} .bar{background:#55a868;height:.8em} details{display:inline;margin-left:.5em}
 td,th{padding:.1em 1em .1em 0;text-align:left;vertical-align:top} pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}
 .passed{color:#276b2a} .failed{color:#a12a2a}"""
 
@@ -55,18 +61,24 @@ def failed_tests(result):
     return [t for t in result.get("tests", []) if t.get("max_score") and t["score"] < t["max_score"]]
 
 
+BugClass = namedtuple("BugClass", "tag count items tests entries")  # entries: the submissions with it
+
+
 def bug_classes(graded):
-    """tag -> (submissions with that bug anywhere, the items it was found in, the tests that named it)."""
-    counts, items, named = Counter(), {}, {}
+    """The bug classes, most common first: each with how many submissions had it anywhere, the
+    items it was found in, the tests that named it, and those submissions."""
+    counts, items, named, who = Counter(), {}, {}, {}
     for entry in graded:
         seen = set()
         for test in failed_tests(entry.results):
-            for tag in set(test.get("tags", [])) - GENERIC_TAGS - set(ATTENTION):
+            for tag in set(test.get("tags", [])) - GENERIC_TAGS - set(ATTENTION) - {"not-attempted"}:
                 seen.add(tag)
                 items.setdefault(tag, set()).add(test["number"])
                 named.setdefault(tag, []).append(test)
+        for tag in seen:
+            who.setdefault(tag, []).append(entry)
         counts.update(seen)
-    return [(tag, n, sorted(items[tag]), named[tag]) for tag, n in counts.most_common()]
+    return [BugClass(tag, n, sorted(items[tag]), named[tag], who[tag]) for tag, n in counts.most_common()]
 
 
 def attention(entry):
@@ -81,6 +93,11 @@ def attention(entry):
             reasons.append(reason)
     if grader_faults(entry.results):
         reasons.append("the grader failed on it (tell whoever maintains the grader)")
+    graded = [t for t in tests if t.get("max_score")]
+    if graded and all("not-attempted" in t.get("tags", []) for t in graded):
+        reasons.append(UNTOUCHED)
+    elif graded and not reasons and not any(t["score"] for t in graded):
+        reasons.append("scored 0 on every item")
     return reasons
 
 
@@ -110,31 +127,27 @@ def figure_uri(fig):
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def figures(assignment, graded, bugs):
-    scores = [e.results["score"] for e in graded]
+def score_histogram(assignment, scores):
+    """One bar per distinct score (up to MAX_BARS of them, else equal bins); whole-number counts."""
     fig, ax = plt.subplots(figsize=(7, 3))
-    ax.hist(scores, bins=min(20, max(5, len(scores))), range=(0, assignment.total_points), color="#4c72b0")
-    ax.set_xlabel(f"score (out of {assignment.total_points:g})")
+    total = assignment.total_points
+    distinct = sorted(set(scores))
+    if len(distinct) <= MAX_BARS:
+        ax.bar(distinct, [scores.count(v) for v in distinct], width=total / 60, color="#4c72b0")
+    else:
+        ax.hist(scores, bins=MAX_BARS, range=(0, total), color="#4c72b0", edgecolor="white")
+    ax.set_xlim(-total / 40, total * 41 / 40)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(f"score (out of {total:g})")
     ax.set_ylabel("submissions")
     ax.set_title("Score distribution")
-    yield "Score distribution", figure_uri(fig)
+    return figure_uri(fig)
 
-    rates = pass_rates(graded)
-    fig, ax = plt.subplots(figsize=(7, 0.3 * len(rates) + 1))
-    ax.barh(list(rates)[::-1] or ["(no graded items)"], [100 * r for r in list(rates.values())[::-1]] or [0],
-            color="#55a868")
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("% of submissions with full marks")
-    ax.set_title("Pass rate per item")
-    yield "Pass rate per item", figure_uri(fig)
 
-    top = bugs[:10][::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(top), 1) + 1))
-    ax.barh([words(tag, tests)[:60] for tag, _, _, tests in top] or ["(no bug classes found)"],
-            [100 * n / len(graded) for _, n, _, _ in top] or [0], color="#c44e52")
-    ax.set_xlabel("% of submissions")
-    ax.set_title("Most common bug classes")
-    yield "Most common bug classes", figure_uri(fig)
+def pass_rate_rows(graded):
+    """Table rows, one per item: text stays readable however many items there are."""
+    return "".join(f'<tr><td>{html.escape(label)}</td><td>{100 * rate:.0f}%</td><td><div class="bar" '
+                   f'style="width:{100 * rate:.0f}%"></div></td></tr>' for label, rate in pass_rates(graded).items())
 
 
 def _page(title, body, script=""):
@@ -156,6 +169,10 @@ def _late(results):
     """How late, and what the late policy took, in a few words ('' without a due date)."""
     words, deduction = summary(results)
     return f"{words} (-{deduction:g})" if deduction else words
+def _link(entry):
+    """The submission, linked to its feedback page, and the students' names if known."""
+    name, who = html.escape(entry.submission.name), html.escape(_who(entry.submission, "name"))
+    return f'<a href="{feedback_link(entry.submission)}">{name}</a>' + (f" ({who})" if who else "")
 
 
 def write_report(path, assignment, graded):
@@ -164,17 +181,15 @@ def write_report(path, assignment, graded):
     if not graded:
         path.write_text(_page("No submissions", "<p>No submissions were graded.</p>"))
         return path
-    bugs = bug_classes(graded)
-    sentences = "".join(f"<li>{100 * n / len(graded):.0f}% ({n} of {len(graded)}): {esc(words(tag, tests))} "
-                        f"(in {esc(', '.join(items))})</li>" for tag, n, items, tests in bugs[:10])
-    needs = "".join(f'<li><a href="{feedback_link(e.submission)}">{esc(e.submission.name)}</a>'
-                    f"{' (' + esc(_who(e.submission, 'name')) + ')' if e.submission.people else ''}: "
-                    f"{esc('; '.join(reasons))}</li>" for e in graded if (reasons := attention(e)))
+    sentences = "".join(f"<li>{100 * bug.count / len(graded):.0f}% ({bug.count} of {len(graded)}): "
+                        f"{esc(words(bug.tag, bug.tests))} (in {esc(', '.join(bug.items))})<details><summary>"
+                        f"who</summary>{', '.join(_link(e) for e in bug.entries)}</details></li>"
+                        for bug in bug_classes(graded)[:10])
+    needs = "".join(f"<li>{_link(e)}: {esc('; '.join(reasons))}</li>" for e in graded if (reasons := attention(e)))
     rows = "".join(f'<tr><td><a href="{feedback_link(e.submission)}">{esc(e.submission.name)}</a></td>'
                    f"<td>{esc(_who(e.submission, 'name'))}</td><td>{esc(_who(e.submission, 'sid'))}</td>"
                    f"<td>{esc(_late(e.results))}</td><td>{e.results['score']:g}</td></tr>" for e in graded)
-    images = "".join(f'<h2>{esc(title)}</h2><img alt="{esc(title)}" src="{uri}">'
-                     for title, uri in figures(assignment, graded, bugs))
+    histogram = score_histogram(assignment, [e.results["score"] for e in graded])
     script = """<script>window.addEventListener("load", () => {
   document.body.dataset.figuresShown = [...document.images].filter(i => i.naturalWidth > 0).length;
 });</script>"""
@@ -182,7 +197,9 @@ def write_report(path, assignment, graded):
 <p id="summary">{len(graded)} submissions, out of {assignment.total_points:g}: {esc(spread([e.results['score'] for e in graded]))}.</p>
 <h2>Needs attention</h2><ul id="attention">{needs or '<li>Nothing: every submission was graded normally.</li>'}</ul>
 <h2>What went wrong most often</h2><ul id="bugs">{sentences or '<li>No bug class was found.</li>'}</ul>
-{images}
+<h2>Score distribution</h2><img alt="Score distribution" src="{histogram}">
+<h2>Pass rate per item</h2><p>The share of submissions with full marks on each item.</p>
+<table id="pass-rates">{pass_rate_rows(graded) or '<tr><td>No graded items.</td></tr>'}</table>
 <h2>Scores</h2><table id="scores"><tr><th>submission</th><th>name</th><th>SID</th><th>late</th><th>score</th></tr>{rows}</table>"""
     path.write_text(_page(f"{assignment.title}: grading report", body, script))
     return path

@@ -1,6 +1,8 @@
 """The autograder zip runs unchanged against a simulated /autograder tree."""
+import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -13,6 +15,7 @@ from packaging.utils import canonicalize_name
 from conftest import REPO
 from gradescope_schema import validate
 from grader.build.autograder import build_autograder
+from grader.build.hashes import gradescope_pins, hashed_requirements
 from grader.config import all_slugs, load_assignment
 
 if sys.version_info >= (3, 11):
@@ -51,16 +54,33 @@ def test_run_autograder_grades_a_submission(slug, tmp_path):
 def test_requirements_pin_the_versions_the_tests_run_with(tmp_path):
     archive = build_autograder("a1_softsign", tmp_path)
     with zipfile.ZipFile(archive) as z:
-        pins = dict(line.split("==") for line in z.read("requirements.txt").decode().splitlines())
+        lines = z.read("requirements.txt").decode().splitlines()
         setup = z.read("setup.sh").decode()
-    assert "-r /autograder/source/requirements.txt" in setup
+    assert "--require-hashes --only-binary=:all: -r /autograder/source/requirements.txt" in setup
+    assert "(3, 10)" in setup  # the wheels' interpreter, checked before installing
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[^ ]+ --hash=sha256:[0-9a-f]{64}", line) for line in lines), lines
+    pins = dict(line.split(" ")[0].split("==") for line in lines)
+    assert [f"{n}=={v}" for n, v in pins.items()] == gradescope_pins()  # regenerated after every edit of the lock
     with open(REPO / "pyproject.toml", "rb") as f:
-        wanted = [Requirement(d) for d in tomllib.load(f)["project"]["dependencies"]]
+        project = tomllib.load(f)["project"]
     names = {canonicalize_name(n) for n in pins}
-    assert all(canonicalize_name(r.name) in names for r in wanted)  # tomli too: Gradescope runs 3.10
+    assert all(canonicalize_name(Requirement(d).name) in names for d in project["dependencies"])  # tomli too
+    cluster_only = {canonicalize_name(Requirement(d).name) for d in project["optional-dependencies"]["cluster"]}
+    assert cluster_only and not cluster_only & names and not {"dask", "tornado", "psutil"} & names
     installed = {name: metadata.version(name) for name in pins if is_installed(name)}
     assert installed == {name: pins[name] for name in installed}
     assert {"numpy", "pytest", "gradescope-utils"} <= set(installed)
+
+
+def test_hashes_are_of_the_wheels_pip_picks(tmp_path):
+    def download(pins, folder):  # what `pip download` leaves: one wheel per pin
+        for pin in pins:
+            name, version = pin.split("==")
+            (folder / f"{name.replace('-', '_')}-{version}-py3-none-any.whl").write_bytes(pin.encode())
+    lines = hashed_requirements(["numpy==2.2.6", "gradescope-utils==0.5.0"], download)
+    assert lines[1] == f"gradescope-utils==0.5.0 --hash=sha256:{hashlib.sha256(b'gradescope-utils==0.5.0').hexdigest()}"
+    with pytest.raises(SystemExit, match="no wheel for scipy==1.15.3"):
+        hashed_requirements(["scipy==1.15.3"], lambda pins, folder: None)
 
 
 def is_installed(name):

@@ -8,6 +8,7 @@ import pytest
 
 from grader.batch import Graded, Submission
 from grader.config import load_assignment
+from grader import report as report_module
 from grader.report import attention, bug_classes, write_feedback, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -49,7 +50,7 @@ def report(tmp_path):
 
 
 def test_each_bug_class_counts_once_per_submission():
-    counts = {tag: (n, items) for tag, n, items, _ in bug_classes(GRADED)}
+    counts = {bug.tag: (bug.count, bug.items) for bug in bug_classes(GRADED)}
     assert counts["transposed"] == (2, ["1.2", "2.1"])  # sub_3 has it twice: counted once
     assert counts["sign-flip"] == (2, ["2.1"])
     assert "wrong-values" not in counts and "missing-file" not in counts  # generic, or a matter of attention
@@ -57,9 +58,12 @@ def test_each_bug_class_counts_once_per_submission():
 
 def test_report_is_self_contained_and_reads_in_words(report):
     text = report.read_text()
-    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', text)) == 3
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', text)) == 1
     assert not re.search(r'(src|href)="(https?:)?//', text)
     assert "33% (2 of 6): returned the transpose of the expected matrix (in 1.2, 2.1)" in text
+    who = text.split("returned the transpose")[1].split("</li>")[0]  # who had it, linked to their pages
+    assert '<a href="sub_2/feedback.html">sub_2</a> (Alan Turing)' in who and 'href="sub_3/feedback.html"' in who
+    assert "sub_1" not in who
     assert "sign flip" in text  # no sentence given: the tag's words
     assert not re.search(r"\b(sign-flip|missing-file|import-error|wrong-values)\b", text)
 
@@ -80,6 +84,33 @@ def test_needs_attention_lists_what_a_person_must_look_at(report):
     assert attention(GRADED[0]) == [] and attention(NESTED) == ["a zip inside the zip"]
 
 
+def test_an_untouched_template_or_a_zero_needs_attention():
+    template = entry("template", {n: ["not-attempted"] for n in ("1.1", "1.2", "2.1")})
+    zero = entry("zero", {n: ["sign-flip"] for n in ("1.1", "1.2", "2.1")})
+    assert attention(template) == ["submitted the unmodified template: no item was attempted"]
+    assert attention(zero) == ["scored 0 on every item"]
+    assert "not-attempted" not in {bug.tag for bug in bug_classes([template])}
+
+
+def test_histogram_has_one_bar_per_score_and_whole_counts(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(report_module, "figure_uri", drawn.append)
+    scores = [0, 0, 2.5, 2.5, 2.5, 7.25, 10]
+    report_module.score_histogram(load_assignment("a1_softsign"), scores)
+    ax = drawn[0].axes[0]
+    assert sorted(round(bar.get_height()) for bar in ax.patches) == [1, 1, 2, 3]  # never two scores in one bar
+    assert all(float(tick).is_integer() for tick in ax.get_yticks())
+
+
+def test_pass_rates_are_a_table_readable_with_many_items(tmp_path):
+    tests = [{"number": f"{i}.1", "name": f"item {i}", "max_score": 1.0, "score": float(i % 2), "tags": []}
+             for i in range(40)]
+    many = [Graded(Submission("s", None), {"score": 20.0, "output": "", "tests": tests})]
+    table = write_report(tmp_path / "report.html", load_assignment("a1_softsign"), many).read_text()
+    rows = table.split('id="pass-rates">')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 40 and "<td>39.1 item 39</td><td>100%</td>" in rows
+
+
 def test_feedback_page_shows_what_the_student_sees(report):
     page = (report.parent / "sub_5" / "feedback.html").read_text()
     assert "feedback for 1.1" in page and "item 2.1" not in page  # hidden items left out
@@ -97,7 +128,7 @@ def chromium_dom(url, tmp_path):
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
 def test_chromium_renders_the_report_and_a_students_page(report, tmp_path):
     dom, errors = chromium_dom(report.as_uri(), tmp_path)
-    assert 'data-figures-shown="3"' in dom, errors
+    assert 'data-figures-shown="1"' in dom, errors
     assert "Ada Lovelace" in dom and "median" in dom and 'id="attention"' in dom
     link = re.search(r'href="(sub_2/feedback\.html)"', dom).group(1)
     page, errors = chromium_dom((report.parent / link).as_uri(), tmp_path)

@@ -4,10 +4,15 @@ import subprocess
 import sys
 import zipfile
 
+from importlib import metadata
+from pathlib import PurePosixPath
+
 import numpy as np
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-from grader.build.student import build_student
+from grader.build.student import build_student, imported_modules, release_requirements
 from grader.check import answer_problems
 from grader.config import all_slugs, load_assignment
 
@@ -75,10 +80,41 @@ def test_student_runs_public_checks_from_the_release(slug, releases, tmp_path):
 def test_release_has_requirements_and_a_readme_on_the_check(slug, releases):
     with zipfile.ZipFile(releases[slug]) as archive:
         readme = archive.read(f"{slug}/README.md").decode()
-        requirements = archive.read(f"{slug}/requirements.txt").decode().split()
     assert "pip install -r requirements.txt" in readme and f"-m grader check {slug} ." in readme
-    assert "numpy>=1.24" in requirements and "pytest>=7.4" in requirements
-    assert ("matplotlib>=3.7" in requirements) == (f"{slug}/handout.ipynb" in zipfile.ZipFile(releases[slug]).namelist())
+    assert "python3 -m venv" in readme and "py -m venv" in readme and "python -m venv" not in readme
+    venv = readme.split("python3 -m venv ")[1].split()[0]
+    assert venv.startswith("../"), venv  # beside the folder students zip, never inside it
+
+
+@pytest.mark.parametrize("slug", all_slugs())
+def test_requirements_provide_every_import_of_every_released_file(slug, releases):
+    """What each released .py or notebook imports is the standard library, a file of the release,
+    or a distribution requirements.txt names (as the installed packages map import names)."""
+    providers = metadata.packages_distributions()  # not installed here (tomli on 3.11): its own name
+    with zipfile.ZipFile(releases[slug]) as archive:
+        names = archive.namelist()
+        required = {canonicalize_name(Requirement(line).name)
+                    for line in archive.read(f"{slug}/requirements.txt").decode().splitlines() if line}
+        own = {PurePosixPath(n).stem for n in names} | {PurePosixPath(n).parent.name for n in names}
+        for name in names:
+            if not name.endswith((".py", ".ipynb")):
+                continue
+            text = archive.read(name).decode()
+            for module in imported_modules(text, notebook=name.endswith(".ipynb")):
+                if module in sys.stdlib_module_names or module in own or module == "__future__":
+                    continue
+                assert {canonicalize_name(d) for d in providers.get(module, [module])} & required, (name, module)
+    assert "scikit-learn" in required or slug != "a3_three_layer_nn"  # three_layer_neural_network.py's data
+    assert "matplotlib" in required  # the scripts' and notebooks' plots
+    assert not any("cluster.py" in n for n in names)  # grading on Dask needs dask: not shipped
+
+
+def test_an_import_nothing_provides_stops_the_build(tmp_path):
+    (tmp_path / "x.py").write_text("import numpy\ntry:\n    import rare_thing\nexcept ImportError:\n    pass\n")
+    assert release_requirements({"s/x.py": tmp_path / "x.py"}) == ["numpy>=1.24"]
+    (tmp_path / "x.py").write_text("import numpy\nfrom torch import nn\n")
+    with pytest.raises(ValueError, match="s/x.py imports torch"):
+        release_requirements({"s/x.py": tmp_path / "x.py"})
 
 
 @pytest.mark.parametrize("slug", all_slugs())
@@ -117,9 +153,14 @@ def test_local_check_runs_the_students_code_without_the_sandbox_and_says_so(rele
     assert "Your code raised an exception in loss:" in proc.stdout and 'File "mlp.py", line' in proc.stdout
     assert "ZeroDivisionError" in proc.stdout and "tell course staff" not in proc.stdout, proc.stdout
     (folder / "mlp.py").write_text("import numpy as np\n")
-    proc = subprocess.run([sys.executable, "-m", "grader", "check", slug, "."], cwd=folder,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "grader", "check", slug, "mlp.py"], cwd=folder,
+                          capture_output=True, text=True, timeout=300)  # a file: the folder it is in
+    assert proc.returncode == 0 and f"public checks on {folder}" in proc.stdout, proc.stderr[-2000:]
     assert "module 'mlp' has no attribute 'TwoLayerMLP'" in proc.stdout and "tell course staff" not in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "grader", "check", slug, "nothing.py"], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and proc.stdout.strip() == f"Cannot check {folder / 'nothing.py'}: there is no such file or folder."
+    assert "Traceback" not in proc.stderr
 
 
 @pytest.mark.parametrize("slug", all_slugs())

@@ -1,8 +1,11 @@
 """dist/<slug>-autograder.zip: what Gradescope unpacks into /autograder/source.
 
-Its requirements.txt is the project's lock file: every package pinned to the
-version the project's own tests ran with, so Gradescope's image grades with
-the same numpy, pytest and friends (and a rebuild months later still does).
+Its requirements.txt is requirements-gradescope.txt: the lock's packages for
+grading (none of those only grade-all --cluster needs), each pinned to the
+version the project's own tests ran with and to the hash of its wheel, so
+Gradescope's image grades with the same numpy, pytest and friends (and a
+rebuild months later still does, or stops loudly). The interpreter is
+Ubuntu 22.04's python3, checked to be 3.10, the version the wheels are for.
 """
 import zipfile
 from pathlib import Path
@@ -10,15 +13,17 @@ from pathlib import Path
 from ..config import REPO_ROOT
 from ..grade import validated
 from ..seeds import SECRET_FILE, new_secret
+from .hashes import HASHED
 
-LOCK_FILE = Path("grader") / "build" / "requirements-lock.txt"
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
 set -euo pipefail
 apt-get update
 apt-get install -y python3 python3-pip
-python3 -m pip install --no-cache-dir -r /autograder/source/requirements.txt
+# The hashed wheels are CPython 3.10's (Ubuntu 22.04's python3): another interpreter stops here.
+python3 -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else "setup.sh: expected Python 3.10, found " + sys.version)'
+python3 -m pip install --no-cache-dir --require-hashes --only-binary=:all: -r /autograder/source/requirements.txt
 # Submissions run as the grader's own unprivileged accounts, made here once (docs/security.md).
 cd /autograder/source && python3 -m grader setup-sandbox
 """
@@ -51,8 +56,8 @@ GRADER_FAILED = ("The autograder itself failed on this submission (the lines abo
 
 
 def requirements(root=REPO_ROOT):
-    """The pinned lock, without its comments."""
-    lines = [line for line in (Path(root) / LOCK_FILE).read_text().splitlines() if line and not line.startswith("#")]
+    """The hashed pins, without their comments."""
+    lines = [line for line in (Path(root) / HASHED).read_text().splitlines() if line and not line.startswith("#")]
     return "\n".join(lines) + "\n"
 
 

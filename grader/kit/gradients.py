@@ -88,8 +88,10 @@ def call_with(function, arguments, first=False):
     return stage
 
 
-def agrees_with_own_loss(got, numeric, *, call, name="", of="your loss", threshold=1e-6, reference=None):
+def agrees_with_own_loss(got, numeric, *, call, name="", of="your loss", threshold=1e-6, reference=None,
+                         batch_size=None):
     """Public verdict: the analytic gradient agrees with finite differences of the student's own loss.
+    `batch_size`, for a loss averaged over a batch: a missing 1/N is named as the hidden checks name it.
 
     One bug, one charge: where the reference's gradient is at hand (`reference`: in the autograder,
     not in a student's own check, whose zip has no reference), a gradient equal to it passes even
@@ -97,7 +99,7 @@ def agrees_with_own_loss(got, numeric, *, call, name="", of="your loss", thresho
     loss says so. A gradient that matches neither fails, and the message says both."""
     got = as_array(got, numeric, name, call)  # a wrong type or shape fails either way
     try:
-        check_gradient(got, numeric, call=call, name=name, of=of, threshold=threshold)
+        check_gradient(got, numeric, call=call, name=name, of=of, threshold=threshold, batch_size=batch_size)
     except CheckFailure as failure:
         if reference is None:
             raise

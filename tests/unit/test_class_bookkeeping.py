@@ -1,10 +1,16 @@
-"""grade-all's bookkeeping, in-process: the cache and its fingerprint, and how a submission
-that keeps killing Dask workers is reported."""
+"""grade-all's bookkeeping, in-process: the cache, its key and fingerprint, the terminal table,
+and how a submission that keeps killing Dask workers (or a missing Dask) is reported."""
+import importlib.util
 import shutil
+import zipfile
 from types import SimpleNamespace
 
-from grader.cache import Cache, fingerprint
-from grader.cluster import _outcome
+import pytest
+
+from grader import cache as cache_module, seeds
+from grader.batch import Graded, Submission, print_table
+from grader.cache import CACHE_FILE, Cache, fingerprint, regrade_fingerprint, submission_digest
+from grader.cluster import ClusterAddressError, _outcome, plan
 from grader.config import load_assignment
 
 SLUG = "a1_softsign"
@@ -44,3 +50,67 @@ def test_a_submission_that_keeps_killing_workers_is_reported_not_graded():
     outcome = _outcome(future, "tcp://127.0.0.1:8786")
     assert outcome["problem"].startswith("This submission could not be graded: each Dask worker")
     assert outcome["results"]["score"] == 0 and outcome["problem"] in outcome["results"]["output"]
+
+
+def _zip(path, files, when):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=when), text)
+    return path
+
+
+def test_the_cache_key_is_what_is_graded_not_the_zips_bytes(tmp_path):
+    models = (SPEC.reference / "models.py").read_text()
+    first = _zip(tmp_path / "a.zip", {"models.py": models}, (2020, 1, 1, 0, 0, 0))
+    rebuilt = _zip(tmp_path / "b.zip", {"models.py": models}, (2026, 5, 5, 12, 0, 0))  # same files, new times
+    assert first.read_bytes() != rebuilt.read_bytes()
+    assert submission_digest(SPEC, first) == submission_digest(SPEC, rebuilt)
+    changed = _zip(tmp_path / "c.zip", {"models.py": models + "\n# edited\n"}, (2020, 1, 1, 0, 0, 0))
+    extra = _zip(tmp_path / "d.zip", {"models.py": models, "notes.txt": "hi"}, (2020, 1, 1, 0, 0, 0))
+    renamed = _zip(tmp_path / "e.zip", {"Models.py": models}, (2020, 1, 1, 0, 0, 0))
+    digests = {submission_digest(SPEC, p) for p in (first, changed, extra, renamed)}
+    assert len(digests) == 4  # the content, and what intake tells the student, decide
+    broken = tmp_path / "f.zip"
+    broken.write_bytes(b"PK\x03\x04 not a zip")
+    assert submission_digest(SPEC, broken) != submission_digest(SPEC, tmp_path / "missing.zip")
+
+
+def test_rotating_the_secret_regrades_and_the_cache_never_holds_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(seeds.ENV, "first secret")
+    before = regrade_fingerprint(SPEC)
+    assert regrade_fingerprint(SPEC) == before and before != fingerprint(SPEC)
+    monkeypatch.setenv(seeds.ENV, "second secret")
+    assert regrade_fingerprint(SPEC) != before
+    Cache(tmp_path, regrade_fingerprint(SPEC)).save()
+    assert "second secret" not in (tmp_path / CACHE_FILE).read_text()
+
+
+def test_the_terminal_table_names_the_students_an_export_names(capsys):
+    named = Graded(Submission("submission_101", None, [{"name": "Ada Lovelace", "sid": "101"}]),
+                   {"score": 10, "tests": []})
+    pair = Graded(Submission("submission_102", None, [{"name": "Pair One"}, {"name": "Pair Two"}]),
+                  {"score": 0, "tests": [{"number": "1.1", "score": 0, "max_score": 1}]})
+    print_table(SPEC, [named, pair], "graded")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["submission", "name", "score"]
+    assert "Ada Lovelace" in lines[1] and "Pair One; Pair Two" in lines[2] and "lost: 1.1" in lines[2]
+    print_table(SPEC, [Graded(Submission("alice", None), {"score": 1, "tests": []})], "graded")
+    assert capsys.readouterr().out.splitlines()[0].split() == ["submission", "score"]  # a plain folder: no names
+
+
+def test_an_upload_that_breaks_intake_is_keyed_by_its_bytes_not_fatal(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("an odd zip")
+    monkeypatch.setattr(cache_module, "stage", broken)
+    upload = _zip(tmp_path / "odd.zip", {"models.py": "x = 1\n"}, (2020, 1, 1, 0, 0, 0))
+    first = submission_digest(SPEC, upload)
+    assert first == submission_digest(SPEC, upload)
+    _zip(upload, {"models.py": "x = 2\n"}, (2020, 1, 1, 0, 0, 0))
+    assert submission_digest(SPEC, upload) != first
+
+
+def test_cluster_without_dask_installed_is_one_line_before_any_grading(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "distributed" else real(name, *a))
+    with pytest.raises(ClusterAddressError, match="optional extra 'cluster'"):
+        plan("local:2")

@@ -7,6 +7,7 @@ import pytest
 
 from grader.compare import check_close, check_gradient, partial_credit_over
 from grader.failures import CheckFailure
+from grader.grade import staff_graded
 from grader.gradcheck import batched_gradient, central_difference, perturbed, rel_error
 from grader.kit import bugs, gradients, problems, stability, training
 from grader.sandbox.inprocess import InProcessStudent
@@ -185,3 +186,31 @@ def test_call_with_stages_a_loss_that_takes_its_parameters_as_arguments():
     stage = gradients.call_with(cost, lambda moved: (((moved, b),), {"scale": 2.0}))
     numeric = gradients.numeric_gradient(student, W, stage, "cost(theta)")
     assert np.allclose(numeric, 2.0 * 2 * X.T @ (X @ W + b), rtol=1e-6)
+
+
+def test_a_gradient_check_names_a_missing_one_over_n_as_the_reference_comparison_does():
+    """The public (finite-difference) verdict and the hidden (reference) one name the same bug
+    in the same words, locally and on Gradescope alike."""
+    numeric = np.array([[0.5, -1.0, 2.0], [0.25, 1.5, -0.75]])
+    with pytest.raises(CheckFailure) as public:
+        gradients.agrees_with_own_loss(7 * numeric, numeric, call="computeGrad(X: (7, 3))", name="db", batch_size=7)
+    with pytest.raises(CheckFailure) as hidden:
+        check_close(7 * numeric, numeric, call="computeGrad(X: (7, 3))", name="db", batch_size=7)
+    hint = "Likely bug: summed over the batch instead of averaging (missing 1/N)."
+    assert hint in public.value.message and hint in hidden.value.message
+    assert list(public.value.tags) == list(hidden.value.tags) == ["sum-vs-mean"]
+    assert bugs.SUM_NOT_MEAN.hint in hint
+
+
+def test_a_scalar_is_never_given_an_index_and_one_point_is_singular():
+    with pytest.raises(CheckFailure) as scalar:
+        check_gradient(np.float64(2.0), np.float64(1.0), call="cost'(z)")
+    with pytest.raises(CheckFailure) as nan:
+        check_close(np.float64("nan"), np.float64(1.0), call="cost(z)")
+    assert "index" not in scalar.value.message and "index" not in nan.value.message
+    assert "max relative error 0.333333 (allowed" in scalar.value.message
+    with pytest.raises(CheckFailure) as vector:
+        check_gradient(np.array([1.0, 5.0]), np.array([1.0, 1.0]), call="cost'(z)")
+    assert "at index [1]" in vector.value.message
+    spec = types.SimpleNamespace(manual=[{"question": "Q1", "points": 1}, {"question": "Q2", "points": 2.5}])
+    assert [line.split("Q")[1] for line in staff_graded(spec)] == ["1 (1 point).", "2 (2.5 points)."]

@@ -57,5 +57,5 @@ def test_cost_derivatives_match_finite_differences(student, rng, set_score=None)
         numeric = gradients.numeric_gradient(student, params[name], stage, FORWARD, read=cost)
         student.set(model, name, params[name])
         gradients.agrees_with_own_loss(values.entry(got, name, call), numeric, name=f"'{name}'", call=call,
-                                       of="the mean logistic cross-entropy cost", threshold=1e-5)
+                                       of="the mean logistic cross-entropy cost", threshold=1e-5, batch_size=M)
     partial_credit_over([lambda name=name: agrees(name) for name in params], 1.0, set_score)

@@ -42,7 +42,8 @@ def test_gradients_match_finite_differences(student, ref_at_hand, rng, activatio
         numeric = gradients.numeric_gradient(student, params[name], stage, call)
         student.set(net, "params", params)
         gradients.agrees_with_own_loss(values.entry(grads, name, call), numeric, name=f"grads['{name}']",
-                                       call=call, of="your loss", threshold=1e-6, reference=expected.get(name))
+                                       call=call, of="your loss", threshold=1e-6, reference=expected.get(name),
+                                       batch_size=N)
     partial_credit_over([lambda name=name: agrees(name) for name in params], 1.0, set_score)
 
 

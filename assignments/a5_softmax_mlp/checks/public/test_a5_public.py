@@ -59,7 +59,7 @@ def test_gradients_match_finite_differences(student, ref_at_hand, rng, module, s
     def agrees(i):
         numeric = own_cost_gradient(student, module, X, y, theta, i, call)
         gradients.agrees_with_own_loss(grads[i], numeric, call=call, name=f"d{NAMES[i]}", of="your computeCost",
-                                       reference=expected[i])
+                                       reference=expected[i], batch_size=len(X))
     partial_credit_over([lambda i=i: agrees(i) for i in range(len(theta))], 1.0, set_score)
 
 
