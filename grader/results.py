@@ -51,6 +51,17 @@ def build(items, *, output, execution_time, extra_tests=()):
             "tests": tests}
 
 
+def stop_pending(graded, message, tag):
+    """The checks still pending in the results dict `graded` fail with `message` and `tag`;
+    the total follows. For a run stopped from outside (a time limit)."""
+    for test in graded.get("tests", []):
+        if test.get("output") == PENDING:
+            test.update(score=0, status="failed", output=message, tags=sorted(set(test.get("tags", [])) | {tag}))
+    graded["output"] = (graded.get("output", "") + "\n" + message).strip()
+    graded["score"] = round(sum(t.get("score", 0) for t in graded.get("tests", [])), 4)
+    return graded
+
+
 def fallback(message=FALLBACK):
     return {"score": 0, "execution_time": 0, "output": message, "tests": []}
 
