@@ -27,7 +27,7 @@ MAX_REPLY_BYTES = 64 * 2**20
 PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 TASKS = {"notebooks": ("notebook", "convert_all"), "python2": ("python2", "diagnose"),
          "expression": ("expressions", "answer_values")}
-OVER_CPU = {-getattr(signal, name) for name in ("SIGXCPU", "SIGKILL") if hasattr(signal, name)}
+OVER_CPU = -getattr(signal, "SIGXCPU", 0) or None  # the exit status of a process over its CPU limit
 
 
 class QuarantineFailure(Exception):
@@ -53,7 +53,7 @@ def run(task, *args):
                               capture_output=True, timeout=WALL_SECONDS)
     except subprocess.TimeoutExpired:
         raise QuarantineFailure(f"it took more than {WALL_SECONDS} s", limit=True) from None
-    if proc.returncode in OVER_CPU:
+    if proc.returncode == OVER_CPU:
         raise QuarantineFailure(f"it used more than {CPU_SECONDS} s of CPU", limit=True)
     if proc.returncode != 0 or len(proc.stdout) > MAX_REPLY_BYTES:
         last = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
@@ -76,8 +76,8 @@ class Server:
             self.errors = tempfile.TemporaryFile()
             self.proc = subprocess.Popen(_command(self.task, "serve"), stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self.errors)
-        replies = queue.Queue()
-        threading.Thread(target=lambda: replies.put(self.proc.stdout.readline(MAX_REPLY_BYTES)), daemon=True).start()
+        replies, proc = queue.Queue(), self.proc
+        threading.Thread(target=lambda: replies.put(proc.stdout.readline(MAX_REPLY_BYTES)), daemon=True).start()
         try:
             self.proc.stdin.write(json.dumps(args).encode() + b"\n")
             self.proc.stdin.flush()
@@ -90,7 +90,7 @@ class Server:
             raise QuarantineFailure(f"it took more than {seconds:g} s", limit=True) from None
         if not line.endswith(b"\n"):
             self.close()
-            if self.proc.returncode in OVER_CPU:
+            if self.proc.returncode == OVER_CPU:
                 raise QuarantineFailure(f"it used more than {CPU_SECONDS} s of CPU", limit=True)
             self.errors.seek(0)
             last = self.errors.read().decode(errors="replace").strip().splitlines()[-1:]
