@@ -45,7 +45,6 @@ PREFIXES = ("np", "numpy")
 BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
           ast.Div: operator.truediv, ast.MatMult: operator.matmul, ast.Pow: operator.pow}
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
-SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@", ast.Pow: "**"}
 
 NOT_ANSWERED = "Not attempted: {name} has no answer yet."
 NOT_A_STRING = "{name} should be a string holding an expression, e.g. \"W2.T @ (yhat - y)\"; it is a {kind}."
