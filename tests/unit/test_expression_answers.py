@@ -3,6 +3,7 @@ compute, answers that restate the question, and the rule that every question
 of every assignment declares what it asks for."""
 import ast
 import importlib.util
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -168,3 +169,16 @@ def test_the_limited_process_is_reused_and_killed_past_its_deadline(monkeypatch)
     monkeypatch.undo()
     grade("W @ dLdZ")
     assert expressions._EVALUATOR.proc is not first
+
+
+def test_a2_answers_right_for_one_label_only_fail_on_every_seed():
+    """a2's question 1 has y in {0, 1}: `yhat` equals dJ/da2 = yhat - y whenever y = 0, and so
+    do the answers built on it. Every hidden seed must draw both labels, or about one
+    submission in 32 earns such an item with a wrong answer."""
+    module = next(m for slug, _, _, m in QUESTIONS if slug == "a2_two_layer_mlp")
+    ref = SimpleNamespace(answers=SimpleNamespace(**_reference_answers("a2_two_layer_mlp")))
+    for answer, name in [("yhat", "Q1_1"), ("yhat", "Q1_2"), ("yhat @ h1.T", "Q1_3"), ("W2.T @ yhat", "Q1_4")]:
+        student = SimpleNamespace(fetch=lambda value: value, answers=SimpleNamespace(**{name: answer}))
+        for seed in range(40):
+            with pytest.raises(CheckFailure):
+                module.test_answer(student, ref, np.random.default_rng(seed), name, "dJ", module.draw_backprop)

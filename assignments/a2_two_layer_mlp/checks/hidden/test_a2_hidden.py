@@ -1,5 +1,6 @@
 """Hidden checks: your network against the reference on unseen inputs, the
 toy training runs, digits accuracy, and the expression answers."""
+import itertools
 from types import SimpleNamespace
 
 import numpy as np
@@ -209,6 +210,13 @@ def draw_update(rng):
                             "5.8": ("Q3.2: update with an L1 penalty", "Q3_2", "theta_next", draw_update)})
 def test_answer(student, ref, rng, name, asks, draw):
     """Each expression question is its own item; all of them read answers.py in one child.
-    `asks`: the quantity asked for, never a variable of the answer (none of these draws has it)."""
-    grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name), draw, rng,
+    `asks`: the quantity asked for, never a variable of the answer (none of these draws has it).
+    The label y takes both values among the trials: drawn at random, it was 0 in all five one
+    time in 32, and then `yhat` passed for dJ/da2 = yhat - y."""
+    labels = itertools.cycle([0.0, 1.0])
+
+    def both_labels(rng):
+        values = draw(rng)
+        return dict(values, y=np.array([[next(labels)]])) if "y" in values else values
+    grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name), both_labels, rng,
                  asks=asks)
