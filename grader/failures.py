@@ -34,6 +34,8 @@ SENTENCES = {
     "missing-file": "did not submit the file", "bad-submission": "sent a submission that could not be used",
     "crash": "crashed the process (exit, signal or limit)",
     "shape-mismatch": "wrote an expression whose shapes do not fit",
+    "restates-question": "answered with the quantity the question asks for",
+    "too-costly": "wrote an expression too costly to evaluate",
 }
 
 

@@ -2,6 +2,7 @@
 import contextlib
 import io
 import os
+import signal
 import tempfile
 import threading
 import time
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from . import fixtures, results
+from . import deadline, fixtures, results
 from .config import REPO_ROOT, ConfigError, check_files, load_assignment
 from .intake import NOTHING_CHECKED, IntakeError, Staged, stage
 from .late import apply_policy, load_metadata, seconds_late
@@ -21,17 +22,27 @@ WATCHDOG_MARGIN = 120.0  # past the time budget: one check's calls are bounded, 
 STOPPED = (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED)
 
 
-def watchdog(plugin):
-    """A timer that, should grading overrun its budget by far, ends the run itself: every
-    unfinished check failed in results.json, the sandbox killed, the process gone."""
-    def expire():
-        from .sandbox import forkserver
-        plugin.abandon()
-        forkserver.shutdown()
-        os._exit(0)
-    timer = threading.Timer(plugin.budget + WATCHDOG_MARGIN, expire)
-    timer.daemon = True
-    return timer
+def watchdog(plugin, out_path):
+    """Should grading overrun its budget by far, a process of its own ends the run (see
+    grader.deadline): asked first, the grader fails every unfinished check in results.json,
+    kills its sandbox and exits. Returns a function that ends the watch."""
+    asked = threading.current_thread() is threading.main_thread() and deadline.ASK is not None
+    if asked:  # signal handlers can only be set (and only run) in the main thread
+        previous = signal.signal(deadline.ASK, lambda *_: _expire(plugin))
+    watcher = deadline.start(plugin.budget + WATCHDOG_MARGIN, out_path, ask=asked)
+
+    def cancel():
+        deadline.stop(watcher)
+        if asked:
+            signal.signal(deadline.ASK, previous)
+    return cancel
+
+
+def _expire(plugin):
+    from .sandbox import forkserver
+    plugin.abandon()
+    forkserver.shutdown()
+    os._exit(0)
 
 
 def pytest_args(assignment, dirs, quiet=True):
@@ -101,8 +112,7 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     args = pytest_args(assignment, dirs, quiet)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    timer = watchdog(plugin)
-    timer.start()
+    stop_watch = watchdog(plugin, out_path)
     try:
         if sandboxed:  # imported only here: a student's local check needs no Unix-only module
             from . import adapter
@@ -117,7 +127,7 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
         results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
         raise
     finally:
-        timer.cancel()
+        stop_watch()
     return plugin.results()
 
 

@@ -189,14 +189,7 @@ def _read(out_path):
 
 def cap_results(graded, limit):
     """The checks the grader did not reach lose their points, and say why."""
-    message = CAPPED.format(limit=limit)
-    for test in graded.get("tests", []):
-        if test.get("output") == results.PENDING:
-            test.update(score=0, status="failed", output=message,
-                        tags=sorted(set(test.get("tags", [])) | {"submission-timeout"}))
-    graded["output"] = (graded.get("output", "") + "\n" + message).strip()
-    graded["score"] = round(sum(t.get("score", 0) for t in graded.get("tests", [])), 4)
-    return graded
+    return results.stop_pending(graded, CAPPED.format(limit=limit), "submission-timeout")
 
 
 def main():

@@ -142,10 +142,7 @@ class GradingPlugin:
 
     def abandon(self):
         """The watchdog's last word: every check not finished failed, results written."""
-        for record in self.items.values():
-            if record.status == "pending":
-                record.status, record.score, record.output = "failed", 0.0, WATCHDOG
-        self.write()
+        results.write_atomic(self.path, results.stop_pending(self.results(), WATCHDOG, "submission-timeout"))
 
     def results(self):
         """The results dict as it stands (what `write` puts on disk)."""

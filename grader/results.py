@@ -70,6 +70,15 @@ def grader_faults(results):
     if not tests and str(results.get("output", "")).startswith(FALLBACK):
         faults.append("the whole submission")
     return faults
+def stop_pending(graded, message, tag):
+    """The checks still pending in the results dict `graded` fail with `message` and `tag`;
+    the total follows. For a run stopped from outside (a time limit)."""
+    for test in graded.get("tests", []):
+        if test.get("output") == PENDING:
+            test.update(score=0, status="failed", output=message, tags=sorted(set(test.get("tags", [])) | {tag}))
+    graded["output"] = (graded.get("output", "") + "\n" + message).strip()
+    graded["score"] = round(sum(t.get("score", 0) for t in graded.get("tests", [])), 4)
+    return graded
 
 
 def fallback(message=FALLBACK):

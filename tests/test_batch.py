@@ -231,6 +231,48 @@ def test_ctrl_c_stops_within_seconds_kills_everything_and_keeps_what_was_graded(
     assert "not graded" in stdout and (out / "report.html").exists()
 
 
+def test_ctrl_c_while_grading_expression_towers_stops_promptly_and_leaves_no_process(tmp_path):
+    """Power towers in a4's answers (issue 23) are evaluated in a limited process of the grader's:
+    they grade to zero with a message, and Ctrl-C meanwhile ends grade-all with nothing left
+    running (grader, sandbox, answer evaluator, deadline watcher)."""
+    spec = load_assignment("a4_modular_nn")
+    files = {name: (spec.reference / name).read_text() for name in spec.submit}
+    towers = dict(files, **{"answers.py": 'Q1_1_A = "9**9**9**9"\nQ1_1_B = "-(A @ dLdZ.T) ** 9**9**9**9"\n'
+                                          'Q1_1_C = "sum(dLdZ, 9**9**9**9)"\n'})
+    folder, out = tmp_path / "subs", tmp_path / "out"
+    folder.mkdir()
+    zip_files(folder / "aaa_towers.zip", towers)
+    for i in range(2):
+        zip_files(folder / f"bbb_reference_{i}.zip", files)
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", spec.slug, str(folder), "-o", str(out), "-j", "1"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen, deadline, graded = {}, time.monotonic() + 180, 0
+    while time.monotonic() < deadline and proc.poll() is None and graded < 1:
+        seen.update(_tree(proc.pid))
+        time.sleep(0.05)
+        try:
+            graded = len(json.loads((out / ".grade-all-cache.json").read_text())["submissions"])
+        except (OSError, ValueError, KeyError):
+            pass
+    first = set(seen)
+    while time.monotonic() < deadline and proc.poll() is None and not set(seen) - first - {proc.pid}:
+        seen.update(_tree(proc.pid))  # the next grader is under way
+        time.sleep(0.05)
+    time.sleep(1.0)
+    seen.update(_tree(proc.pid))
+    assert proc.poll() is None, "grade-all finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr[-2000:]
+    left = [pid for pid, (_, started, _) in seen.items() if (now := _stat(pid)) and now[1] == started]
+    assert not left, f"still running after grade-all ended: {[_cmdline(p)[:80] for p in left]}"
+    towers = {t["number"]: t for t in json.loads((out / "aaa_towers" / "results.json").read_text())["tests"]}
+    assert all(towers[n]["score"] == 0 and "Q1_1_" in towers[n]["output"] for n in ("5.1", "5.2", "5.3"))
+
+
 ENVIRONMENT_FAILS = ("import sys, grader.isolated as i; "
                      "i.COMMAND = [sys.executable, '-c', \"import sys; sys.executable = '/nonexistent/python'; "
                      "from grader.isolated import main; sys.exit(main())\"]; "

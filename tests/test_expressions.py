@@ -17,7 +17,7 @@ def draw(rng):
 @pytest.mark.parametrize("text", ["W2.T @ (yhat - y)", "transpose(W2) @ (yhat-y)", "-(W2.T @ (y - yhat))",
                                   "W2.T * (yhat - y)", "(yhat - y) * W2.T"])
 def test_equivalent_forms_pass(text):
-    grade_answer("Q1_4", text, "W2.T @ (yhat - y)", draw, np.random.default_rng(0))
+    grade_answer("Q1_4", text, "W2.T @ (yhat - y)", draw, np.random.default_rng(0), asks="dJdh1")
 
 
 @pytest.mark.parametrize("text,words", [
@@ -33,34 +33,34 @@ def test_equivalent_forms_pass(text):
     ("x + 1", "name 'x'")])
 def test_unknown_or_unsafe_syntax_is_named(text, words):
     with pytest.raises(CheckFailure) as info:
-        grade_answer("Q", text, "yhat - y", draw, np.random.default_rng(0))
+        grade_answer("Q", text, "yhat - y", draw, np.random.default_rng(0), asks="dJ")
     assert words in info.value.message
 
 
 def test_nothing_runs_for_a_hostile_answer(tmp_path):
     marker = tmp_path / "ran"
     with pytest.raises(CheckFailure):
-        grade_answer("Q", f"__import__('os').system('touch {marker}')", "y", draw, np.random.default_rng(0))
+        grade_answer("Q", f"__import__('os').system('touch {marker}')", "y", draw, np.random.default_rng(0), asks="dJ")
     assert not marker.exists()
 
 
 def test_wrong_shape_and_sign_are_reported():
     with pytest.raises(CheckFailure, match="transposed"):
-        grade_answer("Q1_3", "h1 @ (yhat - y)", "(yhat - y) @ h1.T", draw, np.random.default_rng(0))
+        grade_answer("Q1_3", "h1 @ (yhat - y)", "(yhat - y) @ h1.T", draw, np.random.default_rng(0), asks="dJ")
     with pytest.raises(CheckFailure, match="sign looks flipped"):
-        grade_answer("Q1_1", "y - yhat", "yhat - y", draw, np.random.default_rng(0))
+        grade_answer("Q1_1", "y - yhat", "yhat - y", draw, np.random.default_rng(0), asks="dJ")
 
 
 def test_missing_and_non_string_answers():
     with pytest.raises(CheckFailure, match="Not attempted"):
-        grade_answer("Q", None, "y", draw, np.random.default_rng(0))
+        grade_answer("Q", None, "y", draw, np.random.default_rng(0), asks="dJ")
     with pytest.raises(CheckFailure, match="should be a string"):
-        grade_answer("Q", 3.0, "y", draw, np.random.default_rng(0))
+        grade_answer("Q", 3.0, "y", draw, np.random.default_rng(0), asks="dJ")
 
 
 def test_huge_powers_fail_cleanly():
     with pytest.raises(CheckFailure, match="could not be evaluated|does not equal"):
-        grade_answer("Q", "10 ** 10 ** 10", "y", draw, np.random.default_rng(0))
+        grade_answer("Q", "10 ** 10 ** 10", "y", draw, np.random.default_rng(0), asks="dJ")
 
 
 def test_limits_on_size():

@@ -556,6 +556,33 @@ def test_a_run_that_overruns_everything_ends_with_valid_results(tmp_path):
     assert any("overran its time limit" in t["output"] for t in results["tests"])
 
 
+STUCK_IN_C = """
+import itertools, signal, sys
+from grader import deadline, results
+out = sys.argv[1]
+tests = [{"name": "done", "number": "1", "score": 1, "max_score": 1, "status": "passed", "output": ""},
+         {"name": "running", "number": "2", "score": 0, "max_score": 2, "status": "failed", "output": results.PENDING}]
+results.write_atomic(out, {"score": 1, "output": "", "tests": tests})
+signal.signal(deadline.ASK, lambda *_: sys.exit(3))  # a handler that cannot run while C holds the interpreter
+deadline.start(1.0, out, ask=True)
+sum(itertools.repeat(1, 10**15))  # one call in C, for days: no bytecode, no signal check
+"""
+
+
+def test_a_grader_stuck_in_one_call_in_c_is_ended_by_its_deadline_with_valid_results(tmp_path):
+    """What a thread could not do (issue 23): the watcher asks, then freezes, marks the
+    unfinished checks and kills the grader; the process ends (generous bound, no timing)."""
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, "-c", STUCK_IN_C, str(out)], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert "grading stopped: it overran its time limit" in proc.stderr
+    results = json.loads(out.read_text())
+    done, running = results["tests"]
+    assert done["score"] == 1 and results["score"] == 1
+    assert "overran its time limit" in running["output"] and "submission-timeout" in running["tags"]
+
+
 def test_a_process_forked_by_student_code_never_answers_for_the_child(probe):
     student = probe("import os\ndef split():\n    os.fork()\n    return os.getpid()\n"
                     "def pid():\n    return os.getpid()\n")

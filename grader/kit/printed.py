@@ -1,10 +1,12 @@
 """Numbers a student's code printed, read in linear time.
 
 Printed output is hostile input: a line of 65,000 spaces must not cost
-minutes in a backtracking regular expression. Text is cut into lines, each
-cut to MAX_LINE characters (at most MAX_LINES lines), and each line is read
-once, left to right, by a tokenizer whose patterns cannot backtrack beyond
-one token. Then:
+minutes in a backtracking regular expression, and a child that forges its
+reply can send megabytes where the sandbox captures 64 KB. Only the first
+MAX_TEXT characters are read, cut into lines, each cut to MAX_LINE characters
+(at most MAX_LINES lines), and each line is read once, left to right, by a
+tokenizer whose patterns cannot backtrack beyond one token: time and memory
+grow linearly with MAX_TEXT at most. Then:
 
 - `labelled_values(text)`: every `label = number` or `label = [numbers]`
   (`=` or `:` or nothing between, any spacing, any float format, an index
@@ -16,8 +18,9 @@ one token. Then:
 import math
 import re
 
-__all__ = ["MAX_LINE", "MAX_LINES", "tokens", "labelled_values", "label", "verdicts"]
+__all__ = ["MAX_TEXT", "MAX_LINE", "MAX_LINES", "tokens", "labelled_values", "label", "verdicts"]
 
+MAX_TEXT = 256 * 1024  # characters read in all: four times what the sandbox captures of one call
 MAX_LINE = 2000      # characters read per line
 MAX_LINES = 20000    # lines read per text
 MAX_ARRAY = 100000   # tokens read for one printed array
@@ -28,7 +31,7 @@ _SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf, "NaN": math.nan
 def tokens(text):
     """(kind, text) pairs: 'name', 'number', 'punct', and 'end' at each line's end."""
     out = []
-    for line in text.splitlines()[:MAX_LINES]:
+    for line in text[:MAX_TEXT].splitlines()[:MAX_LINES]:
         line, pos = line[:MAX_LINE], 0
         while pos < len(line):
             match = _TOKEN.match(line, pos)

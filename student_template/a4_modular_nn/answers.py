@@ -3,7 +3,8 @@ expression strings.
 
 One example (b = 1), column vectors: A (m, 1) is the module's input,
 W (m, n), W0 (n, 1), Z = W^T A + W0 (n, 1), dLdZ (n, 1) and dLdA (m, 1).
-Use any of A, Z, dLdA, dLdZ, W, W0.
+Use any of A, Z, dLdA, dLdZ, W, W0, except the quantity the question asks
+for (1.1.A may not use dLdA: an answer that restates the question earns nothing).
 
 Each answer is graded numerically: the autograder evaluates your expression
 and the expected one on random values with m != n and compares them, so any

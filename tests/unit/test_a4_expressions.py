@@ -17,7 +17,7 @@ def draw(rng):
 
 
 def grade(text, expected):
-    grade_answer("Q", text, expected, draw, np.random.default_rng(3), language=matrix_answers)
+    grade_answer("Q", text, expected, draw, np.random.default_rng(3), asks="dLdA", language=matrix_answers)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -57,4 +57,4 @@ def test_refused_or_wrong_forms_say_why(text, words):
 def test_default_language_is_unchanged():
     """Without `language`, np. prefixes stay refused (a2's answers are graded as before)."""
     with pytest.raises(CheckFailure, match="calling anything but"):
-        grade_answer("Q", "np.dot(W, dLdZ)", "W @ dLdZ", draw, np.random.default_rng(0))
+        grade_answer("Q", "np.dot(W, dLdZ)", "W @ dLdZ", draw, np.random.default_rng(0), asks="dJ")

@@ -41,6 +41,14 @@ def test_hostile_output_is_read_in_linear_time():
     assert len(printed.tokens("x" * (printed.MAX_LINE * 3))) == 2  # one name, cut, and the line's end
 
 
+def test_forged_megabytes_of_output_are_read_only_up_to_the_cap():
+    """A forged reply can carry far more than the 64 KB the sandbox captures: what is read
+    (and so the tokens held in memory) stays under MAX_TEXT, whatever the text's size."""
+    flood = ("," * (printed.MAX_LINE - 1) + "\n") * 2000  # 4 MB of one-character tokens
+    assert len(printed.tokens(flood)) <= printed.MAX_TEXT + printed.MAX_TEXT // printed.MAX_LINE + 1
+    assert printed.labelled_values(flood + "loss = 1") == {}  # past the cap: not read
+
+
 def test_first_occurrence_wins_and_unterminated_arrays_are_ignored():
     found = printed.labelled_values("a = 1\na = 2\nb = [1 2\n")
     assert found == {"a": [1.0]}

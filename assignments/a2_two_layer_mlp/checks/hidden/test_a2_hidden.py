@@ -1,5 +1,6 @@
 """Hidden checks: your network against the reference on unseen inputs, the
 toy training runs, digits accuracy, and the expression answers."""
+import itertools
 from types import SimpleNamespace
 
 import numpy as np
@@ -202,14 +203,23 @@ def draw_update(rng):
 
 @weight(1.0)
 @pytest.mark.shared_child("answers")
-@cases("name, draw", {"5.1": ("Q1.1: dJ/da2", "Q1_1", draw_backprop),
-                      "5.2": ("Q1.2: dJ/db2", "Q1_2", draw_backprop),
-                      "5.3": ("Q1.3: dJ/dW2", "Q1_3", draw_backprop),
-                      "5.4": ("Q1.4: dJ/dh1", "Q1_4", draw_backprop),
-                      "5.5": ("Q1.5: dJ/db1", "Q1_5_b1", draw_backprop),
-                      "5.6": ("Q1.5: dJ/dW1", "Q1_5_W1", draw_backprop),
-                      "5.7": ("Q3.1: update with an L2 penalty", "Q3_1", draw_update),
-                      "5.8": ("Q3.2: update with an L1 penalty", "Q3_2", draw_update)})
-def test_answer(student, ref, rng, name, draw):
-    """Each expression question is its own item; all of them read answers.py in one child."""
-    grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name), draw, rng)
+@cases("name, asks, draw", {"5.1": ("Q1.1: dJ/da2", "Q1_1", "dJda2", draw_backprop),
+                            "5.2": ("Q1.2: dJ/db2", "Q1_2", "dJdb2", draw_backprop),
+                            "5.3": ("Q1.3: dJ/dW2", "Q1_3", "dJdW2", draw_backprop),
+                            "5.4": ("Q1.4: dJ/dh1", "Q1_4", "dJdh1", draw_backprop),
+                            "5.5": ("Q1.5: dJ/db1", "Q1_5_b1", "dJdb1", draw_backprop),
+                            "5.6": ("Q1.5: dJ/dW1", "Q1_5_W1", "dJdW1", draw_backprop),
+                            "5.7": ("Q3.1: update with an L2 penalty", "Q3_1", "theta_next", draw_update),
+                            "5.8": ("Q3.2: update with an L1 penalty", "Q3_2", "theta_next", draw_update)})
+def test_answer(student, ref, rng, name, asks, draw):
+    """Each expression question is its own item; all of them read answers.py in one child.
+    `asks`: the quantity asked for, never a variable of the answer (none of these draws has it).
+    The label y takes both values among the trials: drawn at random, it was 0 in all five one
+    time in 32, and then `yhat` passed for dJ/da2 = yhat - y."""
+    labels = itertools.cycle([0.0, 1.0])
+
+    def both_labels(rng):
+        values = draw(rng)
+        return dict(values, y=np.array([[next(labels)]])) if "y" in values else values
+    grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name), both_labels, rng,
+                 asks=asks)

@@ -437,10 +437,12 @@ def draw_linear(rng):
 
 
 @weight(1.0)
-@cases("name", {"5.1": ("1.1.A: dLdA", "Q1_1_A"), "5.2": ("1.1.B: dLdW", "Q1_1_B"), "5.3": ("1.1.C: dLdW0", "Q1_1_C")})
+@cases("name, asks", {"5.1": ("1.1.A: dLdA", "Q1_1_A", "dLdA"), "5.2": ("1.1.B: dLdW", "Q1_1_B", "dLdW"),
+                      "5.3": ("1.1.C: dLdW0", "Q1_1_C", "dLdW0")})
 @pytest.mark.shared_child("answers")
-def test_answer_1_1(student, ref, rng, name):
+def test_answer_1_1(student, ref, rng, name, asks):
     """Answer `name` of answers.py against the reference's, in the matrix-answer language
-    (the three questions share one child: they only read strings)."""
+    (the three questions share one child: they only read strings). `asks` is never a
+    variable of the answer: draw_linear's dLdA is one only for 1.1.B and 1.1.C."""
     grade_answer(name, student.fetch(getattr(student.answers, name)), getattr(ref.answers, name),
-                 draw_linear, rng, language=matrix_answers)
+                 draw_linear, rng, asks=asks, language=matrix_answers)
