@@ -23,6 +23,12 @@ def cmd_grade(args):
         return 2
     graded = grade(args.slug, args.submission, args.output, metadata=args.metadata, verbose=args.verbose)
     total = sum(t["max_score"] for t in graded["tests"])
+    if args.verbose:
+        cpu = graded.get("extra_data", {}).get("cpu_s", {})
+        print(f"CPU s per item (grader and sandbox children; {sum(cpu.values()):.2f} in all):")
+        names = {t.get("number"): t["name"] for t in graded["tests"]}
+        for item, seconds in cpu.items():
+            print(f"  {item:>6} {seconds:7.3f}  {names.get(item, '')}")
     print(f"{args.slug}: {graded['score']:g} / {total:g}; results written to {Path(args.output).resolve()}")
     return 0
 
@@ -127,7 +133,7 @@ def main(argv=None):
     p.add_argument("submission")
     p.add_argument("-o", "--output", default="results.json")
     p.add_argument("--metadata", help="Gradescope's submission_metadata.json (late policy)")
-    p.add_argument("-v", "--verbose", action="store_true", help="also print pytest's report of every check")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print pytest's report of every check and its CPU seconds")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("grade-all", help="grade a folder of submissions")
     p.add_argument("slug")

@@ -14,6 +14,7 @@ from . import results
 from .config import ConfigError
 from .failures import GRADER_FAULT, TIME_BUDGET, WATCHDOG, CheckFailure, bug_sentences, clean_text
 from .kit.items import case_of
+from .sandbox.accounting import closed_children
 from .sandbox.errors import SandboxUnavailable
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
@@ -60,6 +61,7 @@ class GradingPlugin:
         self.faults = []
         self.full = full  # all checks collected, so points must add up to assignment.toml's
         self.unavailable = None  # set when the sandbox cannot run at all (not the student's fault)
+        self.cpu = {}  # item number -> CPU seconds of its check (see `pytest_runtest_protocol`)
 
     def pytest_configure(self, config):
         config.stash[GRADING] = self
@@ -74,6 +76,19 @@ class GradingPlugin:
     def pytest_collectreport(self, report):
         if report.failed:
             self.faults.append((report.nodeid, str(report.longrepr)))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item):
+        """Each check's CPU seconds: this process's (all threads) plus its sandbox children's,
+        so a slow check shows in `grade --verbose` and `make bench` the day it is written.
+        A child forked ahead counts in the check that uses it."""
+        before = time.process_time() + closed_children()
+        try:
+            return (yield)
+        finally:
+            record = self.items.get(item.nodeid)
+            if record is not None:
+                self.cpu[record.number] = time.process_time() + closed_children() - before
 
     def pytest_runtest_setup(self, item):
         if hasattr(item.function, "__score__"):
@@ -132,8 +147,11 @@ class GradingPlugin:
         extra = [{"name": f"Grader fault in {nodeid}", "score": 0, "max_score": 0, "status": "failed",
                   "output": text[-6000:], "visibility": "hidden"} for nodeid, text in self.faults]
         output = "\n".join(self.notes + ([GRADER_FAULT] if self.faults else []))
-        return results.build(self.items.values(), output=output,
-                             execution_time=time.monotonic() - self.start, extra_tests=extra)
+        built = results.build(self.items.values(), output=output,
+                              execution_time=time.monotonic() - self.start, extra_tests=extra)
+        built["extra_data"] = {"cpu_s": {n: round(s, 3) for n, s in sorted(self.cpu.items(),
+                                                                          key=lambda kv: results.number_key(kv[0]))}}
+        return built
 
     def write(self):
         """Crash insurance: the results so far, on disk after every check."""
