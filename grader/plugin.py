@@ -51,6 +51,13 @@ def item_records(items):
     return records
 
 
+def cpu_so_far():
+    """CPU seconds of this process (all threads) and of the sandbox children closed so far.
+    Taken around each check, so a slow check shows in `grade --verbose` and `make bench` the
+    day it is written; a child forked ahead counts in the check that uses it."""
+    return time.process_time() + closed_children()
+
+
 class GradingPlugin:
     def __init__(self, assignment, staged, results_path, notes=(), budget=None, full=True):
         self.spec, self.staged, self.path = assignment, staged, results_path
@@ -61,7 +68,7 @@ class GradingPlugin:
         self.faults = []
         self.full = full  # all checks collected, so points must add up to assignment.toml's
         self.unavailable = None  # set when the sandbox cannot run at all (not the student's fault)
-        self.cpu = {}  # item number -> CPU seconds of its check (see `pytest_runtest_protocol`)
+        self.cpu, self.cpu_at_start = {}, 0.0  # item number -> CPU seconds of its check (`cpu_so_far`)
 
     def pytest_configure(self, config):
         config.stash[GRADING] = self
@@ -77,19 +84,6 @@ class GradingPlugin:
         if report.failed:
             self.faults.append((report.nodeid, str(report.longrepr)))
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_protocol(self, item):
-        """Each check's CPU seconds: this process's (all threads) plus its sandbox children's,
-        so a slow check shows in `grade --verbose` and `make bench` the day it is written.
-        A child forked ahead counts in the check that uses it."""
-        before = time.process_time() + closed_children()
-        try:
-            return (yield)
-        finally:
-            record = self.items.get(item.nodeid)
-            if record is not None:
-                self.cpu[record.number] = time.process_time() + closed_children() - before
-
     def pytest_runtest_setup(self, item):
         if hasattr(item.function, "__score__"):
             del item.function.__score__
@@ -104,7 +98,13 @@ class GradingPlugin:
             self.record(record, item, call, report)
         return report
 
+    def pytest_runtest_logstart(self, nodeid, location):
+        self.cpu_at_start = cpu_so_far()
+
     def pytest_runtest_logfinish(self, nodeid, location):
+        record = self.items.get(nodeid)
+        if record is not None:
+            self.cpu[record.number] = cpu_so_far() - self.cpu_at_start
         self.write()
 
     def record(self, record, item, call, report):
