@@ -67,3 +67,11 @@ def test_a_damaged_file_is_computed_again(fresh_store):
         path.write_bytes(b"not an npz")
     again = store.remembered(a4, "4.3", compute)
     assert len(calls) == 2 and again["outputs"].shape == (2, 3)
+
+
+def test_no_sandbox_view_reaches_the_store():
+    from grader.sandbox.readable import sandbox_view
+    readable, listable = sandbox_view(("sklearn", "matplotlib"))
+    store_path = str(store.STORE)
+    for path in readable + listable:
+        assert not (store_path + "/").startswith(path.rstrip("/") + "/"), path
