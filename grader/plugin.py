@@ -149,8 +149,7 @@ class GradingPlugin:
         output = "\n".join(self.notes + ([GRADER_FAULT] if self.faults else []))
         built = results.build(self.items.values(), output=output,
                               execution_time=time.monotonic() - self.start, extra_tests=extra)
-        built["extra_data"] = {"cpu_s": {n: round(s, 3) for n, s in sorted(self.cpu.items(),
-                                                                          key=lambda kv: results.number_key(kv[0]))}}
+        built["extra_data"] = {"cpu_s": {number: round(seconds, 3) for number, seconds in self.cpu.items()}}
         return built
 
     def write(self):
