@@ -75,3 +75,23 @@ def test_no_sandbox_view_reaches_the_store():
     store_path = str(store.STORE)
     for path in readable + listable:
         assert not (store_path + "/").startswith(path.rstrip("/") + "/"), path
+
+
+def test_a_training_item_trains_the_reference_once_and_scores_alike(fresh_store):
+    from types import SimpleNamespace
+
+    from grader.config import TRAINING_RUN, TrainingRun
+    from grader.kit.training import require_run
+    trained = []
+
+    def probe(code, data, run, seed):
+        trained.append(code.name)
+        return {"accuracy": 0.97 if code.name == "reference" else 0.95, "outputs": [1.0, 2.0 + 1e-3 * len(trained)]}
+    probe.training_item, probe.training_run = "9.9", "toy"
+    run = TrainingRun({**{key: None for key in TRAINING_RUN}, "seed": 0, "min_accuracy": 0.9,
+                       "max_outputs_gap": 1e-2}, "toy")
+    student, ref = SimpleNamespace(name="student"), SimpleNamespace(name="reference")
+    scores = []
+    for _ in range(3):
+        require_run(probe, student, ref, None, run, "The net", 2.0, scores.append, load_assignment("a1_softsign"))
+    assert trained == ["reference", "student", "student", "student"] and scores == [2.0, 2.0, 2.0]
