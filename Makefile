@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SLUGS := $(shell ls assignments 2>/dev/null)
 GRADED ?= graded
 
-.PHONY: grade test test-fast template autograder student samples bench clean sandbox-accounts thresholds lock-hashes
+.PHONY: grade test test-fast template autograder student samples bench bench-quick clean sandbox-accounts thresholds lock-hashes
 
 $(PY): pyproject.toml grader/build/requirements-lock.txt
 	$(PYTHON_BASE) -m venv $(VENV)
@@ -43,6 +43,10 @@ student: $(PY)
 
 bench: $(PY) sandbox-accounts
 	$(PY) -m grader.bench
+
+# A subset in a few minutes: fewer repeats, a class of 10 per assignment, no matplotlib or Dask rows.
+bench-quick: $(PY) sandbox-accounts
+	$(PY) -m grader.bench --quick
 
 clean:
 	rm -rf dist $(GRADED) $(VENV)

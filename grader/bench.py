@@ -4,11 +4,14 @@ Prints a table and asserts nothing. The naive baseline runs the same checks
 with the submission imported into the grading process (never do that with
 real submissions: it exists only to price the sandbox).
 """
+import argparse
 import contextlib
 import importlib.util
 import io
+import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,7 +28,7 @@ import pytest
 
 from . import fixtures
 from .batch import Submission, grade_locally
-from .build.samples import write_zip
+from .build.samples import build_samples, write_zip
 from .config import all_slugs, load_assignment
 from .grade import run_checks
 from .intake import stage
@@ -78,6 +81,41 @@ def matplotlib_cost(slug, folder, repeat=3):
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
+def costliest_items(results_path, count=5):
+    """The `count` items of a results.json that took the most CPU, as 'number seconds' text."""
+    cpu = json.loads(Path(results_path).read_text()).get("extra_data", {}).get("cpu_s", {})
+    top = sorted(cpu.items(), key=lambda kv: -kv[1])[:count]
+    return ", ".join(f"{number} {seconds:.2f}" for number, seconds in top) + f" (all items {sum(cpu.values()):.2f})"
+
+
+def unique_class(slug, folder, students):
+    """`students` submissions made from the assignment's samples in turn, each made unique by a
+    comment with its number at the end of every .py file, so that grade-all's cache cannot help."""
+    samples = sorted(build_samples(slug, Path(folder) / "samples").glob("*.zip"))
+    out = Path(folder) / "class"
+    out.mkdir()
+    for i in range(students):
+        with zipfile.ZipFile(samples[i % len(samples)]) as source, \
+                zipfile.ZipFile(out / f"student{i:03}.zip", "w", zipfile.ZIP_DEFLATED) as copy:
+            for info in source.infolist():
+                data = source.read(info)
+                copy.writestr(info, data + f"\n# student {i}\n".encode() if info.filename.endswith(".py") else data)
+    return out
+
+
+def class_scale(slug, students, jobs):
+    """CPU seconds per grade and grades per minute of `grade-all -j jobs` over a class of unique
+    submissions (every process of every grade counted: grade-all waits for each)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-class-"))
+    try:
+        todo = unique_class(slug, folder, students)
+        wall, cpu = timed([sys.executable, "-m", "grader", "grade-all", slug, str(todo), "-o", str(folder / "graded"),
+                           "-j", str(jobs)])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"cpu_per_grade": cpu / students, "per_min": 60 * students / wall}
+
+
 def sandbox_cost(slug, submission, repeat=9):
     """Medians of a full `python -m grader grade` (process start included) and of the naive
     run, taken in alternation so that a slow spell of the machine hits both alike; the
@@ -90,7 +128,7 @@ def sandbox_cost(slug, submission, repeat=9):
     ratios = sorted(g[0] / n[0] for g, n in zip(graded, naive))
     return {"grade": statistics.median(g[0] for g in graded), "naive": statistics.median(n[0] for n in naive),
             "cpu": statistics.median(g[1] for g in graded), "ratio": statistics.median(ratios),
-            "spread": (ratios[len(ratios) // 4], ratios[-1 - len(ratios) // 4])}
+            "spread": (ratios[len(ratios) // 4], ratios[-1 - len(ratios) // 4]), "items": costliest_items(out)}
 
 
 def run_naive(slug, submission):
@@ -144,33 +182,49 @@ def throughput(slug, submission, jobs, copies):
     return time.perf_counter() - start
 
 
-def main():
+def main(quick=False, students=None):
+    """The full bench, or with `quick` a subset in a few minutes: fewer repeats, a class of 10,
+    no matplotlib or Dask rows."""
     cores = os.cpu_count() or 1
+    students = students or (10 if quick else 100)
     tmp = tempfile.mkdtemp()
     print(f"machine: {cores} cores, Python {sys.version.split()[0]}, numpy {np.__version__}")
     print(f"{'assignment':<18} {'grade s':>7} {'naive s':>7} {'sandbox x (IQR)':>17} {'cpu s':>6} {'child MB':>8}   "
           + "  ".join(f"{j} proc: subs/min (eff)" for j in range(1, cores + 1)))
+    costliest = {}
     for slug in all_slugs():
         submission = reference_zip(slug, tmp)
         peak = child_peak_mb(slug, submission)
-        cost = sandbox_cost(slug, submission)
-        copies = 8 * cores
+        cost = sandbox_cost(slug, submission, repeat=3 if quick else 5)
+        costliest[slug] = cost["items"]
+        copies = (2 if quick else 4) * cores
         times = {j: throughput(slug, submission, j, copies) for j in range(1, cores + 1)}
         scaling = "  ".join(f"{60 * copies / t:14.1f} ({times[1] / t / j:4.0%})" for j, t in times.items())
         spread = f"{cost['ratio']:.2f} ({cost['spread'][0]:.2f}-{cost['spread'][1]:.2f})"
         memory = f"{peak:8.0f}" if peak is not None else f"{'-':>8}"
         print(f"{slug:<18} {cost['grade']:7.2f} {cost['naive']:7.2f} {spread:>17} {cost['cpu']:6.2f} {memory}   {scaling}")
+    print("CPU s of the reference's costliest items (grade --verbose lists them all):")
+    for slug in all_slugs():
+        print(f"{slug:<18} {costliest[slug]}")
+    print(f"class scale: {students} unique submissions made from the samples, grade-all -j {cores}")
+    rows = {slug: class_scale(slug, students, cores) for slug in all_slugs()}
+    for slug, row in rows.items():
+        print(f"{slug:<18} {row['cpu_per_grade']:6.2f} CPU s per grade {row['per_min']:7.1f} grades/min")
+    print(f"{'average':<18} {statistics.mean(r['cpu_per_grade'] for r in rows.values()):6.2f} CPU s per grade "
+          "(target <= 1.4)")
+    if quick:
+        return
     for slug in all_slugs():
         plain, with_import = matplotlib_cost(slug, tmp)
         print(f"{slug:<18} top-level 'import matplotlib.pyplot as plt': {with_import:.2f} s, without: {plain:.2f} s "
               f"(+{with_import - plain:.2f} s)")
     for slug in all_slugs():
-        rates = cluster_throughput(slug, copies=8 * cores, workers=cores)
+        rates = cluster_throughput(slug, copies=4 * cores, workers=cores)
         print(f"{slug:<18} Dask LocalCluster({cores}): {rates['dask_per_min']:.1f} subs/min "
               f"({rates['dask_per_core_per_min']:.1f} per core), grade-all -j {cores}: {rates['pool_per_min']:.1f} "
               f"({rates['pool_per_core_per_min']:.1f} per core); cluster start-up {rates['cluster_startup_s']:.1f} s")
     print("targets: grade <= 10 s per submission; sandbox x <= 1.3; parallel efficiency >= 85%; "
-          "matplotlib import <= +1.5 s")
+          "matplotlib import <= +1.5 s; class scale <= 1.4 CPU s per grade on average")
     print("cpu s: CPU time of one grade, all its processes; parallel efficiency cannot exceed grade s / cpu s")
 
 
@@ -210,4 +264,8 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["naive"]:
         run_naive(sys.argv[2], sys.argv[3])
     else:
-        main()
+        parser = argparse.ArgumentParser(prog="python -m grader.bench", description=__doc__)
+        parser.add_argument("--quick", action="store_true", help="a subset in a few minutes")
+        parser.add_argument("--students", type=int, help="class size of the class-scale rows (100; 10 with --quick)")
+        args = parser.parse_args()
+        main(args.quick, args.students)

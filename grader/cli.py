@@ -31,6 +31,12 @@ def cmd_grade(args):
         return 2
     graded = grade(args.slug, args.submission, args.output, metadata=args.metadata, verbose=args.verbose)
     total = sum(t["max_score"] for t in graded["tests"])
+    if args.verbose:
+        cpu = graded.get("extra_data", {}).get("cpu_s", {})
+        print(f"CPU s per item (grader and sandbox children; {sum(cpu.values()):.2f} in all):")
+        names = {t.get("number"): t["name"] for t in graded["tests"]}
+        for item, seconds in cpu.items():
+            print(f"  {item:>6} {seconds:7.3f}  {names.get(item, '')}")
     print(f"{args.slug}: {graded['score']:g} / {total:g}; results written to {Path(args.output).resolve()}")
     faults = grader_faults(graded)
     if faults:
@@ -176,7 +182,7 @@ def build_parser():
     p.add_argument("submission", help="a zip, folder, .py or .ipynb")
     p.add_argument("-o", "--output", default="results.json", help="where to write results.json (default: %(default)s)")
     p.add_argument("--metadata", help="Gradescope's submission_metadata.json (late policy)")
-    p.add_argument("-v", "--verbose", action="store_true", help="also print pytest's report of every check")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print pytest's report of every check and its CPU seconds")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("grade-all", help="grade a folder of submissions")
     p.add_argument("slug", help="the assignment, e.g. a1_softsign")

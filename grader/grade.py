@@ -49,6 +49,7 @@ def pytest_args(assignment, dirs, quiet=True):
     dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
     return ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder), "-p", "no:cacheprovider",
             "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib",
+            "--tb=native",  # results come from the exception itself: pytest's long report parses every frame's file
             "-q" if quiet else "-v", *dirs]
 
 

@@ -15,6 +15,7 @@ from . import results
 from .config import ConfigError
 from .failures import GRADER_FAULT, TIME_BUDGET, WATCHDOG, CheckFailure, bug_sentences, clean_text
 from .kit.items import case_of
+from .sandbox.accounting import closed_children
 from .sandbox.errors import SandboxUnavailable
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
@@ -63,6 +64,13 @@ def uncollectable(report, assignment):
     return f"{where} cannot be collected: {said}"
 
 
+def cpu_so_far():
+    """CPU seconds of this process (all threads) and of the sandbox children closed so far.
+    Taken around each check, so a slow check shows in `grade --verbose` and `make bench` the
+    day it is written; a child forked ahead counts in the check that uses it."""
+    return time.process_time() + closed_children()
+
+
 class GradingPlugin:
     def __init__(self, assignment, staged, results_path, notes=(), budget=None, full=True):
         self.spec, self.staged, self.path = assignment, staged, results_path
@@ -74,6 +82,7 @@ class GradingPlugin:
         self.full = full  # all checks collected, so points must add up to assignment.toml's
         self.unavailable = None  # set when the sandbox cannot run at all (not the student's fault)
         self.broken = ""  # why the checks cannot grade anyone (a check file or the manifest is wrong)
+        self.cpu, self.cpu_at_start = {}, 0.0  # item number -> CPU seconds of its check (`cpu_so_far`)
 
     def pytest_configure(self, config):
         config.stash[GRADING] = self
@@ -109,7 +118,13 @@ class GradingPlugin:
             self.record(record, item, call, report)
         return report
 
+    def pytest_runtest_logstart(self, nodeid, location):
+        self.cpu_at_start = cpu_so_far()
+
     def pytest_runtest_logfinish(self, nodeid, location):
+        record = self.items.get(nodeid)
+        if record is not None:
+            self.cpu[record.number] = cpu_so_far() - self.cpu_at_start
         self.write()
 
     def record(self, record, item, call, report):
@@ -149,8 +164,10 @@ class GradingPlugin:
         extra = [{"name": f"Grader fault in {nodeid}", "score": 0, "max_score": 0, "status": "failed",
                   "output": text[-6000:], "visibility": "hidden"} for nodeid, text in self.faults]
         output = "\n".join(self.notes + ([GRADER_FAULT] if self.faults else []))
-        return results.build(self.items.values(), output=output,
-                             execution_time=time.monotonic() - self.start, extra_tests=extra)
+        built = results.build(self.items.values(), output=output,
+                              execution_time=time.monotonic() - self.start, extra_tests=extra)
+        built["extra_data"] = {"cpu_s": {number: round(seconds, 3) for number, seconds in self.cpu.items()}}
+        return built
 
     def write(self):
         """Crash insurance: the results so far, on disk after every check."""

@@ -153,3 +153,44 @@ def test_a_grader_side_problem_runs_no_check_and_says_why_in_one_line(pytester, 
     assert words in plugin.broken and "\n" not in plugin.broken
     assert not marker.exists()  # no check ran, so no one gets a score from it
 
+
+CPU_CHECKS = '''
+import time
+from gradescope_utils.autograder_utils.decorators import number, weight
+
+@weight(1)
+@number("1.1")
+def test_busy():
+    end = time.process_time() + 0.3
+    while time.process_time() < end:
+        pass
+
+@weight(1)
+@number("1.2")
+def test_idle():
+    time.sleep(0.3)
+'''
+
+
+def test_each_items_cpu_seconds_are_reported(pytester, tmp_path):
+    cpu = run(pytester, tmp_path, CPU_CHECKS, parts={"1": {"points": 2}})["extra_data"]["cpu_s"]
+    assert list(cpu) == ["1.1", "1.2"]
+    assert cpu["1.1"] >= 0.25 and cpu["1.2"] < 0.1  # CPU, not wall time
+
+
+def test_a_sandbox_childs_cpu_is_read_before_it_is_killed():
+    import subprocess
+    import sys
+
+    from grader.sandbox import accounting
+    child = subprocess.Popen([sys.executable, "-c", "import time\nend = time.process_time() + 0.3\n"
+                              "while time.process_time() < end: pass\nprint(flush=True)\ntime.sleep(30)"],
+                             stdout=subprocess.PIPE)
+    try:
+        child.stdout.readline()
+        before = accounting.closed_children()
+        accounting.note_closed(child.pid)
+        assert accounting.closed_children() - before >= 0.25
+    finally:
+        child.kill()
+        child.wait()

@@ -36,6 +36,10 @@ training    train in the child, measure here: `hidden_labels`, `accuracy`,
             any wrong gradient: `@graded_run(item, run, points)`
             on its probe, graded by `require_run` (learns, and learns as the
             reference does).
+remembered  what the reference alone decides (a training run from a fixed
+            start), computed once per version of the assignment:
+            `remembered(assignment, key, compute)`, in a check file
+            `REMEMBER = remembered.for_checks(__file__)`; `key_of(*inputs)`.
 stability   softmax overflow probe: `large_scores`, `large_bias`,
             `stable_value` (message: "exp overflowed: subtract the row maximum").
 printed     printed output in linear time: `labelled_values`, `label`,
@@ -48,4 +52,4 @@ tag to the sentence report.html prints ("25% added the penalty gradient
 twice in 2.3"). Hidden feedback never quotes expected numbers: check_close
 says where and roughly how far a value is off.
 """
-from . import bugs, gradients, items, printed, problems, stability, training, values  # noqa: F401
+from . import bugs, gradients, items, printed, problems, remembered, stability, training, values  # noqa: F401

@@ -39,6 +39,7 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
 from ..failures import CheckFailure
 from .bugs import Bug
+from .remembered import remembered
 from .values import labels_of
 
 __all__ = ["hidden_labels", "accuracy", "require_accuracy", "require_error", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
@@ -91,7 +92,7 @@ def graded_run(item, run, points):
             settings = assignment.run(run)
             student.time_limit(settings.timeout)
             require_run(probe, student, ref, data, settings, " ".join(what.split()).format(**settings), points,
-                        set_score)
+                        set_score, assignment)
         probe.training_item, probe.training_run = item, run
         check.__name__, check.__doc__, check.probe = probe.__name__, title, probe
         return check
@@ -141,11 +142,15 @@ MISSED = {  # what a missed limit says, from the student's own measure and the b
 }
 
 
-def require_run(probe, student, ref, data, run, what, points, set_score):
+def require_run(probe, student, ref, data, run, what, points, set_score, assignment=None):
     """Grade one training item: half of `points` if the student's run from `run.seed` meets every
     limit on a measure, half if its outputs stay within `max_outputs_gap` of the reference's run
-    from the same seed (what rounding explains). `what` names the run for the message."""
-    reference = probe(with_seed(ref), data, run, run.seed)
+    from the same seed (what rounding explains). `what` names the run for the message. Given the
+    `assignment`, the reference's run is computed once per version of it (grader.kit.remembered)."""
+    def reference_run():
+        return probe(with_seed(ref), data, run, run.seed)
+    reference = (reference_run() if assignment is None else
+                 remembered(assignment, f"training {probe.training_item} {probe.training_run}", reference_run))
     mine = probe(student, data, run, run.seed)
     examples = len(np.asarray(mine["outputs"]))
     missed = shortfalls(with_gaps(mine, reference), run)

@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 
-from . import server
+from . import accounting, server
 from .cleanup import kill_user_processes
 from .errors import ChildGone, ChildTimeout
 
@@ -176,6 +176,8 @@ class Child:
 
     def close(self):
         self._closed.set()
+        if "forked" in self._ticket:  # a child never started has used nothing
+            accounting.note_closed(self._ticket["forked"])
         self.kill()
         self.log.close()
         for fd in (self._req_w, self._resp_r):

@@ -5,7 +5,7 @@ import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
 from grader.compare import check_close, partial_credit_over
-from grader.kit import bugs, gradients, problems, stability, training, values
+from grader.kit import bugs, gradients, problems, remembered, stability, training, values
 from grader.kit.items import cases
 
 N, REG = 9, 0.1
@@ -16,6 +16,7 @@ SPIRAL_MARGIN = 0.3   # the MLP's spiral accuracy must exceed softmax regression
 CHECK_EVERY = 10      # full-batch train's `check` (print the cost every 10 steps), passed as the handout's default
 
 BUGS = bugs.catalogue(__file__)
+REMEMBER = remembered.for_checks(__file__)  # the reference's runs from fixed starts, once per version
 
 
 def draw(rng, module, std=0.5):
@@ -205,9 +206,18 @@ def full_batch_run(student, ref, module, ref_module, run, data, widths):
             f"reg={run.reg:g}, check={CHECK_EVERY})")
     student.time_limit(run.timeout)
     mine = trained(student, module, theta0, args, call, check=CHECK_EVERY)
-    theirs = getattr(ref, ref_module).train(*args, check=0)
+    theirs = reference_train(ref, ref_module, args, check=0)
     descends_like_reference(mine, theirs, getattr(ref, ref_module).computeCost, X, y, run.reg, call)
     return mine
+
+
+def reference_train(ref, module, args, **options):
+    """The reference's trained parameters from the grader's fixed start: the same in every
+    grade, so computed once per version of the assignment."""
+    def train():
+        return {str(i): p for i, p in enumerate(getattr(ref, module).train(*args, **options))}
+    kept = REMEMBER(remembered.key_of(module, args, options), train)
+    return tuple(kept[str(i)] for i in range(len(kept)))
 
 
 def reference_accuracy(ref_module, X, y, theta):
@@ -269,7 +279,7 @@ def test_iris_validation_accuracy(student, ref, assignment, module, depth):
                               f"An MLP with {depth} hidden layer(s) trained with your {module}.train", len(y_val))
     one_batch = (X, y, theta0, run.epochs, len(X), run.learning_rate, run.reg)
     call = f"{module}.train(X: {X.shape}, y, theta, n_e={run.epochs}, n_b={len(X)}, ...)"
-    descends_like_reference(trained(student, module, theta0, one_batch, call), model.train(*one_batch),
+    descends_like_reference(trained(student, module, theta0, one_batch, call), reference_train(ref, module, one_batch),
                             model.computeCost, X, y, run.reg, call)
 
 
