@@ -166,6 +166,7 @@ def pack(path):
 def grade_task(slug, expected, filename, payload, timeout):
     """On a worker: grade one submission given as bytes; returns {"results": ...} or why not."""
     from distributed import get_worker
+
     from .config import load_assignment
     worker = get_worker().address
     theirs = fingerprint(load_assignment(slug))

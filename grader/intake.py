@@ -206,7 +206,9 @@ def _label(path):
 
 def _names(labels):
     shown = ", ".join(labels[:MAX_LISTED])
-    return shown + (f" and {len(labels) - MAX_LISTED} more" if len(labels) > MAX_LISTED else "") if labels else "no files"
+    if not labels:
+        return "no files"
+    return shown + (f" and {len(labels) - MAX_LISTED} more" if len(labels) > MAX_LISTED else "")
 
 
 def unpack(submission, dest, shipped=()):
@@ -253,7 +255,8 @@ def survey(root, capped=True, shipped=()):
                         continue
                     entries += 1
                     if capped and entries > MAX_ENTRIES:
-                        raise IntakeError(FOLDER_TOO_BIG.format(why=f"it holds more than {MAX_ENTRIES} files and folders"))
+                        why = f"it holds more than {MAX_ENTRIES} files and folders"
+                        raise IntakeError(FOLDER_TOO_BIG.format(why=why))
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(Path(entry.path))
                     elif entry.is_file(follow_symlinks=False):

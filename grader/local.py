@@ -20,7 +20,8 @@ from .failures import IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text, stu
 from .loader import load_modules
 from .sandbox import inprocess
 
-NOTE = "your code runs in this process, without the autograder's sandbox, so nothing limits its time or memory; Ctrl-C stops it"
+NOTE = ("your code runs in this process, without the autograder's sandbox, so nothing limits its time or memory; "
+        "Ctrl-C stops it")
 
 
 class LocalModules:

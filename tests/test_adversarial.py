@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import IS_ROOT, REPO, grade, lost, outputs, zip_files
-from gradescope_schema import validate
 from grader.build.template import template_files
 from grader.config import load_assignment, parse_toml
 from grader.failures import TIME_BUDGET
 from grader.sandbox import landlock
+from gradescope_schema import validate
 
 CASES = sorted(Path(__file__).with_name("adversarial").glob("*.toml"))
 HAS_LANDLOCK = landlock.abi_version() >= 6

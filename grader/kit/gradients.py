@@ -22,8 +22,8 @@ from ..gradcheck import H, batched_gradient
 from .bugs import Bug
 from .values import array, entry, number, pair
 
-__all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric", "set_and_call", "set_entry_and_call", "call_with",
-           "agrees_with_own_loss", "matches_reference", "FOLLOWS_OWN_LOSS", "DISAGREES_WITH_OWN_LOSS",
+__all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric", "set_and_call", "set_entry_and_call",
+           "call_with", "agrees_with_own_loss", "matches_reference", "FOLLOWS_OWN_LOSS", "DISAGREES_WITH_OWN_LOSS",
            "OWN_LOSS_RTOL"]
 
 FOLLOWS_OWN_LOSS = ("It agrees with finite differences of your own loss, so the backward pass follows "

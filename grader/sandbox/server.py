@@ -433,7 +433,8 @@ def _run_child(request, fds, config):
         resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_seconds"], request["cpu_seconds"]))
         workdir = os.path.realpath(request["workdir"])
         if config["landlock"]:
-            landlock.confine(workdir, config["child_readable"], config["child_listable"])  # a domain of its own, nested in ours
+            # a domain of its own, nested in ours
+            landlock.confine(workdir, config["child_readable"], config["child_listable"])
         os.environ.update(HOME=workdir, TMPDIR=workdir)
         os.chdir(workdir)
         sys.path.insert(0, workdir)
