@@ -49,7 +49,7 @@ class LocalModules:
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 return getattr(load_modules(staged.folder, [name]), name)
-        except (Exception, SystemExit) as exc:
+        except (Exception, SystemExit) as exc:  # noqa: BLE001  the student's import may raise anything
             detail = student_traceback(exc, staged.folder)
             raise CheckFailure(IMPORT_FAILED.format(file=file, detail=detail), tags=["import-error"]) from None
 
