@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SLUGS := $(shell ls assignments 2>/dev/null)
 GRADED ?= graded
 
-.PHONY: grade test test-fast template autograder student samples bench bench-quick clean sandbox-accounts thresholds lock-hashes
+.PHONY: grade test test-fast lint template autograder student samples bench bench-quick clean sandbox-accounts thresholds lock-hashes
 
 $(PY): pyproject.toml grader/build/requirements-lock.txt
 	$(PYTHON_BASE) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(PY) sandbox-accounts
 
 test-fast: $(PY)
 	$(PY) -m pytest -q -m "not end_to_end" tests
+
+# The linter's rules are in pyproject.toml ([tool.ruff]); .ci/run runs this before the tests.
+lint: $(PY)
+	$(VENV)/bin/ruff check .
 
 template: $(PY)
 	$(PY) -m grader build template all

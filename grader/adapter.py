@@ -4,8 +4,15 @@ check failure a student reads, using what intake found about the submission."""
 import re
 from dataclasses import fields
 
-from .failures import (CHILD_GONE, IMPORT_FAILED, IMPORT_FAILED_SEE_ABOVE, MISSING_FILE, CheckFailure, clean_text,
-                       student_raised)
+from .failures import (
+    CHILD_GONE,
+    IMPORT_FAILED,
+    IMPORT_FAILED_SEE_ABOVE,
+    MISSING_FILE,
+    CheckFailure,
+    clean_text,
+    student_raised,
+)
 from .sandbox.errors import CallFailed, ChildGone, ChildTimeout, ImportFailed, ModuleMissing
 from .sandbox.forkserver import preloads
 from .sandbox.limits import Limits

@@ -16,15 +16,15 @@ import tempfile
 import threading
 import unicodedata
 import zipfile
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import yaml
 
-from . import results
+from . import archive, results
 from .cache import CACHE_FILE, Cache, regrade_fingerprint, submission_digest
 from .config import load_assignment
 from .grade import validated
@@ -34,6 +34,9 @@ from .report import write_feedback, write_report
 
 EXPORT_METADATA = "submission_metadata.yml"
 EXPORT_SEARCH_DEPTH = 3
+# A class's zip: every student's files at once (each student's share is capped again by intake).
+CLASS_MAX_ENTRIES = archive.MAX_LISTING
+CLASS_MAX_BYTES = 10 * 2**30
 OUTPUTS = ("grades.csv", "report.html")
 RESERVED = OUTPUTS + (CACHE_FILE,)  # names no submission's output folder may take
 SEVERAL_COPIES = ("This upload holds {count} copies of {file} ({where}), so it looks like several "
@@ -82,19 +85,13 @@ def open_input(path, workspace):
 
 
 def extract_class_zip(path, dest):
-    """The instructor's download of a whole class. Each student's own zip inside it is
-    checked again by intake, with its own caps, when that student is graded."""
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-            if info.filename.startswith(("/", "\\")) or ".." in parts or (info.external_attr >> 16) & 0o170000 == 0o120000:
-                raise BatchError(f"{path}: the entry {info.filename!r} points outside the zip; not extracted")
-            if info.is_dir() or not parts:
-                continue
-            target = dest.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out)
+    """The instructor's download of a whole class, through the same checks as a student's
+    zip (grader.archive) with a class's caps. Each student's own zip inside it is checked
+    again by intake, with a student's caps, when that student is graded."""
+    try:
+        archive.extract(path, dest, CLASS_MAX_ENTRIES, CLASS_MAX_BYTES)
+    except archive.ArchiveError as refused:
+        raise BatchError(f"{path} was not extracted: {refused.why}") from None
 
 
 def _ignored(name):
@@ -241,11 +238,7 @@ def _file_names(path):
     if path.is_dir():
         names = [Path(f).relative_to(path) / n for f, _, files in os.walk(path) for n in files]
     elif zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = [PurePosixPath(n) for n in archive.namelist() if not n.endswith("/")]
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return []  # intake says what is wrong with it
+        names = archive.names(path) or []  # unreadable: intake says what is wrong with it
     else:
         return []
     return [n for n in names if not any(_ignored(part) for part in n.parts)]

@@ -37,6 +37,7 @@ from .sandbox.inprocess import InProcessStudent
 from .sandbox.limits import Limits
 from .sandbox.proxy import Sandbox, Student, Workspace
 
+
 def naive_fixtures(staged):
     """grader.fixtures with `student` importing the submission in-process."""
     @pytest.fixture
@@ -202,7 +203,8 @@ def main(quick=False, students=None):
         scaling = "  ".join(f"{60 * copies / t:14.1f} ({times[1] / t / j:4.0%})" for j, t in times.items())
         spread = f"{cost['ratio']:.2f} ({cost['spread'][0]:.2f}-{cost['spread'][1]:.2f})"
         memory = f"{peak:8.0f}" if peak is not None else f"{'-':>8}"
-        print(f"{slug:<18} {cost['grade']:7.2f} {cost['naive']:7.2f} {spread:>17} {cost['cpu']:6.2f} {memory}   {scaling}")
+        print(f"{slug:<18} {cost['grade']:7.2f} {cost['naive']:7.2f} {spread:>17} {cost['cpu']:6.2f} "
+              f"{memory}   {scaling}")
     print("CPU s of the reference's costliest items (grade --verbose lists them all):")
     for slug in all_slugs():
         print(f"{slug:<18} {costliest[slug]}")
@@ -248,7 +250,8 @@ def cluster_throughput(slug, copies=16, workers=2):
         startup = time.monotonic() - started
         try:
             for label, run in [
-                ("dask", lambda out: grade_on_cluster(cluster, assignment, todo, out, timeout, threading.Event(), client)),
+                ("dask", lambda out: grade_on_cluster(cluster, assignment, todo, out, timeout, threading.Event(),
+                                                      client)),
                 ("pool", lambda out: grade_locally(slug, todo, out, workers, timeout, threading.Event())),
             ]:
                 started = time.monotonic()

@@ -34,7 +34,8 @@ def check(slug, folder):
         results = run_checks(assignment, staged, out, notes=staged.notes, dirs=[assignment.checks[0]], full=False,
                              fixture_module=local_fixtures(staged), sandboxed=False)
         answers = staged.folder / ANSWERS_FILE  # wherever in the folder it was found
-        problems = answer_problems(answers.read_text()) if ANSWERS_FILE in assignment.submit and answers.is_file() else []
+        answered = ANSWERS_FILE in assignment.submit and answers.is_file()
+        problems = answer_problems(answers.read_text()) if answered else []
     print(f"{slug}: public checks on {folder}\n  ({LOCAL})")
     for line in results["output"].splitlines():
         if not line.startswith("Graded "):  # where each file was found: noise in one's own folder

@@ -1,4 +1,6 @@
 """Command line: each command forwards to one module's function."""
+from __future__ import annotations
+
 import argparse
 import os
 import sys
@@ -10,14 +12,14 @@ from .results import grader_faults
 from .sandbox.errors import SandboxUnavailable
 
 
-def _slugs(names):
+def _slugs(names: str | list[str]) -> list[str]:
     """Slugs named on the command line, in order and once each; 'all' stands for every one."""
     names = [names] if isinstance(names, str) else names
     found = [slug for name in names for slug in (all_slugs() if name == "all" else [name])]
     return list(dict.fromkeys(found))
 
 
-def cmd_grade(args):
+def cmd_grade(args: argparse.Namespace) -> int:
     from .grade import grade
     if not Path(args.submission).exists():
         print(f"error: no file or folder {args.submission}", file=sys.stderr)
@@ -46,7 +48,7 @@ def cmd_grade(args):
     return 0
 
 
-def cmd_grade_all(args):
+def cmd_grade_all(args: argparse.Namespace) -> int:
     from .batch import BatchError, grade_all
     from .isolated import EnvironmentFailure
     cluster = None
@@ -82,12 +84,12 @@ def cmd_grade_all(args):
     return 0
 
 
-def cmd_check(args):
+def cmd_check(args: argparse.Namespace) -> int:
     from .check import check
     return 0 if check(args.slug, args.folder) is not None else 1
 
 
-def cmd_check_config(args):
+def cmd_check_config(args: argparse.Namespace) -> int:
     from .config import load_assignment
     from .grade import problems as found
     status = 0
@@ -101,7 +103,7 @@ def cmd_check_config(args):
     return status
 
 
-def cmd_new(args):
+def cmd_new(args: argparse.Namespace) -> int:
     from .scaffold import scaffold
     for folder in scaffold(args.slug, title=args.title):
         print(f"wrote {folder}")
@@ -109,7 +111,7 @@ def cmd_new(args):
     return 0
 
 
-def cmd_build(args):
+def cmd_build(args: argparse.Namespace) -> int:
     from .build import autograder, samples, student, template
     status = 0
     for slug in _slugs(args.slug):
@@ -132,7 +134,7 @@ def cmd_build(args):
     return status
 
 
-def cmd_thresholds(args):
+def cmd_thresholds(args: argparse.Namespace) -> int:
     from .thresholds import measure, report
     overrides = dict(_setting(text) for text in args.set)
     wrong = 0
@@ -152,7 +154,7 @@ def _setting(text):
     return key, value
 
 
-def cmd_cluster_certs(args):
+def cmd_cluster_certs(args: argparse.Namespace) -> int:
     from .cluster import NO_DASK, extra_installed
     from .cluster_certs import CertificateError, write_credentials
     if not extra_installed():
@@ -167,14 +169,14 @@ def cmd_cluster_certs(args):
     return 0
 
 
-def cmd_setup_sandbox(args):
+def cmd_setup_sandbox(args: argparse.Namespace) -> int:
     from .sandbox.accounts import setup_pool
     made = setup_pool(args.accounts)
     print(f"sandbox accounts: {args.accounts} ready" + (f" (created {', '.join(made)})" if made else ""))
     return 0
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("grade", help="grade one submission (zip, folder or file)")
@@ -182,7 +184,8 @@ def build_parser():
     p.add_argument("submission", help="a zip, folder, .py or .ipynb")
     p.add_argument("-o", "--output", default="results.json", help="where to write results.json (default: %(default)s)")
     p.add_argument("--metadata", help="Gradescope's submission_metadata.json (late policy)")
-    p.add_argument("-v", "--verbose", action="store_true", help="also print pytest's report of every check and its CPU seconds")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="also print pytest's report of every check and its CPU seconds")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("grade-all", help="grade a folder of submissions")
     p.add_argument("slug", help="the assignment, e.g. a1_softsign")
@@ -237,7 +240,7 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

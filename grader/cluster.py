@@ -128,7 +128,7 @@ def worker_fingerprint(slug):
     try:
         from .config import load_assignment
         return fingerprint(load_assignment(slug))
-    except Exception as problem:  # a worker without the assignment says so instead of failing the call
+    except Exception as problem:  # noqa: BLE001  a worker without the assignment says so, not the call
         return f"unusable ({type(problem).__name__}: {problem})"
 
 
@@ -166,6 +166,7 @@ def pack(path):
 def grade_task(slug, expected, filename, payload, timeout):
     """On a worker: grade one submission given as bytes; returns {"results": ...} or why not."""
     from distributed import get_worker
+
     from .config import load_assignment
     worker = get_worker().address
     theirs = fingerprint(load_assignment(slug))

@@ -127,7 +127,8 @@ def diagnose(got, expected, batch_size, wrong_answers, rtol, atol):
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1]:
         candidates.append(("transposed", "transposed", expected.T))
     if batch_size:
-        candidates += [("summed over the batch instead of averaging (missing 1/N)", "sum-vs-mean", expected * batch_size),
+        candidates += [("summed over the batch instead of averaging (missing 1/N)", "sum-vs-mean",
+                        expected * batch_size),
                        ("averaged over the batch where a sum is expected", "mean-vs-sum", expected / batch_size)]
     for text, tag, wrong, *sentence in candidates:
         if same(wrong):

@@ -186,7 +186,7 @@ def _type_name(kind):
         return "a number"
     if kind == TIME:
         return "a date and time"
-    return {int: "an integer", str: "a string", list: "a list", dict: "a table"}[kind]
+    return {bool: "true or false", int: "an integer", str: "a string", list: "a list", dict: "a table"}[kind]
 
 
 def read_table(raw, schema, where):

@@ -75,7 +75,8 @@ def parse(text, variables, name="answer", forbidden=None):
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, MemoryError, RecursionError) as exc:
-        raise ExpressionError(UNPARSABLE.format(name=name, text=text, why=getattr(exc, "msg", "too deeply nested"))) from None
+        why = getattr(exc, "msg", "too deeply nested")
+        raise ExpressionError(UNPARSABLE.format(name=name, text=text, why=why)) from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise ExpressionError(f"{name}: the answer has more than {MAX_NODES} parts.")

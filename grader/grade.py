@@ -25,11 +25,16 @@ STOPPED = (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.E
 def watchdog(plugin, out_path):
     """Should grading overrun its budget by far, a process of its own ends the run (see
     grader.deadline): asked first, the grader fails every unfinished check in results.json,
-    kills its sandbox and exits. Returns a function that ends the watch."""
+    kills its sandbox and exits. Returns a function that ends the watch. A watcher that cannot
+    start means this machine cannot grade (SandboxUnavailable: one line, exit 2), never a run
+    without a deadline."""
     asked = threading.current_thread() is threading.main_thread() and deadline.ASK is not None
+    try:
+        watcher = deadline.start(plugin.budget + WATCHDOG_MARGIN, out_path, ask=asked)
+    except OSError as problem:
+        raise SandboxUnavailable(f"the grader's deadline watcher could not start: {problem}") from None
     if asked:  # signal handlers can only be set (and only run) in the main thread
         previous = signal.signal(deadline.ASK, lambda *_: _expire(plugin))
-    watcher = deadline.start(plugin.budget + WATCHDOG_MARGIN, out_path, ask=asked)
 
     def cancel():
         deadline.stop(watcher)
@@ -113,8 +118,9 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     args = pytest_args(assignment, dirs, quiet)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    stop_watch = watchdog(plugin, out_path)
+    stop_watch = None
     try:
+        stop_watch = watchdog(plugin, out_path)
         if sandboxed:  # imported only here: a student's local check needs no Unix-only module
             from . import adapter
             adapter.workspace(staged, assignment).zygote()  # starts while pytest collects and imports
@@ -128,7 +134,8 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
         results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))
         raise
     finally:
-        stop_watch()
+        if stop_watch:
+            stop_watch()
     return plugin.results()
 
 

@@ -1,25 +1,23 @@
 """From whatever a student handed in to a staged folder a sandbox child can use.
 
 A submission is a zip, a folder or a single file, each with size caps
-checked before it is read. Zips are checked entry by entry before a byte is
-written; files are then written by us (never `extractall`), so a name can
-only land inside the extraction folder. Notebooks and files that may be
+checked before it is read. Zips go through grader.archive (checked from
+their listing, then written by us), after what is never part of a submission
+is left out (`left_out`). Notebooks and files that may be
 Python 2 are parsed only in `grader.quarantine`'s limited process. What
 intake finds wrong becomes one headline each at the top of the results.
 """
 import io
 import os
 import shutil
-import stat
-import struct
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from . import helpers, python2, quarantine
+from . import archive, helpers, python2, quarantine
+from .archive import entry_parts as _parts, megabytes as _mb
 from .failures import clean_text
 from .notebook import definitions
 
@@ -28,18 +26,13 @@ MAX_ENTRIES = 2000                # files and folders
 MAX_TOTAL_BYTES = 200 * 2**20
 MAX_SOURCE_BYTES = 2 * 2**20      # one submitted .py file
 MAX_NOTEBOOK_BYTES = 20 * 2**20   # one .ipynb (plots make them large); read only in grader.quarantine
-MAX_RATIO = 200
 MAX_LISTED = 8                    # file names listed in one message
 MAX_SCANNED = 200                 # submitted .py files read for their imports and definitions
-MAX_LISTING = 100_000             # entries of a zip's listing, left-out ones included
 # Never part of a submission, wherever they are (as is every name starting with "."): macOS
 # litter, caches, Python environments. Left out before anything is counted (see `left_out`).
 NEVER_SUBMITTED = ("__MACOSX", "__pycache__", "venv", "site-packages")
 VENV_PARTS = ("bin", "lib", "lib64", "include", "share", "Lib", "Include", "Scripts", "pyvenv.cfg")
 MAX_FOLDERS_NAMED = 3
-# What a damaged or hostile archive can raise while being opened or read (encrypted: RuntimeError).
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, OSError, ValueError, EOFError,
-              NotImplementedError, RuntimeError, UnicodeDecodeError, IndexError, KeyError)
 
 BROKEN_ZIP = "Your zip file could not be read ({why}). Please upload it again."
 UNSAFE_ZIP = "Your zip file was refused: {why}. Zip the files themselves and upload again."
@@ -75,10 +68,6 @@ def left_out(parts, venvs=(), shipped=()):
     return (any(p in NEVER_SUBMITTED or (p.startswith(".") and p not in (".", "..")) for p in parts)
             or (bool(parts) and parts[-1] in shipped)
             or any(parts[i] in VENV_PARTS and parts[:i] in venvs for i in range(len(parts))))
-
-
-def _parts(info):
-    return PurePosixPath(info.filename.replace("\\", "/")).parts
 
 
 def split_listing(infos, shipped=()):
@@ -126,77 +115,26 @@ def largest_folders(infos, by_size):
     return f"; its largest folders are {', '.join(shown)}: leave out what the handout does not ask for" if shown else ""
 
 
-def check_zip(archive, used=(0, 0), shipped=()):
-    """Refuse unsafe or oversized archives before anything is extracted; returns the entries
-    to extract (what is never part of a submission is left out first, see `left_out`).
-
-    `used`: entries and bytes already unpacked (a zip found inside a zip shares the caps).
-    """
-    listing = archive.infolist()
-    if len(listing) > MAX_LISTING:
-        raise IntakeError(TOO_BIG.format(why=f"it has {len(listing):,} entries, too many to read"))
-    for info in listing:  # names that could land outside the folder are refused even if left out
-        name = info.filename
-        if not name:
-            raise IntakeError(UNSAFE_ZIP.format(why="an entry has no name"))
-        parts = PurePosixPath(name.replace("\\", "/")).parts
-        if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
-            raise IntakeError(UNSAFE_ZIP.format(why=f"the entry {name!r} has an absolute path"))
-        if ".." in parts or "\\" in name:
-            raise IntakeError(UNSAFE_ZIP.format(why=f"the entry {name!r} points outside the folder"))
-    infos, dropped = split_listing(listing, shipped)
-    if len(infos) + used[0] > MAX_ENTRIES:
-        raise IntakeError(TOO_BIG.format(why=f"it has {len(infos) + used[0]} entries (the limit is {MAX_ENTRIES})"
-                                         + largest_folders(infos, by_size=False)))
-    seen, total = set(), used[1]
-    for info in infos:
-        name = info.filename
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise IntakeError(UNSAFE_ZIP.format(why=f"the entry {name!r} is a symbolic link"))
-        key = name.rstrip("/").lower()
-        if key in seen:
-            raise IntakeError(UNSAFE_ZIP.format(why=f"the name {name!r} appears twice"))
-        seen.add(key)
-        total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise IntakeError(TOO_BIG.format(why=f"it unpacks to more than {_mb(MAX_TOTAL_BYTES)}"
-                                             + largest_folders(infos, by_size=True)))
-        if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise IntakeError(TOO_BIG.format(why=f"the entry {name!r} is compressed suspiciously well (a zip bomb?)"))
-    return infos, dropped
-
-
 def extract_zip(path, dest, used=(0, 0), shipped=()):
-    """Check, then write each file ourselves, trusting no size the header claims.
-    Returns notes for the student (what was left out)."""
+    """Check the zip, then write what is kept (see grader.archive); returns notes for the
+    student (what was left out). `used`: entries and bytes already unpacked (a zip found
+    inside a zip shares the caps)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos, dropped = check_zip(archive, used, shipped)
-            _write_entries(archive, infos, dest, used[1])
-    except ZIP_ERRORS as exc:
-        raise IntakeError(BROKEN_ZIP.format(why=exc)) from None
+        dropped = archive.extract(path, dest, MAX_ENTRIES, MAX_TOTAL_BYTES, used,
+                                  lambda listing: split_listing(listing, shipped))
+    except archive.ArchiveError as refused:
+        raise IntakeError(_refusal(refused)) from None
     return list(filter(None, [left_out_note(dropped)]))
 
 
-def _write_entries(archive, infos, dest, written):
-    Path(dest).mkdir(parents=True, exist_ok=True)
-    for info in infos:
-        parts = PurePosixPath(info.filename).parts
-        if info.is_dir() or not parts:
-            continue
-        target = Path(dest).joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with archive.open(info) as src, open(target, "wb") as out:
-            while chunk := src.read(1 << 20):
-                written += len(chunk)
-                if written > MAX_TOTAL_BYTES:
-                    raise IntakeError(TOO_BIG.format(why="it unpacks to more than its header says"))
-                out.write(chunk)
-
-
-def _mb(size):
-    return f"{size / 2**20:.1f} MB"
+def _refusal(refused):
+    """The student's sentence for a refused zip; one over a cap names its largest folders."""
+    if refused.kind == archive.BROKEN:
+        return BROKEN_ZIP.format(why=refused.why)
+    if refused.kind == archive.UNSAFE:
+        return UNSAFE_ZIP.format(why=refused.why)
+    hint = largest_folders(refused.kept, by_size=refused.over == "bytes") if refused.over else ""
+    return TOO_BIG.format(why=refused.why + hint)
 
 
 def _label(path):
@@ -206,7 +144,9 @@ def _label(path):
 
 def _names(labels):
     shown = ", ".join(labels[:MAX_LISTED])
-    return shown + (f" and {len(labels) - MAX_LISTED} more" if len(labels) > MAX_LISTED else "") if labels else "no files"
+    if not labels:
+        return "no files"
+    return shown + (f" and {len(labels) - MAX_LISTED} more" if len(labels) > MAX_LISTED else "")
 
 
 def unpack(submission, dest, shipped=()):
@@ -246,14 +186,15 @@ def survey(root, capped=True, shipped=()):
             with os.scandir(folder) as listing:
                 for entry in listing:
                     seen += 1
-                    if capped and seen > MAX_LISTING:
+                    if capped and seen > archive.MAX_LISTING:
                         raise IntakeError(FOLDER_TOO_BIG.format(
-                            why=f"it holds more than {MAX_LISTING:,} files and folders"))
+                            why=f"it holds more than {archive.MAX_LISTING:,} files and folders"))
                     if left_out((entry.name,), venvs, shipped) or entry.is_symlink():
                         continue
                     entries += 1
                     if capped and entries > MAX_ENTRIES:
-                        raise IntakeError(FOLDER_TOO_BIG.format(why=f"it holds more than {MAX_ENTRIES} files and folders"))
+                        why = f"it holds more than {MAX_ENTRIES} files and folders"
+                        raise IntakeError(FOLDER_TOO_BIG.format(why=why))
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(Path(entry.path))
                     elif entry.is_file(follow_symlinks=False):

@@ -63,7 +63,8 @@ def apply_policy(results, policy, late):
             note += " This assignment has no late penalty."
         elif kind == "per_day":
             days = math.ceil(late / DAY)
-            factor = 0.0 if days > policy.get("max_days", math.inf) else max(0.0, 1 - days * policy["percent_per_day"] / 100)
+            too_late = days > policy.get("max_days", math.inf)
+            factor = 0.0 if too_late else max(0.0, 1 - days * policy["percent_per_day"] / 100)
             results["score"] = round(before * factor, 4)
             note += (f" Late policy: {policy['percent_per_day']:g}% per started day"
                      f"{', nothing after ' + str(policy['max_days']) + ' days' if 'max_days' in policy else ''}"

@@ -20,7 +20,8 @@ from .failures import IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text, stu
 from .loader import load_modules
 from .sandbox import inprocess
 
-NOTE = "your code runs in this process, without the autograder's sandbox, so nothing limits its time or memory; Ctrl-C stops it"
+NOTE = ("your code runs in this process, without the autograder's sandbox, so nothing limits its time or memory; "
+        "Ctrl-C stops it")
 
 
 class LocalModules:
@@ -48,7 +49,7 @@ class LocalModules:
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 return getattr(load_modules(staged.folder, [name]), name)
-        except (Exception, SystemExit) as exc:
+        except (Exception, SystemExit) as exc:  # noqa: BLE001  the student's import may raise anything
             detail = student_traceback(exc, staged.folder)
             raise CheckFailure(IMPORT_FAILED.format(file=file, detail=detail), tags=["import-error"]) from None
 

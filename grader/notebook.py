@@ -74,7 +74,8 @@ def notebook_to_module(notebook, label, module):
         try:
             tree = ast.parse("\n".join(line for line in lines if not MAGIC.match(line)))
         except SyntaxError as exc:
-            notes.append(f"{label}: code cell {number} could not be parsed ({exc.msg}, line {exc.lineno}) and was skipped.")
+            notes.append(f"{label}: code cell {number} could not be parsed ({exc.msg}, line {exc.lineno}) "
+                         "and was skipped.")
             continue
         for node in tree.body:
             imported = _imported(node)

@@ -133,7 +133,8 @@ class GradingPlugin:
             record.status, record.output = "passed", ""
             record.score = record.max_score if partial is None else float(partial)
         elif report.skipped:
-            record.status, record.output = "failed", clean_text(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+            record.status, record.output = "failed", clean_text(reason)
             record.output = record.output.replace("Skipped: ", "")
         elif report.failed and record.status != "failed":
             record.status = "failed"

@@ -74,7 +74,8 @@ def _findings(source):
 
 def _defines(source, names):
     """Which of `names` the file defines itself (`xrange = range` for both versions)."""
-    return {n for n in names if re.search(rf"^[ \t]*(?:{n}[ \t]*=[^=]|def[ \t]+{n}\b|import[^\n]*\b{n}\b)", source, re.M)}
+    return {n for n in names
+            if re.search(rf"^[ \t]*(?:{n}[ \t]*=[^=]|def[ \t]+{n}\b|import[^\n]*\b{n}\b)", source, re.M)}
 
 
 def diagnose(paths):

@@ -42,7 +42,8 @@ class QuarantineFailure(Exception):
 def _command(task, entry="main"):
     # -I: no current folder or environment on the path, so no file beside the grader (a student's
     # json.py in a local check) can stand in for a module; the grader's folder goes last.
-    code = f"import sys; sys.path.append({str(PACKAGE_PARENT)!r}); from grader.quarantine import {entry}; {entry}({task!r})"
+    code = (f"import sys; sys.path.append({str(PACKAGE_PARENT)!r}); "
+            f"from grader.quarantine import {entry}; {entry}({task!r})")
     return [sys.executable, "-I", "-c", code]
 
 

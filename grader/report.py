@@ -44,7 +44,8 @@ ATTENTION = {  # tag or intake flag -> why a person should look at the submissio
 }
 STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em} img{max-width:100%}
 #pass-rates td:last-child{width:40%} .bar{background:#55a868;height:.8em} details{display:inline;margin-left:.5em}
-td,th{padding:.1em 1em .1em 0;text-align:left;vertical-align:top} pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}
+td,th{padding:.1em 1em .1em 0;text-align:left;vertical-align:top}
+pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}
 .passed{color:#276b2a} .failed{color:#a12a2a}"""
 
 
@@ -193,14 +194,16 @@ def write_report(path, assignment, graded):
     script = """<script>window.addEventListener("load", () => {
   document.body.dataset.figuresShown = [...document.images].filter(i => i.naturalWidth > 0).length;
 });</script>"""
+    scores = esc(spread([e.results['score'] for e in graded]))
+    header = "<tr><th>submission</th><th>name</th><th>SID</th><th>late</th><th>score</th></tr>"
     body = f"""<h1>{esc(assignment.slug)}: {esc(assignment.title)}</h1>
-<p id="summary">{len(graded)} submissions, out of {assignment.total_points:g}: {esc(spread([e.results['score'] for e in graded]))}.</p>
+<p id="summary">{len(graded)} submissions, out of {assignment.total_points:g}: {scores}.</p>
 <h2>Needs attention</h2><ul id="attention">{needs or '<li>Nothing: every submission was graded normally.</li>'}</ul>
 <h2>What went wrong most often</h2><ul id="bugs">{sentences or '<li>No bug class was found.</li>'}</ul>
 <h2>Score distribution</h2><img alt="Score distribution" src="{histogram}">
 <h2>Pass rate per item</h2><p>The share of submissions with full marks on each item.</p>
 <table id="pass-rates">{pass_rate_rows(graded) or '<tr><td>No graded items.</td></tr>'}</table>
-<h2>Scores</h2><table id="scores"><tr><th>submission</th><th>name</th><th>SID</th><th>late</th><th>score</th></tr>{rows}</table>"""
+<h2>Scores</h2><table id="scores">{header}{rows}</table>"""
     path.write_text(_page(f"{assignment.title}: grading report", body, script))
     return path
 

@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .config import REPO_ROOT, ConfigError
 from .build.template import build_template
+from .config import REPO_ROOT, ConfigError
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .build.samples import load_mutants, mutant_files
 from .config import TRAINING_RUN, TrainingRun, load_assignment, read_table
 from .fixtures import all_data
 from .kit.training import limits, shortfalls, with_gaps, with_seed
 from .loader import load_modules
+from .mutants import load_mutants, mutant_files
 
 
 @dataclass
@@ -54,7 +54,7 @@ def variants(assignment):
     """The reference, then every mutant marked `probe = true`."""
     found = [Variant("reference", {n: (assignment.reference / n).read_text() for n in assignment.submit}, [])]
     for mutant in load_mutants(assignment.slug, assignment.root):
-        if mutant.get("probe"):
+        if mutant["probe"]:
             found.append(Variant(mutant["name"], mutant_files(assignment, mutant), mutant["breaks"]))
     return found
 

@@ -1,9 +1,8 @@
 """Helpers for the harness's own tests: grading runs in a separate process,
 exactly as an instructor or Gradescope would run it.
 
-Tests under tests/unit/ (and the modules in UNIT) run in-process in well
-under a second each (`make test-fast`); every other test is marked
-`end_to_end`. GRADER_SECRET is fixed so that hidden inputs, and so the
+Tests under tests/unit/ run in-process in well under a second each
+(`make test-fast`); every other test is marked `end_to_end`. GRADER_SECRET is fixed so that hidden inputs, and so the
 expected outcomes, do not depend on the machine's secret."""
 import json
 import os
@@ -15,13 +14,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-UNIT = {"test_expressions.py", "test_template.py", "test_mnist_loader.py", "test_plugin.py"}  # fast tests outside tests/unit
 os.environ.setdefault("GRADER_SECRET", "the repository's own tests")
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "unit" not in item.path.parent.name and item.path.name not in UNIT:
+        if item.path.parent.name != "unit":
             item.add_marker(pytest.mark.end_to_end)
 IS_ROOT = os.geteuid() == 0
 

@@ -78,7 +78,8 @@ def test_restart_and_run_all_in_a_jupyter_kernel_inside_the_student_release(tmp_
     monkeypatch.setenv("A2_QUICK", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(folder / "handout.ipynb", as_version=4)
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    resources = {"metadata": {"path": str(folder)}}
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources=resources).execute()
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "y_test not in your copy of the data" in printed and "test labels are held back" in printed
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]

@@ -7,9 +7,9 @@ import sys
 import zipfile
 
 from conftest import grade, lost, outputs, zip_files
-from gradescope_schema import validate
 from grader.build.autograder import build_autograder
 from grader.config import load_assignment
+from gradescope_schema import validate
 
 SPEC = load_assignment("a4_modular_nn")
 CODE = (SPEC.reference / "code_for_hw7.py").read_text()

@@ -13,10 +13,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from conftest import REPO
-from gradescope_schema import validate
 from grader.build.autograder import build_autograder
 from grader.build.hashes import gradescope_pins, hashed_requirements
 from grader.config import all_slugs, load_assignment
+from gradescope_schema import validate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -48,7 +48,8 @@ def test_run_autograder_grades_a_submission(slug, tmp_path):
     validate(results)
     assert results["score"] == spec.total_points
     assert f"nested/{spec.submit[0]}" in results["output"]
-    assert {t["visibility"] for t in results["tests"]} == {"visible", "after_due_date"}  # hidden checks: after the due date
+    # hidden checks: after the due date
+    assert {t["visibility"] for t in results["tests"]} == {"visible", "after_due_date"}
 
 
 def test_requirements_pin_the_versions_the_tests_run_with(tmp_path):

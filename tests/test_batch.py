@@ -244,7 +244,8 @@ def test_ctrl_c_while_grading_expression_towers_stops_promptly_and_leaves_no_pro
     zip_files(folder / "aaa_towers.zip", towers)
     for i in range(2):
         zip_files(folder / f"bbb_reference_{i}.zip", files)
-    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", spec.slug, str(folder), "-o", str(out), "-j", "1"],
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", spec.slug, str(folder), "-o", str(out),
+                             "-j", "1"],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     seen, deadline, graded = {}, time.monotonic() + 180, 0
     while time.monotonic() < deadline and proc.poll() is None and graded < 1:
@@ -287,7 +288,8 @@ def test_a_grader_that_cannot_start_stops_the_run_without_a_table(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "grades.csv").write_text("stale,table\n")
-    proc = subprocess.run([sys.executable, "-c", ENVIRONMENT_FAILS, "grade-all", SLUG, str(folder), "-o", str(out), "-j", "1"],
+    proc = subprocess.run([sys.executable, "-c", ENVIRONMENT_FAILS, "grade-all", SLUG, str(folder), "-o", str(out),
+                           "-j", "1"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "could not start" in proc.stderr and "no grades.csv" in proc.stderr

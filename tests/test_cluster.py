@@ -162,7 +162,7 @@ def run_as(address, operation, marker, connection_args):
             return await server.run(**request)
     try:
         return asyncio.run(asyncio.wait_for(ask(), 30))
-    except Exception as problem:
+    except Exception as problem:  # noqa: BLE001  the caller asserts on whatever failed
         return problem
 
 
@@ -207,8 +207,8 @@ def test_the_same_request_with_the_client_certificate_runs(cluster, certs, local
 def start_grade_all(address, certs, folder, out):
     """grade-all on the cluster, in the background, for a test to interfere with."""
     return subprocess.Popen([sys.executable, "-m", "grader", "grade-all", SLUG, str(folder), "-o", str(out),
-                             "--cluster", address, "--cluster-certs", str(certs)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                             "--cluster", address, "--cluster-certs", str(certs)],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def test_killing_a_worker_mid_run_still_grades_everyone(cluster, certs, tmp_path):

@@ -21,7 +21,8 @@ def python2_models():
     """a1's models.py as a student of an older course would hand it in."""
     text = MODELS
     for old, new in [("print('Checking the softsign derivatives...')", "print 'Checking the softsign derivatives...'"),
-                     ("print('Checking {} derivatives...'.format(param))", "print 'Checking %s derivatives...' % param"),
+                     ("print('Checking {} derivatives...'.format(param))",
+                      "print 'Checking %s derivatives...' % param"),
                      ("print('dLdz =', SoftsignCrossEntropy.derivatives(z, t))",
                       "print 'dLdz =', SoftsignCrossEntropy.derivatives(z, t)")]:
         assert text.count(old) == 1, old
@@ -50,7 +51,8 @@ def test_python2_file_gets_one_line_saying_so(tmp_path):
 
 def test_python2_names_in_a_file_that_compiles_are_named(tmp_path):
     path = tmp_path / "models.py"
-    path.write_text("def f(d):\n    for i in xrange(3):\n        pass\n    return d.has_key('a')  # xrange in a comment\n")
+    path.write_text("def f(d):\n    for i in xrange(3):\n        pass\n"
+                    "    return d.has_key('a')  # xrange in a comment\n")
     report = diagnose([str(path)])[0]
     line = headline("models.py", report, path.read_text().splitlines())
     assert report["compiles"] and "uses Python 2 names" in line and "xrange is range" in line and "has_key" in line

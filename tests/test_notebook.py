@@ -58,7 +58,8 @@ def test_unreadable_notebooks_get_an_error_not_an_exception(tmp_path):
 @pytest.mark.parametrize("depth", [200, 100000])
 def test_deeply_nested_code_costs_only_the_separate_process(tmp_path, depth):
     path = tmp_path / "deep.ipynb"
-    path.write_text(json.dumps(notebook("x = " + "-" * depth + "1\ndef f():\n    return " + "(" * depth + "1" + ")" * depth)))
+    source = "x = " + "-" * depth + "1\ndef f():\n    return " + "(" * depth + "1" + ")" * depth
+    path.write_text(json.dumps(notebook(source)))
     out = quarantine.run("notebooks", [str(path)], ["deep.ipynb"], "mlp")[0]
     assert "error" in out or "f" not in out["names"] or out["names"] == ["f"]
 

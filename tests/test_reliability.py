@@ -10,14 +10,13 @@ import sys
 import time
 import zipfile
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import REPO, grade, zip_files
-from gradescope_schema import validate
-from grader.build.samples import load_mutants, mutant_files
 from grader.config import load_assignment
 from grader.intake import IntakeError, extract_zip
+from grader.mutants import load_mutants, mutant_files
+from gradescope_schema import validate
 
 
 def comparable(results):

@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
+from grader import report as report_module
 from grader.batch import Graded, Submission
 from grader.config import load_assignment
-from grader import report as report_module
 from grader.report import attention, bug_classes, write_feedback, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

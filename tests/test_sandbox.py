@@ -17,8 +17,7 @@ import pytest
 
 from conftest import IS_ROOT, REPO
 from grader.sandbox import accounts, forkserver, landlock, readable, seccomp, server, workdirs
-from grader.sandbox.errors import ChildTimeout, SandboxUnavailable
-from grader.sandbox.errors import SandboxError as CheckFailure
+from grader.sandbox.errors import ChildTimeout, SandboxError as CheckFailure, SandboxUnavailable
 from grader.sandbox.limits import Limits
 from grader.sandbox.proxy import Sandbox, Sandboxes, Student, Workspace
 
@@ -188,7 +187,8 @@ def test_child_cannot_connect_to_the_network(probe):
     server_socket.bind(("127.0.0.1", 0))
     server_socket.listen()
     port = server_socket.getsockname()[1]
-    student = probe(f"import socket\ndef connect():\n    return socket.create_connection(('127.0.0.1', {port}), timeout=2)\n")
+    student = probe("import socket\ndef connect():\n"
+                    f"    return socket.create_connection(('127.0.0.1', {port}), timeout=2)\n")
     try:
         with pytest.raises(CheckFailure, match="PermissionError"):
             student.probe.connect()
@@ -346,7 +346,8 @@ def test_unreachable_interpreter_is_reported_before_grading(monkeypatch, tmp_pat
 def test_a_sandbox_that_cannot_start_stops_grading_loudly(tmp_path):
     out = tmp_path / "results.json"
     program = ("import sys; sys.executable = '/nonexistent/python'; from grader.cli import main; "
-               f"sys.exit(main(['grade', 'a1_softsign', {str(REPO / 'reference' / 'a1_softsign')!r}, '-o', {str(out)!r}]))")
+               f"sys.exit(main(['grade', 'a1_softsign', {str(REPO / 'reference' / 'a1_softsign')!r}, "
+               f"'-o', {str(out)!r}]))")
     proc = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "could not start" in proc.stderr
     assert "could not start" in json.loads(out.read_text())["output"]
@@ -361,7 +362,8 @@ def test_strings_arrive_interned_as_literals_would(probe):
 def test_a_child_that_stops_reading_costs_its_time_limit_and_no_more(probe):
     student = probe("import os, signal, threading, time\n"
                     "def stop_soon():\n"
-                    "    threading.Thread(target=lambda: (time.sleep(0.2), os.kill(os.getpid(), signal.SIGSTOP))).start()\n"
+                    "    threading.Thread(target=lambda: (time.sleep(0.2), os.kill(os.getpid(), signal.SIGSTOP)))"
+                    ".start()\n"
                     "def take(x):\n    return x.shape\n", Limits(call_timeout=2, import_timeout=5))
     student.probe.stop_soon()
     time.sleep(0.5)
@@ -438,9 +440,11 @@ def test_seccomp_denies_keyrings_ipc_and_foreign_sockets_in_a_forked_process():
         pytest.skip("the filter is built for x86_64")
     code = ("import ctypes, socket, sys\nfrom grader.sandbox import seccomp\nseccomp.install()\n"
             "libc = ctypes.CDLL(None, use_errno=True)\n"
-            "calls = [libc.syscall(250, 0, 0, 0, 0, 0), libc.shmget(0, 4096, 0o1000 | 0o600), libc.unshare(0x10000000)]\n"
+            "calls = [libc.syscall(250, 0, 0, 0, 0, 0), libc.shmget(0, 4096, 0o1000 | 0o600), "
+            "libc.unshare(0x10000000)]\n"
             "errors = [ctypes.get_errno()]\n"
-            "try:\n    socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nexcept PermissionError:\n    calls.append(-1)\n"
+            "try:\n    socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "except PermissionError:\n    calls.append(-1)\n"
             "a, b = socket.socketpair()\nprint(calls)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[-1, -1, -1, -1]", out.stderr
@@ -543,7 +547,8 @@ def test_a_grader_killed_from_outside_leaves_nothing_the_next_one_does_not_sweep
 def test_a_run_that_overruns_everything_ends_with_valid_results(tmp_path):
     out = tmp_path / "results.json"
     source = (REPO / "reference" / "a1_softsign" / "models.py").read_text().replace(
-        "return 1.0 / (1.0 + np.abs(z)) ** 2", "import time\n    time.sleep(30)\n    return 1.0 / (1.0 + np.abs(z)) ** 2")
+        "return 1.0 / (1.0 + np.abs(z)) ** 2",
+        "import time\n    time.sleep(30)\n    return 1.0 / (1.0 + np.abs(z)) ** 2")
     (tmp_path / "models.py").write_text(source)
     (tmp_path / "util.py").write_text((REPO / "reference" / "a1_softsign" / "util.py").read_text())
     program = ("import sys; import grader.grade as g; from grader.config import load_assignment; "
@@ -594,7 +599,8 @@ def test_a_failing_call_names_its_small_arguments(tmp_path):
     from grader.adapter import translator
     from grader.failures import CheckFailure as Verdict
     from grader.intake import Staged
-    (tmp_path / "probe.py").write_text("def build(x, activation='relu'):\n    raise ValueError('Unknown activation type')\n")
+    (tmp_path / "probe.py").write_text("def build(x, activation='relu'):\n"
+                                       "    raise ValueError('Unknown activation type')\n")
     sandbox = Sandbox(served(tmp_path), translator(Staged(tmp_path, {"probe": "probe.py"}), print))
     try:
         with pytest.raises(Verdict) as info:
@@ -619,9 +625,11 @@ def test_packages_the_account_cannot_reach_are_linked_into_the_run(tmp_path, mon
 
 
 def test_matplotlib_is_preloaded_with_agg_only_when_the_submission_imports_it_at_the_top(tmp_path):
-    (tmp_path / "probe.py").write_text("import matplotlib.pyplot as plt\ndef backend():\n    return plt.get_backend()\n")
+    (tmp_path / "probe.py").write_text("import matplotlib.pyplot as plt\n"
+                                       "def backend():\n    return plt.get_backend()\n")
     (tmp_path / "plain").mkdir()
-    (tmp_path / "plain" / "probe.py").write_text("import numpy as np\n\ndef plot():\n    import matplotlib.pyplot as plt\n"
+    (tmp_path / "plain" / "probe.py").write_text("import numpy as np\n\ndef plot():\n"
+                                                 "    import matplotlib.pyplot as plt\n"
                                                  "    from sklearn import datasets\n")
     assert forkserver.preloads(tmp_path / "plain") == []  # imports inside a function: paid by the check that calls it
     preload = tuple(forkserver.preloads(tmp_path))
@@ -687,6 +695,7 @@ def test_a_child_that_fills_its_folder_is_stopped_before_its_time_limit(probe, w
 
 def test_run_folders_left_by_killed_graders_are_swept_and_live_ones_kept(tmp_path):
     import fcntl
+
     from grader.sandbox.workdirs import DIR_FLAGS, STALE_AFTER, sweep_stale_runs
     long_ago = time.time() - 2 * STALE_AFTER
     for name in ("grader-run-dead", "grader-run-live", "grader-run-young", "not-ours"):

@@ -27,7 +27,7 @@ def test_new_assignment_passes_the_per_assignment_tests(tmp_path):
         assert any((copy / folder).iterdir()), folder
     assert "BEGIN SOLUTION" in (copy / f"reference/{SLUG}/model.py").read_text()
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", SLUG,
-                            "tests/test_scores.py", "tests/test_mutants.py", "tests/test_template.py",
+                            "tests/test_scores.py", "tests/test_mutants.py", "tests/unit/test_template.py",
                             "tests/test_student_release.py", "tests/unit/test_manifest.py",
                             "tests/unit/test_kit_items.py"],
                            cwd=copy, capture_output=True, text=True, timeout=900)

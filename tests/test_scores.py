@@ -2,9 +2,9 @@
 import pytest
 
 from conftest import grade, lost, scores, zip_files
-from gradescope_schema import validate
 from grader.build.template import template_files
 from grader.config import all_slugs, load_assignment
+from gradescope_schema import validate
 
 
 @pytest.mark.parametrize("slug", all_slugs())

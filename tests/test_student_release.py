@@ -3,7 +3,6 @@ import os
 import subprocess
 import sys
 import zipfile
-
 from importlib import metadata
 from pathlib import PurePosixPath
 
@@ -159,7 +158,8 @@ def test_local_check_runs_the_students_code_without_the_sandbox_and_says_so(rele
     assert "module 'mlp' has no attribute 'TwoLayerMLP'" in proc.stdout and "tell course staff" not in proc.stdout
     proc = subprocess.run([sys.executable, "-m", "grader", "check", slug, "nothing.py"], cwd=folder,
                           capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1 and proc.stdout.strip() == f"Cannot check {folder / 'nothing.py'}: there is no such file or folder."
+    assert proc.returncode == 1
+    assert proc.stdout.strip() == f"Cannot check {folder / 'nothing.py'}: there is no such file or folder."
     assert "Traceback" not in proc.stderr
 
 

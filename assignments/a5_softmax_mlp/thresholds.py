@@ -34,7 +34,8 @@ def broken(grad, count, relu):
     """name -> gradient function with one parameter's gradient wrong."""
     out = {}
     for i in range(count):
-        out['frozen %d' % i] = lambda X, y, t, r, i=i: tuple(0 * g if j == i else g for j, g in enumerate(grad(X, y, t, r)))
+        out['frozen %d' % i] = lambda X, y, t, r, i=i: tuple(0 * g if j == i else g
+                                                             for j, g in enumerate(grad(X, y, t, r)))
         out['sign %d' % i] = lambda X, y, t, r, i=i: tuple(-g if j == i else g for j, g in enumerate(grad(X, y, t, r)))
     if relu:
         out['mask inverted'] = lambda X, y, t, r: tuple(CHECKS.backprop(X, y, t, r, mask="inverted"))
@@ -100,7 +101,8 @@ def main(seeds=20):
                                                      run.learning_rate, run.reg)
                 one_batch = ref.prob2a.minibatch_descent(grad, X, y, theta0, run.epochs, len(X),
                                                          run.learning_rate, run.reg)
-                results[variant].append((accuracy(model, X_val, y_val, theta), model.computeCost(X, y, one_batch, run.reg)))
+                results[variant].append((accuracy(model, X_val, y_val, theta),
+                                         model.computeCost(X, y, one_batch, run.reg)))
         report(name + ' (validation accuracy; loss after one batch per epoch)', seeds, results)
 
 

@@ -1,33 +1,20 @@
 """Sample submissions, made from the reference and the assignment's bug catalog.
 
-assignments/<slug>/mutants.toml lists realistic bugs as exact text edits of a
-reference file. The same catalog feeds `make grade` (those marked `sample`)
-and the mutant tests (all of them), so samples never drift from the reference.
+assignments/<slug>/mutants.toml (read by grader.mutants) lists realistic bugs
+as exact text edits of a reference file. The same catalog feeds `make grade`
+(those marked `sample`) and the mutant tests (all of them), so samples never
+drift from the reference.
 """
 import io
 import shutil
 import zipfile
 from pathlib import Path
 
-from ..config import REPO_ROOT, load_assignment, read_toml
+from ..config import REPO_ROOT, load_assignment
+from ..mutants import load_mutants, mutant_files
 from .template import template_files
 
 SAMPLE_TIME = (2020, 1, 1, 0, 0, 0)  # every entry's timestamp: rebuilding gives the same bytes
-
-
-def load_mutants(slug, root=REPO_ROOT):
-    return read_toml(Path(root) / "assignments" / slug / "mutants.toml")["mutant"]
-
-
-def mutant_files(assignment, mutant):
-    """The submitted files of the reference with one bug applied."""
-    files = {name: (assignment.reference / name).read_text() for name in assignment.submit}
-    text = files[mutant["file"]]
-    if text.count(mutant["find"]) != 1:
-        raise ValueError(f"mutants.toml: mutant {mutant['name']!r}: 'find' must occur exactly once "
-                         f"in {mutant['file']} (found {text.count(mutant['find'])})")
-    files[mutant["file"]] = text.replace(mutant["find"], mutant["replace"])
-    return files
 
 
 def zip_bytes(files, folder="", junk=False):
@@ -56,7 +43,7 @@ def sample_zips(slug, root=REPO_ROOT):
     template = {n: t for n, t in template_files(slug, root).items() if n in assignment.submit}
     zips = {"reference.zip": zip_bytes(reference, folder=f"{slug}/", junk=True), "template.zip": zip_bytes(template)}
     for mutant in load_mutants(slug, root):
-        if mutant.get("sample"):
+        if mutant["sample"]:
             zips[f"{mutant['name']}.zip"] = zip_bytes(mutant_files(assignment, mutant))
     return zips
 

@@ -15,11 +15,15 @@ Sign flips, transposes (square results) and sum-vs-mean over a batch are
 tried by grader.compare on every comparison; the helpers below build the
 rest from the parts a check computes with the reference.
 """
+from __future__ import annotations
+
 from collections import namedtuple
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..config import REQUIRED, Key, read_table, read_toml
 from ..failures import CheckFailure
@@ -30,10 +34,10 @@ WrongAnswer = namedtuple("WrongAnswer", "hint tag value sentence")
 class Bug(namedtuple("Bug", "hint tag sentence")):
     """A known mistake: hint for the student, tag, sentence for the report."""
 
-    def given(self, value):
+    def given(self, value: object) -> WrongAnswer:
         return WrongAnswer(self.hint, self.tag, value, self.sentence)
 
-    def failure(self, message):
+    def failure(self, message: str) -> CheckFailure:
         """A CheckFailure for this bug, with `message` for the student."""
         return CheckFailure(message, [self.tag], {self.tag: self.sentence})
 
@@ -43,7 +47,7 @@ ENTRY = {"hint": Key(str, REQUIRED, "what the student is told the bug looks like
          "sentence": Key(str, REQUIRED, "what report.html says students did")}
 
 
-def catalogue(check_file):
+def catalogue(check_file: str | Path) -> SimpleNamespace:
     """The bugs of the `bugs.toml` beside `check_file`, as attributes named by their tables."""
     path = Path(check_file).with_name("bugs.toml")
     return SimpleNamespace(**{name: Bug(**read_table(entry, ENTRY, f"{path.name} [{name}]"))
@@ -67,28 +71,29 @@ FUNCTION_NOT_DERIVATIVE = Bug("the activation is used where its derivative belon
                               "used the function where its derivative belongs")
 
 
-def penalty_variants(data_part, penalty):
+def penalty_variants(data_part: ArrayLike, penalty: ArrayLike) -> list[WrongAnswer]:
     """A gradient `data_part + penalty` as it comes out with the penalty twice or missing."""
     return [PENALTY_TWICE.given(data_part + 2 * penalty), PENALTY_MISSING.given(data_part)]
 
 
-def batch_variants(data_part, penalty, n):
+def batch_variants(data_part: ArrayLike, penalty: ArrayLike, n: int) -> list[WrongAnswer]:
     """A gradient averaged over `n` examples, as it comes out not averaged or averaged twice."""
     return [SUM_NOT_MEAN.given(data_part * n + penalty), DIVIDED_TWICE.given(data_part / n + penalty)]
 
 
-def gradient_variants(data_part, penalty, n):
+def gradient_variants(data_part: ArrayLike, penalty: ArrayLike, n: int) -> list[WrongAnswer]:
     """All four penalty and batch slips of an averaged, L2-penalised gradient."""
     return penalty_variants(data_part, penalty) + batch_variants(data_part, penalty, n)
 
 
-def loss_variants(data_loss, penalty, n):
+def loss_variants(data_loss: float, penalty: float, n: int) -> list[WrongAnswer]:
     """An averaged loss plus a 0.5-weighted L2 penalty, under its common slips."""
     return [LOSS_PENALTY_MISSING.given(data_loss), LOSS_PENALTY_FACTOR.given(data_loss + 2 * penalty),
             LOSS_SUM_NOT_MEAN.given(data_loss * n + penalty)]
 
 
-def activation_variants(backward, z, function, missing=MISSING_DERIVATIVE, as_function=FUNCTION_NOT_DERIVATIVE):
+def activation_variants(backward: Callable, z: ArrayLike, function: Callable, missing: Bug = MISSING_DERIVATIVE,
+                        as_function: Bug = FUNCTION_NOT_DERIVATIVE) -> list[WrongAnswer] | dict[str, list[WrongAnswer]]:
     """What `backward(dh_dz)` gives with the activation's derivative left out (all ones) and with the
     activation itself in its place. `backward` may return one array or a dict of them; the result
     is a list of WrongAnswers, or a dict name -> list."""
@@ -99,9 +104,9 @@ def activation_variants(backward, z, function, missing=MISSING_DERIVATIVE, as_fu
     return [bug.given(value) for bug, value in results]
 
 
-def transposed(expected):
+def transposed(expected: ArrayLike) -> list[WrongAnswer]:
     return [TRANSPOSED.given(np.asarray(expected).T)]
 
 
-def sign_flipped(expected):
+def sign_flipped(expected: ArrayLike) -> list[WrongAnswer]:
     return [SIGN_FLIP.given(-np.asarray(expected))]

@@ -14,7 +14,12 @@ stages. Two verdicts:
   but agrees with the student's own loss, the hint points at the loss, once,
   and names no gradient bug (the backward pass follows a wrong forward pass).
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..compare import as_array, check_close, check_gradient
 from ..failures import CheckFailure
@@ -22,8 +27,8 @@ from ..gradcheck import H, batched_gradient
 from .bugs import Bug
 from .values import array, entry, number, pair
 
-__all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric", "set_and_call", "set_entry_and_call", "call_with",
-           "agrees_with_own_loss", "matches_reference", "FOLLOWS_OWN_LOSS", "DISAGREES_WITH_OWN_LOSS",
+__all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric", "set_and_call", "set_entry_and_call",
+           "call_with", "agrees_with_own_loss", "matches_reference", "FOLLOWS_OWN_LOSS", "DISAGREES_WITH_OWN_LOSS",
            "OWN_LOSS_RTOL"]
 
 FOLLOWS_OWN_LOSS = ("It agrees with finite differences of your own loss, so the backward pass follows "
@@ -33,27 +38,29 @@ NOT_THE_REFERENCE = "It does not match the reference's gradient either: the grad
 FOLLOWS_WRONG_LOSS = Bug("the gradient follows a wrong loss", "follows-wrong-loss",
                          "computed gradients that follow a wrong loss")
 OWN_LOSS_RTOL = 1e-5  # "agrees with your own loss": loose enough for central differences at h=1e-5
+Stage = Callable[[object, np.ndarray], None]  # stage(batch, moved): adds the calls giving the loss at `moved`
 
 
-def loss_and_grads(result, call):
+def loss_and_grads(result: object, call: str) -> tuple[float, object]:
     """`(loss, grads)` as returned by a loss function: a float and a dict."""
     loss, grads = pair(result, call)
     return number(loss, call, "loss"), grads
 
 
-def grad_of(grads, name, call):
+def grad_of(grads: object, name: str, call: str) -> object:
     """grads[name] from a returned dict, or a failure naming the missing key."""
     return entry(grads, name, call)
 
 
-def numeric_gradient(student, x, stage, call, read=None, h=H):
+def numeric_gradient(student: object, x: ArrayLike, stage: Stage, call: str, read: Callable | None = None,
+                     h: float = H) -> np.ndarray:
     """Finite differences (step `h`) of the student's loss with respect to `x`, in one round trip.
     The last call `stage` adds for each point must return the loss (use `batch.call_first`
     for a function returning `(loss, grads)`), or what `read(result)` turns into the loss."""
     return batched_gradient(student, x, stage, read or (lambda value: number(value, call, "loss")), h=h)
 
 
-def elementwise_numeric(f, z, call):
+def elementwise_numeric(f: Callable, z: ArrayLike, call: str) -> np.ndarray:
     """Finite differences of an elementwise function `f` (in the sandbox) at every entry of `z`,
     in two calls."""
     plus = array(f(z + H), np.shape(z), call)
@@ -61,7 +68,7 @@ def elementwise_numeric(f, z, call):
     return (plus - minus) / (2 * H)
 
 
-def set_and_call(obj, attribute, function, *args, first=True, **kwargs):
+def set_and_call(obj: object, attribute: str, function: object, *args, first: bool = True, **kwargs) -> Stage:
     """A stage that sets `obj.attribute = moved` and evaluates `function(*args, **kwargs)`
     (its first result if `first`)."""
     def stage(batch, moved):
@@ -70,7 +77,8 @@ def set_and_call(obj, attribute, function, *args, first=True, **kwargs):
     return stage
 
 
-def set_entry_and_call(obj, attribute, values, key, function, *args, first=True, **kwargs):
+def set_entry_and_call(obj: object, attribute: str, values: dict, key: str, function: object, *args,
+                       first: bool = True, **kwargs) -> Stage:
     """A stage for parameters kept in a dict attribute (`net.params`): sets
     `obj.attribute = {**values, key: moved}` and evaluates `function`."""
     def stage(batch, moved):
@@ -79,7 +87,7 @@ def set_entry_and_call(obj, attribute, values, key, function, *args, first=True,
     return stage
 
 
-def call_with(function, arguments, first=False):
+def call_with(function: object, arguments: Callable[[np.ndarray], tuple[tuple, dict]], first: bool = False) -> Stage:
     """A stage for a loss that takes the parameter as an argument: `arguments(moved)` returns
     (args, kwargs) for `function` (e.g. a theta tuple with one entry moved)."""
     def stage(batch, moved):
@@ -88,8 +96,9 @@ def call_with(function, arguments, first=False):
     return stage
 
 
-def agrees_with_own_loss(got, numeric, *, call, name="", of="your loss", threshold=1e-6, reference=None,
-                         batch_size=None):
+def agrees_with_own_loss(got: object, numeric: ArrayLike, *, call: str, name: str = "", of: str = "your loss",
+                         threshold: float = 1e-6, reference: ArrayLike | None = None,
+                         batch_size: int | None = None) -> None:
     """Public verdict: the analytic gradient agrees with finite differences of the student's own loss.
     `batch_size`, for a loss averaged over a batch: a missing 1/N is named as the hidden checks name it.
 
@@ -114,7 +123,9 @@ def _agrees(got, numeric):
     return got.shape == np.shape(numeric) and np.allclose(got, numeric, rtol=OWN_LOSS_RTOL, atol=1e-8)
 
 
-def matches_reference(got, expected, *, call, name="", own_numeric=None, wrong_answers=(), batch_size=None):
+def matches_reference(got: object, expected: ArrayLike, *, call: str, name: str = "",
+                      own_numeric: Callable[[], np.ndarray] | None = None, wrong_answers: Sequence = (),
+                      batch_size: int | None = None) -> None:
     """Hidden verdict: `got` matches the reference's gradient.
 
     `own_numeric()` (called only when the values are wrong) gives finite differences of the

@@ -15,12 +15,16 @@ report. The weight (`@weight` / `@partial_credit`) is the family's.
 Where titles do not follow one pattern, each row gives its own:
 `{"4.3": ("a tanh network classifies held-out moons", "tanh"), ...}`.
 """
+from __future__ import annotations
+
+from collections.abc import Callable
+
 import pytest
 
 MARK = "graded"  # the per-case mark the grading plugin reads: number and title
 
 
-def cases(argnames, table, title=None):
+def cases(argnames: str, table: dict[str, tuple], title: str | None = None) -> pytest.MarkDecorator:
     """`table` maps an item number to (title, value, ...): one value per name in `argnames`.
     With a `title` template ("{act} network: ..."), a row is just its value(s), and the
     title is the template filled in with them."""
@@ -38,7 +42,7 @@ def cases(argnames, table, title=None):
     return pytest.mark.parametrize(names, params)
 
 
-def case_of(item):
+def case_of(item: pytest.Item) -> tuple[str | None, str]:
     """(number, title) of a collected pytest item: its case's, else the function's own
     (`@number` and the first docstring line, as gradescope-utils has them)."""
     marker = item.get_closest_marker(MARK)
@@ -48,7 +52,7 @@ def case_of(item):
     return getattr(item.function, "__number__", None), doc.splitlines()[0] if doc else item.name
 
 
-def expand(function):
+def expand(function: Callable) -> list[tuple[str, str, dict]]:
     """[(number, title, kwargs)] of a check function outside pytest (the kit's own tests run
     each check directly): one entry per case, or the function's own if it has none."""
     for mark in getattr(function, "pytestmark", ()):

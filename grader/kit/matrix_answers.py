@@ -14,7 +14,10 @@ evaluator of every assignment. It accepts, beyond the default allow-list:
   `*` stays elementwise, as in numpy. Shapes that allow neither get a message
   naming both operands and their shapes.
 """
+from __future__ import annotations
+
 import ast
+from collections.abc import Collection
 
 import numpy as np
 
@@ -66,7 +69,7 @@ def _misplaced(tree):
     return None
 
 
-def parse(text, variables, name="answer"):
+def parse(text: str, variables: Collection[str], name: str = "answer") -> ast.Expression:
     """`grader.expressions.parse` with this module's wider allow-list."""
     tree = base.parse(text, variables, name, forbidden=_forbidden)
     stray = _misplaced(tree)
@@ -77,7 +80,7 @@ def parse(text, variables, name="answer"):
     return tree
 
 
-def multiply(left, right, text=""):
+def multiply(left: object, right: object, text: str = "") -> object:
     """`*` as elementwise product where shapes broadcast, else as a matrix product where
     they conform; else a ValueError that names the shapes."""
     a, b = np.asarray(left), np.asarray(right)

@@ -15,6 +15,8 @@ grow linearly with MAX_TEXT at most. Then:
 - `verdicts(text)`: every `Param i is CORRECT|WRONG, error = e` line, as
   (i, verdict, e) with e a float (NaN when printed so) or None.
 """
+from __future__ import annotations
+
 import math
 import re
 
@@ -28,7 +30,7 @@ _TOKEN = re.compile(r"\s+|([A-Za-z_]\w*)|([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+
 _SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf, "NaN": math.nan, "Inf": math.inf}
 
 
-def tokens(text):
+def tokens(text: str) -> list[tuple[str, str]]:
     """(kind, text) pairs: 'name', 'number', 'punct', and 'end' at each line's end."""
     out = []
     for line in text[:MAX_TEXT].splitlines()[:MAX_LINES]:
@@ -46,7 +48,7 @@ def tokens(text):
     return out
 
 
-def label(name, index=()):
+def label(name: str, index: tuple = ()) -> str:
     """The normalised label `labelled_values` uses: `dW[11,27]`, `loss`."""
     return name + (f"[{','.join(str(i) for i in index)}]" if index else "")
 
@@ -93,7 +95,7 @@ def _values(toks, i):
     return ([value], i + 1) if value is not None else (None, i)
 
 
-def labelled_values(text):
+def labelled_values(text: str) -> dict[str, list[float]]:
     """label -> printed values (a list of floats), for every labelled number or array in `text`."""
     toks, found, i = tokens(text), {}, 0
     while i < len(toks):
@@ -113,7 +115,7 @@ def labelled_values(text):
     return found
 
 
-def verdicts(text):
+def verdicts(text: str) -> list[tuple[int, str, float | None]]:
     """(parameter index, 'CORRECT' or 'WRONG', error or None) per `Param i is ... error = e` line."""
     out, line = [], []
     for token in tokens(text):

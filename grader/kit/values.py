@@ -7,6 +7,8 @@ expected ("Net.loss(X, y): returned a tuple of 3; expected a pair
 wrong length, a dict, a 0-d array, an object, NaN) is the student's bug and
 is said so; it never becomes "the autograder failed".
 """
+from __future__ import annotations
+
 import numpy as np
 
 from ..compare import as_array, entry
@@ -15,7 +17,7 @@ from ..failures import CheckFailure
 __all__ = ["array", "number", "items", "pair", "entry", "sequence", "labels_of", "kind_of", "handle"]
 
 
-def kind_of(value):
+def kind_of(value: object) -> str:
     """Short words for what student code returned."""
     if isinstance(value, np.ndarray):
         return f"a {value.dtype} array of shape {value.shape}"
@@ -29,13 +31,13 @@ def kind_of(value):
     return "None" if value is None else f"a {type(value).__name__}"
 
 
-def array(got, shape, call, name=""):
+def array(got: object, shape: tuple, call: str, name: str = "") -> np.ndarray:
     """`got` as a float64 array of `shape`, all finite (bool and integer arrays are numbers; an
     array lacking leading axes of length 1 stands for the full shape: grader.compare)."""
     return as_array(got, np.zeros(shape), name, call)
 
 
-def number(got, call, name=""):
+def number(got: object, call: str, name: str = "") -> float:
     """A plain float from a number, a 0-d array or an array holding one number."""
     where = f"{call}: {name}" if name else call
     if isinstance(got, np.ndarray) and got.size == 1 and got.ndim <= 2:
@@ -45,18 +47,18 @@ def number(got, call, name=""):
     return float(as_array(got, 0.0, name, call))
 
 
-def items(result, count, call, what):
+def items(result: object, count: int, call: str, what: str) -> tuple:
     """A tuple or list of exactly `count` entries (e.g. `(loss, grads)`)."""
     if not isinstance(result, (tuple, list)) or len(result) != count:
         raise CheckFailure(f"{call} returned {kind_of(result)}; expected {what}.", ["wrong-type"])
     return tuple(result)
 
 
-def pair(result, call, what="a pair (loss, grads)"):
+def pair(result: object, call: str, what: str = "a pair (loss, grads)") -> tuple:
     return items(result, 2, call, what)
 
 
-def sequence(values, length, call, name):
+def sequence(values: object, length: int, call: str, name: str) -> np.ndarray:
     """A list or 1-d array of `length` numbers (a history, say), as a float array."""
     where = f"{call}: {name}" if name else call
     if isinstance(values, (list, tuple)):
@@ -71,14 +73,14 @@ def sequence(values, length, call, name):
 PLAIN = (type(None), bool, int, float, complex, str, bytes, list, tuple, dict, np.ndarray, np.generic)
 
 
-def handle(got, call, what):
+def handle(got: object, call: str, what: str) -> object:
     """An object that stays in the sandbox (returned by a constructor or factory), not plain data."""
     if isinstance(got, PLAIN):
         raise CheckFailure(f"{call} returned {kind_of(got)}; expected {what}.", ["wrong-type"])
     return got
 
 
-def labels_of(predicted, count, call):
+def labels_of(predicted: object, count: int, call: str) -> np.ndarray:
     """Predicted class labels: `count` whole numbers (an integer array, or floats that are whole)."""
     checked = as_array(predicted, np.zeros(count), "", call)
     if not np.all(checked == np.round(checked)):

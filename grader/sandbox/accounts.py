@@ -9,6 +9,8 @@ A grader claims one account for its lifetime by holding a lock in a folder
 only root may write; an account whose lock no live grader holds has no
 legitimate processes, so whatever it still runs is swept when claimed.
 """
+from __future__ import annotations
+
 import fcntl
 import os
 import pwd
@@ -37,7 +39,7 @@ def _marked(entry):
     return entry.pw_gecos == MARKER and entry.pw_uid != 0
 
 
-def setup_pool(size=POOL_SIZE):
+def setup_pool(size: int = POOL_SIZE) -> list[str]:
     """Create the accounts of the pool that do not exist; refuse any that exists unmarked."""
     made = []
     for name in pool_names(size):

@@ -5,6 +5,8 @@ The fork server runs server.py's source text with landlock.py's beside it, with
 no site-packages processing (-S) and sys.path set to the standard library and
 site-packages, of which Landlock lets it read only the packages in its view.
 """
+from __future__ import annotations
+
 import atexit
 import ctypes
 import importlib.util
@@ -65,7 +67,7 @@ def check_reachable(user, paths):
             raise SandboxUnavailable(UNREACHABLE.format(path=path, folder=folder))
 
 
-def preloads(folder):
+def preloads(folder: str | Path) -> list[str]:
     """Slow modules to import once in the fork server, because the submission imports them at
     the top of a file, so every check's child would (and they are installed: if not, the child's
     own import says so). An import inside a function is left to the checks that call it."""

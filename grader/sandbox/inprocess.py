@@ -5,6 +5,8 @@ They import code into the calling process, so they are for trusted code
 only: `make bench` prices the sandbox against them, and unit tests drive
 the check kit with them. Never use them on a submission.
 """
+from __future__ import annotations
+
 import contextlib
 import io
 
@@ -47,25 +49,25 @@ class InProcessStudent:
     """The `student` fixture's interface over modules imported in this process
     (`modules`: any object whose attributes are the modules)."""
 
-    def __init__(self, modules):
+    def __init__(self, modules: object):
         self._modules, self.stdout = modules, ""
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Direct:
         return Direct(getattr(self._modules, name), self)
 
-    def fetch(self, ref):
+    def fetch(self, ref: object) -> object:
         return _unwrap(ref)
 
-    def set(self, ref, name, value):
+    def set(self, ref: object, name: str, value: object) -> None:
         setattr(_unwrap(ref), name, value)
 
-    def seed(self, seed):
+    def seed(self, seed: int) -> None:
         np.random.seed(seed)
 
-    def time_limit(self, seconds):
+    def time_limit(self, seconds: float) -> None:
         pass
 
-    def batch(self):
+    def batch(self) -> DirectBatch:
         return DirectBatch(self)
 
 

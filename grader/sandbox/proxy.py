@@ -9,6 +9,9 @@ module names and raises errors.py's exceptions, which a `translate` function
 given by the caller may turn into something else (grader/adapter.py turns
 them into check failures).
 """
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +19,7 @@ import numpy as np
 from .accounts import sandbox_user
 from .channel import Child
 from .errors import CallFailed, ChildGone, ChildTimeout, ImportFailed, ModuleMissing, SandboxError, SandboxUnavailable
-from .forkserver import live_zygote, zygote_for
+from .forkserver import Zygote, live_zygote, zygote_for
 from .limits import Limits
 from .server import MAX_CAPTURED_OUTPUT, WireError
 from .text import clean_text
@@ -96,6 +99,9 @@ def _to_wire(value):
     raise TypeError(f"a check tried to send a {type(value).__name__} to the child")
 
 
+Translate = Callable[[SandboxError], Exception]  # what the caller raises instead of a sandbox error
+
+
 def _unchanged(error):
     return error
 
@@ -114,10 +120,10 @@ class Workspace:
     import_failures: dict = field(default_factory=dict)  # module -> the error its import gave
     timed_out: dict = field(default_factory=dict)     # Ref.timeout_key of a function -> the timeout it gave
 
-    def zygote(self):
+    def zygote(self) -> Zygote:
         return zygote_for(self.limits, sandbox_user(), self.packages, self.preload)
 
-    def live_zygote(self):
+    def live_zygote(self) -> Zygote | None:
         return live_zygote((self.limits, self.packages, self.preload))
 
 
@@ -125,7 +131,7 @@ class Sandbox:
     """One child process for one check (or one group of checks): forked ahead by
     `Sandboxes`, or started on first use."""
 
-    def __init__(self, workspace, translate=_unchanged):
+    def __init__(self, workspace: Workspace, translate: Translate = _unchanged):
         self.workspace, self.limits, self.translate = workspace, workspace.limits, translate
         self.child = None
         self.workdir = None
@@ -136,7 +142,7 @@ class Sandbox:
         self.last_stdout = ""
         self.call_timeout = self.limits.call_timeout
 
-    def module(self, name):
+    def module(self, name: str) -> Ref:
         if name not in self.workspace.modules:
             raise AttributeError(f"the assignment has no student module {name!r}")
         return Ref(self, ("module", name))
@@ -159,7 +165,7 @@ class Sandbox:
                     raise SandboxUnavailable(f"the sandbox's fork server stopped answering: {error!r}") from None
 
     @classmethod
-    def ahead(cls, workspace, translate):
+    def ahead(cls, workspace: Workspace, translate: Translate) -> Sandbox | None:
         """A sandbox for a later check, forked now and already importing the modules that
         imported cleanly before, so that work overlaps the running check (None if it fails)."""
         zygote = workspace.live_zygote()  # a fork server that died is restarted when a check needs it
@@ -177,12 +183,12 @@ class Sandbox:
             return None
         return sandbox
 
-    def claim(self):
+    def claim(self) -> None:
         """This sandbox now serves the running check: it is no longer spared between checks."""
         if self.child is not None:
             self.child.zygote.ahead.discard(self.child)
 
-    def still_answers(self):
+    def still_answers(self) -> bool:
         """Whether a child forked ahead imported cleanly and still answers a request. Asked
         once the previous check's processes are gone, so nothing but the child itself can
         end it later: a check that killed it (kill(-1)) costs the next check nothing."""
@@ -240,24 +246,24 @@ class Sandbox:
         if ref._base[0] == "module" and ref._base[1] not in self.imported:
             self._import(ref._base[1])
 
-    def call(self, ref, args, kwargs, timeout=None):
+    def call(self, ref: Ref, args: tuple, kwargs: dict, timeout: float | None = None) -> object:
         """Call `ref(*args, **kwargs)` in the child."""
         return self._answer(call_body(ref, args, kwargs), call_text(ref, args, kwargs), ref,
                             timeout or self.call_timeout)
 
-    def many(self, bodies, text, ref):
+    def many(self, bodies: list[dict], text: str, ref: Ref) -> list:
         """Several request bodies in one round trip, within one call's time limit."""
         return self._answer({"op": "many", "requests": bodies}, text, ref, self.call_timeout)
 
-    def fetch(self, ref):
+    def fetch(self, ref: Ref) -> object:
         """The value of an attribute in the child, as plain data."""
         return self._answer({"op": "get", "target": ref.target()}, f"reading {ref.label}", ref)
 
-    def set(self, ref, name, value):
+    def set(self, ref: Ref, name: str, value: object) -> None:
         """Set attribute `name` of a child-side object (e.g. a network's params)."""
         self._answer(set_body(ref, name, value), f"setting {ref.label}.{name}", ref)
 
-    def seed(self, seed):
+    def seed(self, seed: int) -> None:
         """Seed the child's legacy global numpy generator, as the original APIs use it."""
         self._answer({"op": "seed", "seed": int(seed)}, "seeding numpy", None)
 
@@ -280,7 +286,7 @@ class Sandbox:
             raise self.translate(error) from None
         return reply["value"]
 
-    def close(self):
+    def close(self) -> None:
         if self.child is not None:
             self.claim()
             self.child.close()
@@ -296,12 +302,12 @@ class Sandboxes:
     questions) share the group's child: one fork instead of one per check.
     """
 
-    def __init__(self, workspace, translate=_unchanged):
+    def __init__(self, workspace: Workspace, translate: Translate = _unchanged):
         self.workspace, self.translate = workspace, translate
         self.next = None  # forked ahead for the next check
         self.kept = None  # (group, sandbox) of the last check, if it had a group
 
-    def take(self, group=None):
+    def take(self, group: str | None = None) -> Sandbox:
         if self.kept is not None:
             kept_group, sandbox = self.kept
             self.kept = None
@@ -319,7 +325,7 @@ class Sandboxes:
         self._prepare_next()
         return sandbox
 
-    def release(self, sandbox, group=None):
+    def release(self, sandbox: Sandbox, group: str | None = None) -> None:
         if group is not None:
             self.kept = (group, sandbox)
             return
@@ -330,7 +336,7 @@ class Sandboxes:
         if self.next is None and self.workspace.imported:
             self.next = Sandbox.ahead(self.workspace, self.translate)
 
-    def close(self):
+    def close(self) -> None:
         for sandbox in (self.next, self.kept and self.kept[1]):
             if sandbox:
                 sandbox.close()
@@ -340,33 +346,33 @@ class Sandboxes:
 class Student:
     """What the `student` fixture gives a check: `student.<module>` and helpers."""
 
-    def __init__(self, sandbox):
+    def __init__(self, sandbox: Sandbox):
         self._sandbox = sandbox
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Ref:
         if name.startswith("_"):
             raise AttributeError(name)
         return self._sandbox.module(name)
 
-    def fetch(self, ref):
+    def fetch(self, ref: Ref) -> object:
         return self._sandbox.fetch(ref)
 
-    def set(self, ref, name, value):
+    def set(self, ref: Ref, name: str, value: object) -> None:
         self._sandbox.set(ref, name, value)
 
-    def seed(self, seed):
+    def seed(self, seed: int) -> None:
         self._sandbox.seed(seed)
 
-    def batch(self):
+    def batch(self) -> Batch:
         """Collect calls and sets to send in one round trip (finite differences)."""
         return Batch(self._sandbox)
 
-    def time_limit(self, seconds):
+    def time_limit(self, seconds: float) -> None:
         """Allow each later call in this check up to `seconds` (training runs)."""
         self._sandbox.call_timeout = float(seconds)
 
     @property
-    def stdout(self):
+    def stdout(self) -> str:
         """What the last call printed."""
         return self._sandbox.last_stdout
 
@@ -374,23 +380,23 @@ class Student:
 class Batch:
     """Calls and attribute sets run in the child in one request, in order."""
 
-    def __init__(self, sandbox):
+    def __init__(self, sandbox: Sandbox):
         self._sandbox, self._bodies, self._first = sandbox, [], None
 
-    def call(self, ref, *args, **kwargs):
+    def call(self, ref: Ref, *args, **kwargs) -> None:
         self._first = self._first or (ref, args, kwargs)
         self._bodies.append(call_body(ref, args, kwargs))
 
-    def call_first(self, ref, *args, **kwargs):
+    def call_first(self, ref: Ref, *args, **kwargs) -> None:
         """Like call, but of a tuple or list result only the first item comes back
         (the loss of `(loss, grads)`), which is all finite differences need."""
         self.call(ref, *args, **kwargs)
         self._bodies[-1]["first"] = True
 
-    def set(self, ref, name, value):
+    def set(self, ref: Ref, name: str, value: object) -> None:
         self._bodies.append(set_body(ref, name, value))
 
-    def run(self):
+    def run(self) -> list:
         """The results in order (None for each set)."""
         ref, args, kwargs = self._first
         text = f"{len(self._bodies)} calls like {call_text(ref, args, kwargs)}"

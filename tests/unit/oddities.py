@@ -10,8 +10,8 @@ class Handle:
 
 
 odd = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5),
-              st.just(Handle()), st.just(object()),
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+              st.text(max_size=5), st.just(Handle()), st.just(object()),
               hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=3, max_side=4)),
               hnp.arrays(st.sampled_from([np.int64, np.bool_, np.float32, np.complex128]),
                          hnp.array_shapes(min_dims=0, max_dims=2, max_side=4))),

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
+from oddities import odd
 
 from grader.config import all_slugs, load_assignment
 from grader.failures import CheckFailure
@@ -19,7 +19,6 @@ from grader.kit import items
 from grader.loader import load_modules
 from grader.local import missing_name
 from grader.sandbox.inprocess import InProcessStudent
-from oddities import odd
 
 
 class Submission:

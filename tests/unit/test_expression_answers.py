@@ -72,7 +72,8 @@ def test_numbers_are_floats_in_every_language():
 
 
 @pytest.mark.parametrize("text", ["dLdA", "1*dLdA", "(dLdA)", "dLdA + 0*W", "dLdA.T.T", "np.dot(W, dLdZ) + 0*dLdA",
-                                  "-(-dLdA)", "sum(dLdA, axis=1, keepdims=True)", "dLdA @ dLdZ.T @ dLdZ / (dLdZ.T @ dLdZ)"])
+                                  "-(-dLdA)", "sum(dLdA, axis=1, keepdims=True)",
+                                  "dLdA @ dLdZ.T @ dLdZ / (dLdZ.T @ dLdZ)"])
 def test_an_answer_naming_what_is_asked_earns_nothing(text):
     with pytest.raises(CheckFailure) as info:
         grade(text)

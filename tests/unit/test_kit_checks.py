@@ -7,8 +7,8 @@ import pytest
 
 from grader.compare import check_close, check_gradient, partial_credit_over
 from grader.failures import CheckFailure
-from grader.grade import staff_graded
 from grader.gradcheck import batched_gradient, central_difference, perturbed, rel_error
+from grader.grade import staff_graded
 from grader.kit import bugs, gradients, problems, stability, training
 from grader.sandbox.inprocess import InProcessStudent
 
@@ -59,7 +59,8 @@ def verdict(mistake):
     with pytest.raises(CheckFailure) as info:
         gradients.matches_reference(grads["W"], expected["W"], call=call, name="grads['W']",
                                     own_numeric=lambda: gradients.numeric_gradient(student, params["W"], stage, call),
-                                    wrong_answers=bugs.gradient_variants(data_part["W"], expected["W"] - data_part["W"], 5))
+                                    wrong_answers=bugs.gradient_variants(data_part["W"],
+                                                                         expected["W"] - data_part["W"], 5))
     return info.value
 
 

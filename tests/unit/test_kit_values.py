@@ -3,7 +3,6 @@ CheckFailure that names the call (never another exception), or a valid value."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
-
 from oddities import Handle, odd
 
 from grader.compare import check_close, check_gradient

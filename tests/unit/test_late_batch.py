@@ -59,7 +59,8 @@ def test_grade_all_deducts_as_grade_does_and_grades_csv_shows_it(tmp_path):
     write_csv(tmp_path / "grades.csv", entries)
     with open(tmp_path / "grades.csv") as f:
         rows = {row["submission"]: row for row in csv.DictReader(f)}
-    assert [rows["submission_1"][k] for k in ("lateness", "deduction", "total")] == ["7 hour(s) 0 minute(s)", "1.0", "9.0"]
+    first = [rows["submission_1"][k] for k in ("lateness", "deduction", "total")]
+    assert first == ["7 hour(s) 0 minute(s)", "1.0", "9.0"]
     assert [rows["submission_2"][k] for k in ("lateness", "deduction")] == ["on time", "0.0"]
     assert rows["submission_3"]["lateness"] == "unknown" and rows["submission_3"]["total"] == "10.0"
 
@@ -73,7 +74,8 @@ def test_days_late_cost_what_the_policy_says(tmp_path, days, score):
 def test_a_due_date_may_be_written_as_toml_date_time_or_text():
     from grader.config import parse_manifest, parse_toml
     raw = parse_toml('title = "t"\norigin = "o"\nsubmit = ["m.py"]\n[parts.1]\npoints = 1\n'
-                     '[late_policy]\ndue_date = 2026-03-01T23:59:00-05:00\nextensions = {"101" = "2026-03-02T23:59:00Z"}\n')
+                     '[late_policy]\ndue_date = 2026-03-01T23:59:00-05:00\n'
+                     'extensions = {"101" = "2026-03-02T23:59:00Z"}\n')
     spec = parse_manifest(raw, "x")
     ann = Submission("ann", None, [{"sid": "101"}])
     assert due_date(spec, Submission("ben", None)) == parse_time(DUE)

@@ -4,8 +4,18 @@ import dataclasses
 
 import pytest
 
-from grader.config import (LIMITS, TOP, TRAINING_RUN, ConfigError, all_slugs, check_files, load_assignment,
-                           parse_manifest, parse_toml, read_toml)
+from grader.config import (
+    LIMITS,
+    TOP,
+    TRAINING_RUN,
+    ConfigError,
+    all_slugs,
+    check_files,
+    load_assignment,
+    parse_manifest,
+    parse_toml,
+    read_toml,
+)
 from grader.grade import check_weights
 
 GOOD = {
@@ -52,7 +62,8 @@ def test_good_manifest_loads_with_defaults():
 ])
 def test_a_misspelt_key_in_any_table_names_the_closest(path, wrong, closest):
     raw = edited(path, wrong)
-    with pytest.raises(ConfigError, match=f"unknown key '{path[-1] if path[-1] not in ('sandbox', 'bench') else list(wrong)[0]}'.*'{closest}'"):
+    key = path[-1] if path[-1] not in ('sandbox', 'bench') else list(wrong)[0]
+    with pytest.raises(ConfigError, match=f"unknown key '{key}'.*'{closest}'"):
         parse_manifest(raw, "x")
 
 
@@ -95,7 +106,7 @@ def test_unknown_training_run_names_the_closest():
 
 def test_unset_training_key_is_an_error_naming_it():
     with pytest.raises(ConfigError, match="has no 'learning_rate'"):
-        parse_manifest(GOOD, "x").run("digits").learning_rate
+        parse_manifest(GOOD, "x").run("digits").learning_rate  # noqa: B018  reading it is what fails
 
 
 def test_every_declared_key_has_help_text():

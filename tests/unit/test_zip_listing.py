@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from grader import intake
+from grader import archive, intake
 from grader.intake import IntakeError, extract_zip, survey
 
 VENV_FILES = 9000  # a venv with numpy and matplotlib holds about this many
@@ -67,7 +67,7 @@ def test_a_zip_still_too_large_names_its_largest_folders(tmp_path, monkeypatch):
 
 
 def test_a_listing_past_the_outer_cap_is_refused_unread(tmp_path, monkeypatch):
-    monkeypatch.setattr(intake, "MAX_LISTING", 500)
+    monkeypatch.setattr(archive, "MAX_LISTING", 500)
     path = make_zip(tmp_path / "s.zip", ["models.py"] + venv_entries(".venv")[:600])
     with pytest.raises(IntakeError, match="601 entries, too many to read"):
         extract_zip(path, tmp_path / "out")

@@ -256,7 +256,8 @@ def test_spiral_mlp_beats_softmax_regression(student, ref, assignment):
     soft_run, mlp_run = assignment.run("spiral_softmax"), assignment.run("spiral_mlp")
     softmax = full_batch_run(student, ref, "prob1b", "prob1a", soft_run, spiral, [2, 3])
     mlp = full_batch_run(student, ref, "prob1d", "prob1c", mlp_run, spiral, [2, mlp_run.hidden_size, 3])
-    soft_accuracy, mlp_accuracy = reference_accuracy(ref.prob1a, X, y, softmax), reference_accuracy(ref.prob1c, X, y, mlp)
+    soft_accuracy = reference_accuracy(ref.prob1a, X, y, softmax)
+    mlp_accuracy = reference_accuracy(ref.prob1c, X, y, mlp)
     training.require_accuracy(mlp_accuracy, max(mlp_run.min_accuracy, soft_accuracy + SPIRAL_MARGIN),
                               f"The MLP trained with prob1d.train (softmax regression: {soft_accuracy:.1%})", len(y))
 
@@ -273,8 +274,10 @@ def test_iris_validation_accuracy(student, ref, assignment, module, depth):
     theta0 = start(run.seed, [4] + [run.hidden_size] * depth + [3], run.std)
     student.time_limit(run.timeout)
     student.seed(run.seed)
-    call = f"{module}.train(X: {X.shape}, y, theta, n_e={run.epochs}, n_b={run.batch_size}, step_size={run.learning_rate:g}, reg={run.reg:g})"
-    theta = trained(student, module, theta0, (X, y, theta0, run.epochs, run.batch_size, run.learning_rate, run.reg), call)
+    call = (f"{module}.train(X: {X.shape}, y, theta, n_e={run.epochs}, n_b={run.batch_size}, "
+            f"step_size={run.learning_rate:g}, reg={run.reg:g})")
+    args = (X, y, theta0, run.epochs, run.batch_size, run.learning_rate, run.reg)
+    theta = trained(student, module, theta0, args, call)
     training.require_accuracy(reference_accuracy(model, X_val, y_val, theta), run.min_accuracy,
                               f"An MLP with {depth} hidden layer(s) trained with your {module}.train", len(y_val))
     one_batch = (X, y, theta0, run.epochs, len(X), run.learning_rate, run.reg)

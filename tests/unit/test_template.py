@@ -16,7 +16,8 @@ def test_committed_template_matches_generator(slug):
 
 def test_check_flag_reports_drift(tmp_path):
     (tmp_path / "reference" / "x").mkdir(parents=True)
-    (tmp_path / "reference" / "x" / "m.py").write_text("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n")
+    (tmp_path / "reference" / "x" / "m.py").write_text("def f():\n    # BEGIN SOLUTION\n"
+                                                       "    return 1\n    # END SOLUTION\n")
     assert build_template("x", root=tmp_path, check=True) == ["m.py"]
     assert build_template("x", root=tmp_path) == ["m.py"]
     assert build_template("x", root=tmp_path, check=True) == []

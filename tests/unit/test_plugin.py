@@ -3,13 +3,13 @@ import json
 
 import pytest
 
-from gradescope_schema import validate
 from grader import fixtures
 from grader.config import Assignment, ConfigError
 from grader.failures import GRADER_FAULT, TIME_BUDGET
 from grader.intake import Staged
 from grader.plugin import GradingPlugin, check_points
 from grader.results import ItemResult, grader_faults, number_key
+from gradescope_schema import validate
 
 pytest_plugins = ["pytester"]
 
@@ -131,7 +131,8 @@ def test_hidden_checks_take_the_manifests_visibility_and_a_broken_fixture_is_the
         "checks/hidden/test_hidden.py": one_check(2, tmp_path / "ran"),
         "checks/hidden/test_own.py": one_check(3, tmp_path / "ran", extra='@visibility("after_published")\n'),
         "checks/public/conftest.py": broken,
-        "checks/public/test_fixture.py": one_check(4, tmp_path / "ran").replace("def test_4():", "def test_4(broken):")}, 4)
+        "checks/public/test_fixture.py": one_check(4, tmp_path / "ran").replace("def test_4():",
+                                                                                "def test_4(broken):")}, 4)
     assert not plugin.broken
     graded = {t["number"]: t for t in results["tests"] if t["max_score"]}
     assert {n: t["visibility"] for n, t in graded.items()} == {
