@@ -150,11 +150,11 @@ CELLS = [
     code(r"""
     import os
 
-    import numpy as np
     import matplotlib.pyplot as plt
+    import numpy as np
 
     from mlp import TwoLayerMLP
-    from utils import eval_numerical_gradient, rel_error, visualize_grid, get_digits_data
+    from utils import eval_numerical_gradient, get_digits_data, rel_error, visualize_grid
 
     plt.rcParams['figure.figsize'] = (8.0, 6.0)
     plt.rcParams['image.interpolation'] = 'nearest'
@@ -249,7 +249,8 @@ CELLS = [
     def check_gradients(net, reg=0.1):
         _, grads = net.loss(X, y, reg=reg)
         for name in ['W1', 'b1', 'W2', 'b2']:
-            f = lambda _: net.loss(X, y, reg=reg)[0]
+            def f(_):
+                return net.loss(X, y, reg=reg)[0]
             numerical = eval_numerical_gradient(f, net.params[name], verbose=False)
             print('%s max relative error: %e' % (name, rel_error(numerical, grads[name])))
 
