@@ -90,17 +90,20 @@ def reference_imports(assignment):
     return []
 
 
-def problems(assignment):
+def problems(assignment, collect=True):
     """Everything check-config reports: missing files, a reference that does not import, then
-    what collecting the checks finds."""
-    return check_files(assignment) or reference_imports(assignment) or check_weights(assignment)
+    (with `collect`) what collecting the checks finds."""
+    return (check_files(assignment) or reference_imports(assignment)
+            or (check_weights(assignment) if collect else []))
 
 
-def validated(slug, root=REPO_ROOT):
+def validated(slug, root=REPO_ROOT, collect=True):
     """The assignment, if check-config finds nothing wrong; else ConfigError, one line. grade,
-    grade-all and build call this first, so a broken manifest or check file scores no one."""
+    grade-all and build call this first, so a broken manifest or check file scores no one.
+    `collect=False` (grade): the run's own collection refuses the same checks (the plugin's
+    `broken`) before any of them runs, so collecting twice would cost half a CPU second a grade."""
     assignment = load_assignment(slug, root)
-    found = problems(assignment)
+    found = problems(assignment, collect)
     if found:
         more = f" (and {len(found) - 1} more: python -m grader check-config {slug})" if len(found) > 1 else ""
         raise ConfigError(found[0] + more)
@@ -161,7 +164,7 @@ def grade(slug, submission, out_path, metadata=None, verbose=False):
     `verbose`: pytest's own report of every check on stdout.
     """
     try:
-        assignment = validated(slug)
+        assignment = validated(slug, collect=False)
         late = metadata_lateness(metadata) if metadata else None
     except ConfigError as problem:
         results.write_atomic(out_path, results.fallback(f"{results.FALLBACK}\n{problem}"))

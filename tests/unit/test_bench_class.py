@@ -3,13 +3,15 @@ import zipfile
 
 from grader.bench import unique_class
 from grader.cache import submission_digest
+from grader.config import load_assignment
 
 
 def test_every_student_of_the_class_is_unique_and_keeps_its_samples_files(tmp_path):
     folder = unique_class("a1_softsign", tmp_path, 20)
     students = sorted(folder.glob("*.zip"))
     assert len(students) == 20
-    assert len({submission_digest(path) for path in students}) == 20
+    spec = load_assignment("a1_softsign")
+    assert len({submission_digest(spec, path) for path in students}) == 20  # what grade-all's cache keys on
     samples = sorted((tmp_path / "samples").glob("*.zip"))
     for i, student in enumerate(students):
         with zipfile.ZipFile(samples[i % len(samples)]) as sample, zipfile.ZipFile(student) as copy:
