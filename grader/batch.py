@@ -31,6 +31,7 @@ from .grade import validated
 from .isolated import Interrupted, descendants, kill_tree, run_one
 from .late import apply_policy, lateness, parse_time, summary, utc
 from .report import write_feedback, write_report
+from .sandbox.text import clean_text
 
 EXPORT_METADATA = "submission_metadata.yml"
 EXPORT_SEARCH_DEPTH = 3
@@ -276,7 +277,7 @@ def grade_locally(slug, todo, outdir, jobs, timeout, stop):
 
 def progress(done, total, name, width=30):
     filled = int(width * done / max(total, 1))
-    print(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} {name[:40]:<40}",
+    print(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} {clean_text(name, 40)[:40]:<40}",
           end="" if done < total else "\n", file=sys.stderr, flush=True)
 
 
@@ -424,14 +425,15 @@ def _grade(assignment, todo, outdir, cache, graded, stop, jobs, cluster, timeout
 def print_table(assignment, entries, outdir):
     """One line per submission: its folder, the students' names where the export gives them,
     the score and the items lost."""
-    names = ["; ".join(p.get("name", "") for p in e.submission.people) for e in entries]
-    width, name_width = max([len(e.submission.name) for e in entries] + [10]), max(map(len, names), default=0)
+    names = [clean_text("; ".join(p.get("name", "") for p in e.submission.people), 60) for e in entries]
+    folders = [clean_text(e.submission.name, 80) for e in entries]  # students' text: no terminal escapes
+    width, name_width = max(map(len, folders + ["submission"])), max(map(len, names), default=0)
     column = (lambda text: f"  {text:<{max(name_width, 4)}}") if name_width else (lambda text: "")
     print(f"{'submission':<{width}}{column('name')}  score")
-    for entry, name in zip(entries, names):
+    for entry, folder, name in zip(entries, folders, names):
         lost = [t["number"] for t in entry.results.get("tests", []) if t["score"] < t["max_score"]]
         note = "   not graded: see report.html" if entry.problem else (f"   lost: {' '.join(lost)}" if lost else "")
-        print(f"{entry.submission.name:<{width}}{column(name)}  {entry.results['score']:>6g} / "
+        print(f"{folder:<{width}}{column(name)}  {entry.results['score']:>6g} / "
               f"{assignment.total_points:g}{note}")
     print(f"results: {outdir}/<submission>/results.json (and feedback.html), {outdir}/grades.csv, "
           f"{outdir}/report.html")

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from grader import cache as cache_module, seeds
-from grader.batch import Graded, Submission, print_table
+from grader.batch import Graded, Submission, print_table, progress
 from grader.cache import CACHE_FILE, Cache, fingerprint, regrade_fingerprint, submission_digest
 from grader.cluster import ClusterAddressError, _outcome, plan
 from grader.config import load_assignment
@@ -96,6 +96,17 @@ def test_the_terminal_table_names_the_students_an_export_names(capsys):
     assert "Ada Lovelace" in lines[1] and "Pair One; Pair Two" in lines[2] and "lost: 1.1" in lines[2]
     print_table(SPEC, [Graded(Submission("alice", None), {"score": 1, "tests": []})], "graded")
     assert capsys.readouterr().out.splitlines()[0].split() == ["submission", "score"]  # a plain folder: no names
+
+
+def test_students_text_reaches_the_terminal_without_escape_codes(capsys):
+    """A file or person named with terminal escapes (clear the screen, retitle the window,
+    move the cursor) is shown as plain text in the table and the progress bar."""
+    hostile = "bob\x1b[2J\x1b]0;owned\x07\x1b[1A\r"
+    print_table(SPEC, [Graded(Submission(hostile, None, [{"name": hostile}]), {"score": 1, "tests": []})], "graded")
+    progress(1, 1, hostile)
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out and "\x07" not in out and "bob" in out
+    assert "\x1b" not in err and "bob" in err
 
 
 def test_an_upload_that_breaks_intake_is_keyed_by_its_bytes_not_fatal(tmp_path, monkeypatch):
