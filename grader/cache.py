@@ -10,7 +10,6 @@ of it), since the secret draws the hidden inputs.
 """
 import hashlib
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -23,27 +22,12 @@ CACHE_FILE = ".grade-all-cache.json"
 SAVE_EVERY = 1.0  # seconds: rewriting the whole file per submission is quadratic in the class size
 
 
-def _hash_tree(digest, root):
-    """Names and bytes of every file under `root`, in a fixed order; links by their target."""
-    root = Path(root)
-    if root.is_file():
-        digest.update(root.read_bytes())
-        return
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            path = Path(folder) / name
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(os.readlink(path).encode() if path.is_symlink() else path.read_bytes())
-            digest.update(b"\0")
-
-
 def fingerprint(assignment):
     """A short hash of everything that decides a grade besides the submission."""
     digest = hashlib.sha256()
     for part in (assignment.folder, assignment.reference, GRADER):
         digest.update(str(part.name).encode())
-        _hash_tree(digest, part)
+        seeds.tree_digest(part, digest)
     return digest.hexdigest()[:16]
 
 
@@ -65,9 +49,9 @@ def submission_digest(assignment, path):
             staged = stage(assignment, path, workspace)
         except Exception as problem:  # noqa: BLE001  (any upload intake cannot take: the grader process says why)
             digest.update(f"refused\0{type(problem).__name__}: {problem}\0".encode())
-            _hash_tree(digest, path)
+            seeds.tree_digest(path, digest)
             return digest.hexdigest()
-        _hash_tree(digest, staged.folder)
+        seeds.tree_digest(staged.folder, digest)
         told = {"notes": staged.notes, "flags": staged.flags, "missing": staged.missing, "problem": staged.problem}
         digest.update(json.dumps(told, sort_keys=True, default=str).encode())
     return digest.hexdigest()

@@ -44,15 +44,26 @@ def run_secret(root=REPO_ROOT):
     return secret
 
 
+def tree_digest(root, digest=None):
+    """SHA-256 over the names and bytes of every file under `root` (a link by its target), in
+    a fixed order, `__pycache__` left out; a file alone by its bytes. Adds to `digest` if given."""
+    digest = digest or hashlib.sha256()
+    root = Path(root)
+    if root.is_file():
+        digest.update(root.read_bytes())
+        return digest
+    for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
+        name = path.relative_to(root)
+        if "__pycache__" not in name.parts:
+            data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+            digest.update(name.as_posix().encode() + b"\0" + data + b"\0")
+    return digest
+
+
 def submission_digest(folder):
-    """SHA-256 over the names and bytes of every file staged for the child (required files,
-    helper modules, support files, data): whatever can change what the child does changes
-    the hidden inputs."""
-    digest = hashlib.sha256()
-    root = Path(folder)
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """The digest of every file staged for the child (required files, helper modules, support
+    files, data): whatever can change what the child does changes the hidden inputs."""
+    return tree_digest(folder).hexdigest()
 
 
 def check_seed(nodeid, digest=None, secret=None):
