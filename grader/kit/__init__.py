@@ -42,6 +42,8 @@ remembered  what the reference alone decides (a training run from a fixed
             `REMEMBER = remembered.for_checks(__file__)`; `key_of(*inputs)`.
 stability   softmax overflow probe: `large_scores`, `large_bias`,
             `stable_value` (message: "exp overflowed: subtract the row maximum").
+shared      helpers an assignment's public and hidden checks both use, kept
+            once in checks/public/shared.py: `SHARED = shared.of(__file__)`.
 printed     printed output in linear time: `labelled_values`, `label`,
             `verdicts` ("Param i is CORRECT/WRONG, error = e" lines).
 
@@ -52,4 +54,4 @@ tag to the sentence report.html prints ("25% added the penalty gradient
 twice in 2.3"). Hidden feedback never quotes expected numbers: check_close
 says where and roughly how far a value is off.
 """
-from . import bugs, gradients, items, printed, problems, remembered, stability, training, values  # noqa: F401
+from . import bugs, gradients, items, printed, problems, remembered, shared, stability, training, values  # noqa: F401

@@ -11,15 +11,15 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 
 from grader.compare import check_close, partial_credit_over
 from grader.failures import CheckFailure
-from grader.kit import bugs, gradients, problems, spellings, stability, training, values
+from grader.kit import bugs, gradients, problems, shared, stability, training, values
 from grader.kit.items import cases
 
-CAPITALISED = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "ReLU"}
-PROBE_Z = np.array([[0.5, -1.0, 2.0]])  # no activation is zero everywhere here
 N, H = 9, 5      # examples and hidden units of the small three-layer problems (no two sizes alike)
 REG = 0.1
 SHAPES = {"W1": (2, H), "b1": (1, H), "W2": (H, 2), "b2": (1, 2)}
 BUGS = bugs.catalogue(__file__)
+SHARED = shared.of(__file__)  # checks/public/shared.py: what public and hidden checks share
+CAPITALISED, activation_name = SHARED.CAPITALISED, SHARED.activation_name
 
 
 def same_training_loss(student, mine, theirs, X, y, call):
@@ -43,16 +43,6 @@ def same_training_loss(student, mine, theirs, X, y, call):
 def weights_held(student, mine, theirs, call):
     """(reference object, attribute, your value) for each of the network's W1, b1, W2, b2."""
     return [(theirs, key, student.fetch(getattr(mine, key))) for key in ("W1", "b1", "W2", "b2")]
-
-
-def activation_name(code, act):
-    """'tanh' if your actFun answers it with an array of z's shape, else the handout's 'Tanh'
-    (tried once, named in any message). The network is built with every argument the handout's
-    signature names: real code makes actFun_type required, or checks it in the constructor."""
-    def answer(name):
-        net = code.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=name, reg_lambda=0.01, seed=0)
-        return net.actFun(PROBE_Z, name)
-    return spellings.accepted(answer, (act, CAPITALISED[act]), PROBE_Z.shape)
 
 
 # ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
 from grader.compare import check_close, partial_credit_over
-from grader.kit import bugs, gradients, problems, spellings, values
+from grader.kit import bugs, gradients, problems, shared, values
 from grader.kit.items import cases
 
 N, H = 7, 4  # examples and hidden units of the small three-layer problems
@@ -15,19 +15,9 @@ N, H = 7, 4  # examples and hidden units of the small three-layer problems
 # Central differences of a sigmoid net 5 Layers deep err by ~1e-6 relative on entries near
 # 1e-5; every catalogued bug is off by far more.
 TOLERANCE = 1e-5
-CAPITALISED = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "ReLU"}
-PROBE_Z = np.array([[0.5, -1.0, 2.0]])  # no activation is zero everywhere here
 BUGS = bugs.catalogue(__file__)
-
-
-def activation_name(student, act):
-    """'tanh' if your actFun answers it with an array of z's shape, else the handout's 'Tanh'
-    (tried once, named in any message). The network is built with every argument the handout's
-    signature names: real code makes actFun_type required, or checks it in the constructor."""
-    def answer(name):
-        net = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=name, reg_lambda=0.01, seed=0)
-        return net.actFun(PROBE_Z, name)
-    return spellings.accepted(answer, (act, CAPITALISED[act]), PROBE_Z.shape)
+SHARED = shared.of(__file__)  # checks/public/shared.py: what public and hidden checks share
+CAPITALISED, activation_name = SHARED.CAPITALISED, SHARED.activation_name
 
 
 def derivative_agrees(student, ref, rng, act):
