@@ -1,30 +1,36 @@
 """An assignment's manifest, assignments/<slug>/assignment.toml, read strictly.
 
-Every key is declared once below, with its type, default and help text
-(`python -m grader check-config all` loads every manifest). A key that is
+Every key is declared once, with its type, default, help text and range: a
+table read into a record is a dataclass whose fields are declared with `key()`
+(the top level is `Assignment`, [limits] is `Limits`, whose per-child part the
+sandbox owns); a table read into a dict is a dict of `Key`s. The parser
+(`read_table`) and docs/manifest.md (grader/manifest_doc.py) are derived from
+them (`python -m grader check-config all` loads every manifest). A key that is
 not declared is an error naming the key and the closest declared one, at
 any level: a misspelt `time_budjet` or `[withold]` must not load silently
 with the default in its place (withheld labels would reach the child).
 
-Top-level keys: see TOP. Tables:
-    [limits]             LIMITS: per child, plus the cap for a whole submission
-    [sandbox]            SANDBOX: what the child may read besides the stdlib and numpy
+Top-level keys: the fields of Assignment. Tables:
+    [limits]             Limits: per child, plus the cap for a whole submission
+    [sandbox]            SandboxAccess: what the child may read besides the stdlib and numpy
     [training.<run>]     TRAINING_RUN: settings and bars of one training run a check makes
     [parts.<n>]          PART: title and points of part n
     [[manual]]           MANUAL: questions course staff grade
     [late_policy]        LATE_POLICY
     [withhold], [release_withhold]: data file -> array names
-    [bench]              BENCH: the assignment's probe for `make bench`
+    [bench]              Bench: the assignment's probe for `make bench`
 
 This module is the one place that reads TOML (`read_toml`).
 """
+import copy
 import difflib
 import sys
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import datetime
 from pathlib import Path
 
 from .late import parse_time
+from .sandbox.limits import Limits as ChildLimits
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,24 +71,58 @@ class Key:
     valid: object = None
 
 
+def key(default, help, valid=None, *, kind=None, read=None):
+    """A key declared as a field of a record (Assignment, Limits, ...). A record as the default
+    (e.g. `Limits()`) makes the key a table read into that record; `read(raw, where, top)` builds
+    the value of a table read another way (top: the checked top-level keys); `kind` overrides
+    the type the field's annotation gives (float: any number)."""
+    metadata = {"help": help, "valid": valid, "kind": kind, "read": read,
+                "default": {} if is_dataclass(default) else default}
+    if default is REQUIRED:
+        return field(metadata=metadata)
+    if read:
+        return field(default_factory=lambda: read(copy.deepcopy(default), "", {}), metadata=metadata)
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def schema(record):
+    """The Keys of a record's declared fields (those with help text), in declaration order."""
+    out = {}
+    for f in fields(record):
+        if "help" not in f.metadata:
+            continue
+        kind = f.metadata.get("kind") or (dict if is_dataclass(f.type) else {float: NUMBER}.get(f.type, f.type))
+        default = f.metadata.get("default", f.default)
+        out[f.name] = Key(kind, REQUIRED if default is MISSING else default, f.metadata["help"],
+                          f.metadata.get("valid"))
+    return out
+
+
 def _positive(value):
+    """> 0"""
     return "" if value > 0 else "must be > 0"
 
 
 def _fraction(value):
+    """0 to 1"""
     return "" if 0 <= value <= 1 else "must be between 0 and 1"
 
 
 def _at_least_zero(value):
+    """>= 0"""
     return "" if value >= 0 else "must be >= 0"
 
 
 def _python_files(value):
+    """.py file names, no folders"""
     bad = [v for v in value if not isinstance(v, str) or not v.endswith(".py") or "/" in v or "\\" in v]
     return f"must name .py files in the submission's folder, not {bad}" if bad else ""
 
 
 def _time(value):
+    """with a UTC offset"""
     try:
         parse_time(value)
     except (TypeError, ValueError) as problem:
@@ -91,51 +131,20 @@ def _time(value):
 
 
 def _str_list(value):
+    """strings"""
     return "" if all(isinstance(v, str) for v in value) else "must be a list of strings"
+
+
+def _one_of(*allowed):
+    def valid(value):
+        return "" if value in allowed else f"must be one of {', '.join(allowed)}"
+    valid.__doc__ = " | ".join(allowed)
+    return valid
 
 
 NUMBER = (int, float)
 TIME = (str, datetime)  # TOML's own date-times, or ISO 8601 text
 VISIBILITIES = ("after_due_date", "after_published", "hidden", "visible")  # Gradescope's values
-TOP = {
-    "title": Key(str, REQUIRED, "the assignment's title, shown in reports"),
-    "origin": Key(str, REQUIRED, "the course and document the assignment comes from"),
-    "submit": Key(list, REQUIRED, "files a student submits (module name = file stem)", _python_files),
-    "extra_modules": Key(list, [], "optional helper .py files a student may submit beside the required "
-                         "ones (e.g. ['layers.py']); staged when present", _python_files),
-    "notebook": Key(list, [], "submitted files that may instead come from a notebook's code cells", _str_list),
-    "support": Key(list, [], "trusted files from reference/<slug> staged beside the submission", _str_list),
-    "data": Key(list, [], "data files from assignments/<slug>/data staged for the child", _str_list),
-    "time_budget": Key(NUMBER, 600.0, "seconds for all checks of one submission; later checks are "
-                       "'Not run: time budget'", _positive),
-    "withhold": Key(dict, {}, "data file -> arrays the child never receives (labels the grader scores on)"),
-    "release_withhold": Key(dict, {}, "data file -> arrays left out of the student zip"),
-    "limits": Key(dict, {}, "per-child limits and the cap for one submission"),
-    "sandbox": Key(dict, {}, "what the child may read besides the standard library and numpy"),
-    "training": Key(dict, {}, "training runs: [training.<run>] tables"),
-    "parts": Key(dict, REQUIRED, "[parts.<n>] tables: each part's title and points"),
-    "manual": Key(list, [], "[[manual]] questions graded by course staff"),
-    "late_policy": Key(dict, {}, "deduction for late work"),
-    "hidden_visibility": Key(str, "after_due_date", "when students see the results of checks/hidden items "
-                             "on Gradescope: " + ", ".join(VISIBILITIES) + " (a check's own @visibility wins)",
-                             lambda v: "" if v in VISIBILITIES else f"must be one of {', '.join(VISIBILITIES)}"),
-    "bench": Key(dict, {}, "the assignment's probe for `make bench`"),
-}
-LIMITS = {
-    "call_timeout": Key(NUMBER, 10.0, "seconds one call into student code may take", _positive),
-    "import_timeout": Key(NUMBER, 10.0, "seconds importing the submission may take", _positive),
-    "memory_mb": Key(int, 2048, "address space of a child, MB", _positive),
-    "cpu_seconds": Key(int, 120, "CPU seconds of a child", _positive),
-    "file_mb": Key(int, 16, "largest file a child may write, MB", _positive),
-    "disk_mb": Key(int, 256, "most a child may keep in its folder, MB", _positive),
-    "processes": Key(int, 64, "processes the sandbox account may run", _positive),
-    "submission_timeout": Key(NUMBER, 900.0, "overall cap in seconds for grading one submission "
-                              "(intake, every check, results); must be >= time_budget", _positive),
-}
-SANDBOX = {
-    "packages": Key(list, [], "extra importable packages the child may read besides the standard "
-                    "library and numpy, e.g. ['matplotlib', 'sklearn']", _str_list),
-}
 TRAINING_RUN = {
     "timeout": Key(NUMBER, 60.0, "seconds the training call may take (replaces call_timeout)", _positive),
     "seed": Key(int, 0, "seed of numpy's global generator in the child before training", _at_least_zero),
@@ -175,10 +184,6 @@ LATE_POLICY = {
     "extensions": Key(dict, {}, "a student's SID or email -> their own due date, for grade-all",
                       lambda v: "; ".join(f"{k!r} {_time(t)}" for k, t in v.items() if _time(t))),
 }
-BENCH = {
-    "probe": Key(str, "", "a .py file in the assignment's folder whose `run(student, data)` trains "
-                 "once in the sandbox, for the child-memory figure of `make bench` ('' = none)"),
-}
 
 
 def _type_name(kind):
@@ -189,44 +194,55 @@ def _type_name(kind):
     return {bool: "true or false", int: "an integer", str: "a string", list: "a list", dict: "a table"}[kind]
 
 
-def read_table(raw, schema, where):
-    """`raw` checked against `schema`: defaults filled in, unknown keys, types and ranges refused."""
+def read_table(raw, schema_or_record, where):
+    """`raw` checked against a dict of Keys or a record's declared fields: defaults filled in,
+    unknown keys, types and ranges refused."""
+    declared = schema(schema_or_record) if is_dataclass(schema_or_record) else schema_or_record
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must be a table, not {type(raw).__name__}")
     for name in raw:
-        if name not in schema:
-            close = difflib.get_close_matches(name, list(schema), n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(schema)})"
+        if name not in declared:
+            close = difflib.get_close_matches(name, list(declared), n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(declared)})"
             raise ConfigError(f"{where}: unknown key '{name}'{hint}")
     out = {}
-    for name, key in schema.items():
+    for name, declaration in declared.items():
         if name not in raw:
-            if key.default is REQUIRED:
-                raise ConfigError(f"{where}: missing key '{name}' ({key.help})")
-            out[name] = key.default
+            if declaration.default is REQUIRED:
+                raise ConfigError(f"{where}: missing key '{name}' ({declaration.help})")
+            out[name] = copy.deepcopy(declaration.default)
             continue
         value = raw[name]
-        kinds = key.type if isinstance(key.type, tuple) else (key.type,)
+        kinds = declaration.type if isinstance(declaration.type, tuple) else (declaration.type,)
         if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            raise ConfigError(f"{where}: '{name}' must be {_type_name(key.type)}, not {value!r}")
-        problem = key.valid(value) if key.valid else ""
+            raise ConfigError(f"{where}: '{name}' must be {_type_name(declaration.type)}, not {value!r}")
+        problem = declaration.valid(value) if declaration.valid else ""
         if problem:
             raise ConfigError(f"{where}: '{name}' {problem} (got {value!r})")
-        out[name] = float(value) if key.type == NUMBER else value
+        out[name] = float(value) if declaration.type == NUMBER else value
     return out
 
 
 @dataclass(frozen=True)
-class Limits:
-    """The manifest's [limits]; grader.fixtures turns it into the sandbox's own record."""
-    call_timeout: float = LIMITS["call_timeout"].default
-    import_timeout: float = LIMITS["import_timeout"].default
-    memory_mb: int = LIMITS["memory_mb"].default
-    cpu_seconds: int = LIMITS["cpu_seconds"].default
-    file_mb: int = LIMITS["file_mb"].default
-    disk_mb: int = LIMITS["disk_mb"].default
-    processes: int = LIMITS["processes"].default
-    submission_timeout: float = LIMITS["submission_timeout"].default
+class Limits(ChildLimits):
+    """The manifest's [limits]: the sandbox's per-child limits (declared in grader/sandbox/limits.py)
+    plus the cap for a whole submission; grader.adapter hands the sandbox its own part."""
+    submission_timeout: float = key(900.0, "overall cap in seconds for grading one submission "
+                                    "(intake, every check, results); must be >= time_budget", _positive)
+
+
+@dataclass(frozen=True)
+class SandboxAccess:
+    """The manifest's [sandbox]."""
+    packages: list = key([], "extra importable packages the child may read besides the standard "
+                         "library and numpy, e.g. ['matplotlib', 'sklearn']", _str_list)
+
+
+@dataclass(frozen=True)
+class Bench:
+    """The manifest's [bench]."""
+    probe: str = key("", "a .py file in the assignment's folder whose `run(student, data)` trains "
+                     "once in the sandbox, for the child-memory figure of `make bench` ('' = none)")
 
 
 class TrainingRun(dict):
@@ -253,28 +269,85 @@ def late_policy(raw, where):
     return policy
 
 
+def _late_policy(raw, where, top):
+    return late_policy(raw, f"{where} [late_policy]")
+
+
+def _parts(raw, where, top):
+    parts = {}
+    for number, part in raw.items():
+        if not number.isdigit():
+            raise ConfigError(f"{where}: part '{number}' must be numbered ([parts.1], [parts.2], ...)")
+        parts[number] = read_table(part, PART, f"{where} [parts.{number}]")
+    if not parts:
+        raise ConfigError(f"{where}: no [parts.<n>] tables")
+    return parts
+
+
+def _training(raw, where, top):
+    return {name: TrainingRun(read_table(run, TRAINING_RUN, f"{where} [training.{name}]"), name)
+            for name, run in raw.items()}
+
+
+def _manual(raw, where, top):
+    return [read_table(q, MANUAL, f"{where} [[manual]] #{i + 1}") for i, q in enumerate(raw)]
+
+
+def _withheld(table):
+    """The reader of [withhold] or [release_withhold]: data file -> array names."""
+    def read(raw, where, top):
+        out, data = {}, top.get("data", [])
+        for name, arrays in raw.items():
+            if name not in data:
+                close = difflib.get_close_matches(name, data, n=1)
+                raise ConfigError(f"{where} [{table}]: '{name}' is not one of the data files {data}"
+                                  + (f"; did you mean '{close[0]}'?" if close else ""))
+            if not isinstance(arrays, list) or _str_list(arrays):
+                raise ConfigError(f"{where} [{table}]: '{name}' must list array names")
+            out[name] = arrays
+        return out
+    return read
+
+
 @dataclass
 class Assignment:
+    """An assignment: its slug and root, then the manifest's top-level keys, each declared here once
+    (type from the annotation, default, help, range); parse_manifest and docs/manifest.md read them."""
     slug: str
-    title: str
-    origin: str
-    submit: list
-    support: list = field(default_factory=list)
-    data: list = field(default_factory=list)
-    withhold: dict = field(default_factory=dict)
-    notebook: list = field(default_factory=list)  # submitted files that may come from a .ipynb
-    release_withhold: dict = field(default_factory=dict)  # data file -> arrays left out of the student zip
-    parts: dict = field(default_factory=dict)
-    training: dict = field(default_factory=dict)  # run name -> TrainingRun
-    manual: list = field(default_factory=list)
-    limits: Limits = field(default_factory=Limits)
-    time_budget: float = 600.0
-    late_policy: dict = field(default_factory=lambda: late_policy({}, "[late_policy]"))
-    extra_modules: list = field(default_factory=list)
-    packages: list = field(default_factory=list)  # [sandbox] packages
-    bench_probe: str = ""
-    hidden_visibility: str = TOP["hidden_visibility"].default
+    title: str = key(REQUIRED, "the assignment's title, shown in reports")
+    origin: str = key(REQUIRED, "the course and document the assignment comes from")
+    submit: list = key(REQUIRED, "files a student submits (module name = file stem)", _python_files)
+    parts: dict = key(REQUIRED, "[parts.<n>] tables: each part's title and points", read=_parts)
+    extra_modules: list = key([], "optional helper .py files a student may submit beside the required "
+                              "ones (e.g. ['layers.py']); staged when present", _python_files)
+    notebook: list = key([], "submitted files that may instead come from a notebook's code cells", _str_list)
+    support: list = key([], "trusted files from reference/<slug> staged beside the submission", _str_list)
+    data: list = key([], "data files from assignments/<slug>/data staged for the child", _str_list)
+    time_budget: float = key(600.0, "seconds for all checks of one submission; later checks are "
+                             "'Not run: time budget'", _positive)
+    withhold: dict = key({}, "data file -> arrays the child never receives (labels the grader scores on)",
+                         read=_withheld("withhold"))
+    release_withhold: dict = key({}, "data file -> arrays left out of the student zip",
+                                 read=_withheld("release_withhold"))
+    limits: Limits = key(Limits(), "per-child limits and the cap for one submission")
+    sandbox: SandboxAccess = key(SandboxAccess(), "what the child may read besides the standard library "
+                                 "and numpy")
+    training: dict = key({}, "training runs: [training.<run>] tables", read=_training)
+    manual: list = key([], "[[manual]] questions graded by course staff", read=_manual)
+    late_policy: dict = key({}, "deduction for late work", read=_late_policy)
+    hidden_visibility: str = key("after_due_date", "when students see the results of checks/hidden items "
+                                 "on Gradescope (a check's own @visibility wins)", _one_of(*VISIBILITIES))
+    bench: Bench = key(Bench(), "the assignment's probe for `make bench`")
     root: Path = REPO_ROOT
+
+    @property
+    def packages(self):
+        """The [sandbox] packages (the name the sandbox's callers use)."""
+        return self.sandbox.packages
+
+    @property
+    def bench_probe(self):
+        return self.bench.probe
 
     @property
     def folder(self):
@@ -314,51 +387,30 @@ class Assignment:
         return self.training[name]
 
 
-def _withheld(raw, where, data):
-    out = {}
-    for name, arrays in raw.items():
-        if name not in data:
-            close = difflib.get_close_matches(name, data, n=1)
-            raise ConfigError(f"{where}: '{name}' is not one of the data files {data}"
-                              + (f"; did you mean '{close[0]}'?" if close else ""))
-        if not isinstance(arrays, list) or _str_list(arrays):
-            raise ConfigError(f"{where}: '{name}' must list array names")
-        out[name] = arrays
-    return out
+TOP = schema(Assignment)
+LIMITS = schema(Limits)
 
 
 def parse_manifest(raw, slug, where="assignment.toml", root=REPO_ROOT):
-    """An Assignment from the dict of an assignment.toml; ConfigError names what is wrong."""
-    top = read_table(raw, TOP, where)
-    limits = Limits(**read_table(top["limits"], LIMITS, f"{where} [limits]"))
-    if limits.submission_timeout < top["time_budget"]:
-        raise ConfigError(f"{where}: [limits] submission_timeout ({limits.submission_timeout:g} s) is shorter "
-                          f"than time_budget ({top['time_budget']:g} s)")
-    parts = {}
-    for number, part in top["parts"].items():
-        if not number.isdigit():
-            raise ConfigError(f"{where}: part '{number}' must be numbered ([parts.1], [parts.2], ...)")
-        parts[number] = read_table(part, PART, f"{where} [parts.{number}]")
-    if not parts:
-        raise ConfigError(f"{where}: no [parts.<n>] tables")
-    training = {name: TrainingRun(read_table(run, TRAINING_RUN, f"{where} [training.{name}]"), name)
-                for name, run in top["training"].items()}
-    manual = [read_table(q, MANUAL, f"{where} [[manual]] #{i + 1}") for i, q in enumerate(top["manual"])]
+    """An Assignment from the dict of an assignment.toml; ConfigError names what is wrong.
+    Every declared key is read the same way: checked (read_table), then a record's table
+    into its record, any other table by its field's `read`."""
+    top = read_table(raw, Assignment, where)
+    for declared in fields(Assignment):
+        if declared.name not in top:
+            continue
+        if declared.metadata.get("read"):
+            top[declared.name] = declared.metadata["read"](top[declared.name], where, top)
+        elif is_dataclass(declared.type):
+            table = read_table(top[declared.name], declared.type, f"{where} [{declared.name}]")
+            top[declared.name] = declared.type(**table)
+    if top["limits"].submission_timeout < top["time_budget"]:
+        raise ConfigError(f"{where}: [limits] submission_timeout ({top['limits'].submission_timeout:g} s) is "
+                          f"shorter than time_budget ({top['time_budget']:g} s)")
     unknown_notebook = set(top["notebook"]) - set(top["submit"])
     if unknown_notebook:
         raise ConfigError(f"{where}: 'notebook' lists {sorted(unknown_notebook)}, which are not in 'submit'")
-    return Assignment(
-        slug=slug, title=top["title"], origin=top["origin"], submit=top["submit"],
-        support=top["support"], data=top["data"],
-        withhold=_withheld(top["withhold"], f"{where} [withhold]", top["data"]),
-        notebook=top["notebook"],
-        release_withhold=_withheld(top["release_withhold"], f"{where} [release_withhold]", top["data"]),
-        parts=parts, training=training, manual=manual, limits=limits, time_budget=top["time_budget"],
-        late_policy=late_policy(top["late_policy"], f"{where} [late_policy]"),
-        extra_modules=top["extra_modules"],
-        packages=read_table(top["sandbox"], SANDBOX, f"{where} [sandbox]")["packages"],
-        bench_probe=read_table(top["bench"], BENCH, f"{where} [bench]")["probe"],
-        hidden_visibility=top["hidden_visibility"], root=Path(root))
+    return Assignment(slug=slug, root=Path(root), **top)
 
 
 def load_assignment(slug, root=REPO_ROOT):

@@ -1,21 +1,32 @@
 """Per-child limits and the environment a sandboxed process starts with."""
 import os
 import resource
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def _positive(value):
+    """> 0"""
+    return "" if value > 0 else "must be > 0"
+
+
+def _limit(default, help):
+    """A declared limit: its default, help text and range, read by grader.config (the manifest's
+    [limits] table and docs/manifest.md are derived from these fields; nothing here reads them)."""
+    return field(default=default, metadata={"help": help, "valid": _positive})
 
 
 @dataclass(frozen=True)
 class Limits:
     """Per-child limits; assignment.toml's [limits] table overrides these."""
-    call_timeout: float = 10.0
-    import_timeout: float = 10.0
-    memory_mb: int = 2048
-    cpu_seconds: int = 120
-    file_mb: int = 16
-    disk_mb: int = 256
-    processes: int = 64
+    call_timeout: float = _limit(10.0, "seconds one call into student code may take")
+    import_timeout: float = _limit(10.0, "seconds importing the submission may take")
+    memory_mb: int = _limit(2048, "address space of a child, MB")
+    cpu_seconds: int = _limit(120, "CPU seconds of a child")
+    file_mb: int = _limit(16, "largest file a child may write, MB")
+    disk_mb: int = _limit(256, "most a child may keep in its folder, MB")
+    processes: int = _limit(64, "processes the sandbox account may run")
 
 
 def child_env(workdir, mpl_config=None):
