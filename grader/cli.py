@@ -92,13 +92,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_check_config(args: argparse.Namespace) -> int:
     from .config import load_assignment
     from .grade import problems as found
+    from .mutants import problems as mutant_problems
     status = 0
     for slug in _slugs(args.slug):
         try:
-            problems = found(load_assignment(slug))
+            assignment = load_assignment(slug)
+            problems = found(assignment) + mutant_problems(assignment)
         except ConfigError as problem:
             problems = [str(problem)]
-        print("\n".join(f"error: {p}" for p in problems) if problems else f"{slug}: assignment.toml is valid")
+        print("\n".join(f"error: {p}" for p in problems) if problems
+              else f"{slug}: assignment.toml and mutants.toml are valid")
         status = 2 if problems else status
     return status
 
@@ -210,8 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", nargs="?", default=".",
                    help="your working folder, or a file in it (default: the current folder)")
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("check-config", help="validate assignment.toml (every key, type, range and file) "
-                       "and that each part's checks weigh its points")
+    p = sub.add_parser("check-config", help="validate assignment.toml (every key, type, range and file), "
+                       "that each part's checks weigh its points, and mutants.toml")
     p.add_argument("slug", nargs="?", default="all", help="an assignment slug, or 'all'")
     p.set_defaults(func=cmd_check_config)
     p = sub.add_parser("new", help="scaffold a new assignment that grades (assignments/, reference/, template)")

@@ -115,6 +115,11 @@ def _at_least_zero(value):
     return "" if value >= 0 else "must be >= 0"
 
 
+def _percent(value):
+    """0 to 100"""
+    return "" if 0 <= value <= 100 else "must be between 0 and 100"
+
+
 def _python_files(value):
     """.py file names, no folders"""
     bad = [v for v in value if not isinstance(v, str) or not v.endswith(".py") or "/" in v or "\\" in v]
@@ -130,9 +135,19 @@ def _time(value):
     return ""
 
 
+def _extensions(value):
+    """each a date and time with a UTC offset"""
+    return "; ".join(f"{k!r} {_time(t)}" for k, t in value.items() if _time(t))
+
+
 def _str_list(value):
     """strings"""
     return "" if all(isinstance(v, str) for v in value) else "must be a list of strings"
+
+
+def _late_kind(value):
+    """none | per_day"""
+    return "" if value in ("none", "per_day") else "must be 'none' or 'per_day'"
 
 
 def _one_of(*allowed):
@@ -175,18 +190,18 @@ MANUAL = {
 }
 LATE_POLICY = {
     "kind": Key(str, "none", "'none' (say it was late, deduct nothing) or 'per_day'",
-                lambda v: "" if v in ("none", "per_day") else "must be 'none' or 'per_day'"),
+                _late_kind),
     "percent_per_day": Key(NUMBER, None, "percent off the score per started day late (required by 'per_day')",
-                           lambda v: "" if 0 <= v <= 100 else "must be between 0 and 100"),
+                           _percent),
     "max_days": Key(NUMBER, None, "later than this many days scores 0", _at_least_zero),
     "due_date": Key(TIME, None, "due date with UTC offset, e.g. '2026-03-01T23:59:00-05:00', for grade-all "
                     "(on Gradescope its own due date counts)", _time),
     "extensions": Key(dict, {}, "a student's SID or email -> their own due date, for grade-all",
-                      lambda v: "; ".join(f"{k!r} {_time(t)}" for k, t in v.items() if _time(t))),
+                      _extensions),
 }
 
 
-def _type_name(kind):
+def type_name(kind):
     if kind == NUMBER:
         return "a number"
     if kind == TIME:
@@ -215,7 +230,7 @@ def read_table(raw, schema_or_record, where):
         value = raw[name]
         kinds = declaration.type if isinstance(declaration.type, tuple) else (declaration.type,)
         if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            raise ConfigError(f"{where}: '{name}' must be {_type_name(declaration.type)}, not {value!r}")
+            raise ConfigError(f"{where}: '{name}' must be {type_name(declaration.type)}, not {value!r}")
         problem = declaration.valid(value) if declaration.valid else ""
         if problem:
             raise ConfigError(f"{where}: '{name}' {problem} (got {value!r})")

@@ -38,6 +38,24 @@ def load_mutants(slug: str, root: Path = REPO_ROOT) -> list[dict]:
             for i, entry in enumerate(raw["mutant"])]
 
 
+def problems(assignment) -> list[str]:
+    """What check-config finds wrong in the assignment's mutants.toml, as messages: a key, type or
+    range the strict reader refuses, or an edit that does not apply to the reference once."""
+    if not (assignment.folder / "mutants.toml").is_file():
+        return []
+    try:
+        mutants = load_mutants(assignment.slug, assignment.root)
+    except ConfigError as problem:
+        return [str(problem)]
+    found = []
+    for mutant in mutants:
+        try:
+            mutant_files(assignment, mutant)
+        except (ConfigError, ValueError, OSError) as problem:
+            found.append(f"{assignment.slug}: {problem}")
+    return found
+
+
 def _label(entry, index):
     name = entry.get("name") if isinstance(entry, dict) else None
     return repr(name) if isinstance(name, str) else f"#{index + 1}"

@@ -140,3 +140,65 @@ def test_late_policy_without_max_days_applies():
     from grader.late import apply_policy
     policy = parse_manifest(edited(("late_policy", "max_days"), KeyError), "x").late_policy
     assert apply_policy({"score": 10, "output": ""}, policy, 1.5 * 86400)["score"] == 8.0
+
+
+def test_docs_key_reference_is_generated_from_the_declarations():
+    from grader import manifest_doc
+    assert manifest_doc.OUTPUT.read_text() == manifest_doc.render(), \
+        "docs/manifest.md is stale: run python -m grader.manifest_doc"
+
+
+def test_limits_are_declared_once_by_the_sandbox():
+    from grader.sandbox.limits import Limits as ChildLimits
+    child = {f.name: f.default for f in dataclasses.fields(ChildLimits)}
+    assert {name: LIMITS[name].default for name in child} == child
+    assert set(LIMITS) - set(child) == {"submission_timeout"}
+    assert list(TOP)[:4] == ["title", "origin", "submit", "parts"]
+
+
+def test_sandbox_package_imports_nothing_else_of_the_grader():
+    import ast
+    from pathlib import Path
+
+    import grader.sandbox
+    for path in Path(grader.sandbox.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert node.level < 2 and not (node.module or "").startswith("grader"), (path.name, node.module)
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("grader") for a in node.names), path.name
+
+
+def _mutant_catalogue(tmp_path, text):
+    from grader.config import REPO_ROOT, load_assignment
+    spec = load_assignment("a1_softsign")
+    folder = tmp_path / "assignments" / "a1_softsign"
+    folder.mkdir(parents=True)
+    (folder / "mutants.toml").write_text(text)
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "a1_softsign").symlink_to(REPO_ROOT / "reference" / "a1_softsign")
+    return dataclasses.replace(spec, root=tmp_path)
+
+
+MUTANT = '[[mutant]]\nname = "m"\ndescription = "d"\nfile = "{file}"\nfind = "{find}"\nreplace = "x"\nbreaks = []\n'
+
+
+@pytest.mark.parametrize("text,words", [
+    (MUTANT.format(file="models.py", find="def ") + "sampel = true\n", "did you mean 'sample'"),
+    (MUTANT.format(file="models.py", find="def ").replace("breaks = []", "breaks = [1]"),
+     "list of item numbers"),
+    (MUTANT.format(file="util.py", find="def "), "'file' must be one of"),
+    (MUTANT.format(file="models.py", find="no such text"), "must occur exactly once"),
+    ("[[mutnat]]\nname = 'm'\n", "did you mean 'mutant'"),
+])
+def test_check_config_refuses_a_broken_mutant_catalogue(tmp_path, text, words):
+    from grader.mutants import problems
+    spec = _mutant_catalogue(tmp_path, text)
+    found = problems(spec)
+    assert len(found) == 1 and words in found[0], found
+
+
+@pytest.mark.parametrize("slug", all_slugs())
+def test_repository_mutant_catalogues_are_valid(slug):
+    from grader.mutants import problems
+    assert problems(load_assignment(slug)) == []
