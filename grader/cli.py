@@ -106,6 +106,19 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from .batch import BatchError
+    from .similarity import SimilarityError, similarity
+    try:
+        entries, pairs = similarity(args.slug, Path(args.folder), Path(args.output), args.pairs, args.jobs)
+    except (BatchError, SimilarityError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    print(f"{args.slug}: {len(entries)} submissions compared, the {len(pairs)} closest pairs written to "
+          f"{Path(args.output).resolve()}")
+    return 0
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from .scaffold import scaffold
     for folder in scaffold(args.slug, title=args.title):
@@ -208,6 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--due", help="due date with UTC offset, e.g. 2026-03-01T23:59:00-05:00, for the late policy "
                    "(default: [late_policy] due_date; a student's own extension still counts)")
     p.set_defaults(func=cmd_grade_all)
+    p = sub.add_parser("similarity", help="report the pairs of submissions that share the most code "
+                       "beyond the template (HTML, matching regions side by side)")
+    p.add_argument("slug", help="the assignment, e.g. a1_softsign")
+    p.add_argument("folder", help="a folder of submissions (zips or folders), a Gradescope export, or its zip")
+    p.add_argument("-o", "--output", default="similarity.html", help="the report (default: %(default)s)")
+    p.add_argument("--pairs", type=int, default=50, help="pairs shown (default: %(default)s)")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                   help="processes tokenizing submissions (default: the number of CPUs, %(default)s here)")
+    p.set_defaults(func=cmd_similarity)
     p = sub.add_parser("check", help="run the public checks on your working folder")
     p.add_argument("slug", help="the assignment, e.g. a1_softsign")
     p.add_argument("folder", nargs="?", default=".",
