@@ -10,6 +10,8 @@ import importlib.util
 import io
 import json
 import os
+import random
+import re
 import resource
 import shutil
 import statistics
@@ -102,6 +104,45 @@ def unique_class(slug, folder, students):
                 data = source.read(info)
                 copy.writestr(info, data + f"\n# student {i}\n".encode() if info.filename.endswith(".py") else data)
     return out
+
+
+def varied_class(slug, folder, students):
+    """`students` distinct submissions made from the samples: each renames the functions it defines
+    and puts its top-level blocks in an order of its own (the similarity report's bench)."""
+    samples = sorted(build_samples(slug, Path(folder) / "samples").glob("*.zip"))
+    out = Path(folder) / "class"
+    out.mkdir()
+    for i in range(students):
+        rng = random.Random(i)
+        with zipfile.ZipFile(samples[i % len(samples)]) as source, \
+                zipfile.ZipFile(out / f"student{i:03}.zip", "w", zipfile.ZIP_DEFLATED) as copy:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename.endswith(".py"):
+                    blocks = re.split(r"\n(?=def |class )", data.decode())
+                    head, rest = blocks[0], blocks[1:]
+                    rng.shuffle(rest)
+                    text = "\n".join([head] + rest)
+                    for name in set(re.findall(r"^def (\w+)", text, re.M)):
+                        text = re.sub(rf"\b{name}\b", f"{name}_{i}", text)
+                    data = text.encode()
+                copy.writestr(info, data)
+    return out
+
+
+def similarity_scale(students, jobs):
+    """Wall and CPU seconds of `python -m grader similarity` over a varied class of the assignment
+    with the most submitted code."""
+    slug = max(all_slugs(), key=lambda s: sum((load_assignment(s).reference / n).stat().st_size
+                                              for n in load_assignment(s).submit))
+    folder = Path(tempfile.mkdtemp(prefix="bench-similarity-"))
+    try:
+        todo = varied_class(slug, folder, students)
+        wall, cpu = timed([sys.executable, "-m", "grader", "similarity", slug, str(todo), "-o",
+                           str(folder / "similarity.html"), "-j", str(jobs)])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"slug": slug, "wall": wall, "cpu": cpu}
 
 
 def class_scale(slug, students, jobs):
@@ -214,6 +255,10 @@ def main(quick=False, students=None):
         print(f"{slug:<18} {row['cpu_per_grade']:6.2f} CPU s per grade {row['per_min']:7.1f} grades/min")
     print(f"{'average':<18} {statistics.mean(r['cpu_per_grade'] for r in rows.values()):6.2f} CPU s per grade "
           "(target <= 1.4)")
+    compared = 50 if quick else 500
+    row = similarity_scale(compared, cores)
+    print(f"similarity report: {compared} varied submissions of {row['slug']}, -j {cores}: {row['wall']:.1f} s "
+          f"({row['cpu']:.1f} CPU s; target: 500 in a few minutes)")
     if quick:
         return
     for slug in all_slugs():
