@@ -64,11 +64,15 @@ def compared_text(files: dict, notes: list) -> str:
     left out with a note."""
     parts = []
     for name, path in files.items():
-        size = path.stat().st_size
+        try:
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+        except OSError as problem:
+            notes.append(f"{name} left out: unreadable ({problem.strerror})")
+            continue
         if size > MAX_FILE_BYTES:
             notes.append(f"{name} left out: {size / 2**10:.0f} KB (at most {MAX_FILE_BYTES // 2**10} KB compared)")
             continue
-        data = path.read_bytes()
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -97,3 +97,4 @@ def test_a_tokenizer_that_never_ends_costs_its_worker_only(tmp_path, monkeypatch
     monkeypatch.setattr(copydetect.detector, "filter_code", spin)
     entries, pairs = similarity.similarity(SLUG, folder, tmp_path / "report.html", jobs=1)
     assert pairs == [] and entries[0].notes == ["not compared: tokenizing took over 1 CPU seconds"]
+
