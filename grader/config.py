@@ -25,6 +25,7 @@ This module is the one place that reads TOML (`read_toml`).
 import copy
 import difflib
 import sys
+import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import datetime
 from pathlib import Path
@@ -89,11 +90,12 @@ def key(default, help, valid=None, *, kind=None, read=None):
 
 def schema(record):
     """The Keys of a record's declared fields (those with help text), in declaration order."""
-    out = {}
+    out, types = {}, typing.get_type_hints(record)  # the annotations as types, even if written as text
     for f in fields(record):
         if "help" not in f.metadata:
             continue
-        kind = f.metadata.get("kind") or (dict if is_dataclass(f.type) else {float: NUMBER}.get(f.type, f.type))
+        kind = f.metadata.get("kind") or (dict if is_dataclass(types[f.name])
+                                          else {float: NUMBER}.get(types[f.name], types[f.name]))
         default = f.metadata.get("default", f.default)
         out[f.name] = Key(kind, REQUIRED if default is MISSING else default, f.metadata["help"],
                           f.metadata.get("valid"))
@@ -410,15 +412,15 @@ def parse_manifest(raw, slug, where="assignment.toml", root=REPO_ROOT):
     """An Assignment from the dict of an assignment.toml; ConfigError names what is wrong.
     Every declared key is read the same way: checked (read_table), then a record's table
     into its record, any other table by its field's `read`."""
-    top = read_table(raw, Assignment, where)
+    top, records = read_table(raw, Assignment, where), typing.get_type_hints(Assignment)
     for declared in fields(Assignment):
         if declared.name not in top:
             continue
         if declared.metadata.get("read"):
             top[declared.name] = declared.metadata["read"](top[declared.name], where, top)
-        elif is_dataclass(declared.type):
-            table = read_table(top[declared.name], declared.type, f"{where} [{declared.name}]")
-            top[declared.name] = declared.type(**table)
+        elif is_dataclass(records.get(declared.name)):
+            record = records[declared.name]
+            top[declared.name] = record(**read_table(top[declared.name], record, f"{where} [{declared.name}]"))
     if top["limits"].submission_timeout < top["time_budget"]:
         raise ConfigError(f"{where}: [limits] submission_timeout ({top['limits'].submission_timeout:g} s) is "
                           f"shorter than time_budget ({top['time_budget']:g} s)")
