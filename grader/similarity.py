@@ -122,9 +122,9 @@ def fingerprint_all(entries, boilerplate, jobs):
         pending = [(e, pool.apply_async(_fingerprint, (e.text, boilerplate))) for e in todo]
         for entry, result in pending:
             try:
-                entry.fingerprint = result.get(timeout=3 * CPU_SECONDS + 2)
+                entry.fingerprint = result.get(timeout=2 * CPU_SECONDS + 1)
             except multiprocessing.TimeoutError:
-                entry.notes.append(f"not compared: tokenizing took over {CPU_SECONDS} CPU seconds")
+                entry.notes.append(f"not compared: tokenizing took too long (limit: {CPU_SECONDS} CPU seconds)")
             except Exception as problem:  # noqa: BLE001  a worker's failure is that submission's note
                 entry.notes.append(f"not compared: tokenizing failed ({type(problem).__name__})")
 

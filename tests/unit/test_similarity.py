@@ -96,5 +96,16 @@ def test_a_tokenizer_that_never_ends_costs_its_worker_only(tmp_path, monkeypatch
     monkeypatch.setattr(similarity, "template_fingerprints", lambda assignment: [])  # tokenized here
     monkeypatch.setattr(copydetect.detector, "filter_code", spin)
     entries, pairs = similarity.similarity(SLUG, folder, tmp_path / "report.html", jobs=1)
-    assert pairs == [] and entries[0].notes == ["not compared: tokenizing took over 1 CPU seconds"]
+    assert pairs == [] and entries[0].notes == ["not compared: tokenizing took too long (limit: 1 CPU seconds)"]
 
+
+
+def test_the_command_writes_the_report_or_names_the_problem(tmp_path, capsys):
+    from grader.cli import main
+    folder = tmp_path / "class"
+    folder.mkdir()
+    write(folder, "one", own_code(60, functions=1))
+    assert main(["similarity", SLUG, str(folder), "-o", str(tmp_path / "r.html"), "-j", "1"]) == 0
+    assert "1 submissions compared, the 0 closest pairs" in capsys.readouterr().out and (tmp_path / "r.html").is_file()
+    assert main(["similarity", SLUG, str(tmp_path / "nowhere"), "-o", str(tmp_path / "r.html")]) == 2
+    assert capsys.readouterr().err.strip().endswith("does not exist")
