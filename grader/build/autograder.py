@@ -23,6 +23,11 @@ GRADER_FAILED = ("The autograder itself failed on this submission (the lines abo
                  "grade. Course staff: fix the grader, then regrade.")
 
 
+def script(name, slug):
+    """setup.sh or run_autograder for `slug`, from its template."""
+    return render("autograder", name, slug=slug, failed=GRADER_FAILED)
+
+
 def requirements(root=REPO_ROOT):
     """The hashed pins, without their comments."""
     lines = [line for line in (Path(root) / HASHED).read_text().splitlines() if line and not line.startswith("#")]
@@ -43,10 +48,9 @@ def build_autograder(slug, dist, root=REPO_ROOT):
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in SCRIPTS:
-            text = render("autograder", name, slug=slug, failed=GRADER_FAILED)
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
-            archive.writestr(info, text)
+            archive.writestr(info, script(name, slug))
         archive.writestr("requirements.txt", requirements(root))
         archive.writestr(SECRET_FILE, new_secret() + "\n")  # this build's own seed for hidden inputs
         _add_tree(archive, root, "grader")
