@@ -108,7 +108,7 @@ def test_pass_rates_are_a_table_readable_with_many_items(tmp_path):
     many = [Graded(Submission("s", None), {"score": 20.0, "output": "", "tests": tests})]
     table = write_report(tmp_path / "report.html", load_assignment("a1_softsign"), many).read_text()
     rows = table.split('id="pass-rates">')[1].split("</table>")[0]
-    assert rows.count("<tr>") == 40 and "<td>39.1 item 39</td><td>100%</td>" in rows
+    assert rows.count("<tr><td>") == 40 and "<td>39.1 item 39</td><td>100%</td>" in rows
 
 
 def test_feedback_page_shows_what_the_student_sees(report):
