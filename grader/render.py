@@ -41,6 +41,7 @@ def number(value):
 
 @lru_cache(maxsize=None)
 def environment(kind):
+    """One Jinja2 environment per folder of templates, made once: its escaping is the folder's."""
     options = {"html": {"autoescape": True}, "autograder": {"finalize": shell_quoted}, "new": {}}[kind]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / kind), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, **options)
