@@ -5,15 +5,16 @@ page), how the class did (median and spread), which submissions need a
 person to look at them (wrong file, unusable upload, import errors,
 timeouts, grader failures, an untouched template or a zero), the most
 common bug classes, each counted once per submission and naming who had
-it, and each item's pass rate (a table, readable however many items). A
-bug class is written in the words the check gave (`extra_data.bugs` in
+it, and each item at a glance: how many had full marks, part or none, and
+the bug classes found in it (a table, readable however many items). A bug
+class is written in the words the check gave (`extra_data.bugs` in
 results.json), else in the words of its tag.
 
-Self-contained: the score histogram is a PNG embedded as a data URI, so the
-files can be mailed or opened offline.
+The pages are templates (grader/templates/html/, autoescaped): this module
+computes what they show. Self-contained: the score histogram is a PNG
+embedded as a data URI, so the files can be mailed or opened offline.
 """
 import base64
-import html
 import io
 import statistics
 import urllib.parse
@@ -22,6 +23,7 @@ from collections import Counter, namedtuple
 import matplotlib
 
 from .late import summary
+from .render import render
 from .results import grader_faults
 
 matplotlib.use("Agg")
@@ -42,11 +44,6 @@ ATTENTION = {  # tag or intake flag -> why a person should look at the submissio
     "submission-timeout": "grading hit the overall time limit",
     "crash": "the sandboxed code crashed",
 }
-STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em} img{max-width:100%}
-#pass-rates td:last-child{width:40%} .bar{background:#55a868;height:.8em} details{display:inline;margin-left:.5em}
-td,th{padding:.1em 1em .1em 0;text-align:left;vertical-align:top}
-pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}
-.passed{color:#276b2a} .failed{color:#a12a2a}"""
 
 
 def words(tag, tests=()):
@@ -62,6 +59,11 @@ def failed_tests(result):
     return [t for t in result.get("tests", []) if t.get("max_score") and t["score"] < t["max_score"]]
 
 
+def specific_tags(test):
+    """The tags of a test that name a bug: not the generic ones, nor a reason to look at it."""
+    return set(test.get("tags", [])) - GENERIC_TAGS - set(ATTENTION) - {"not-attempted"}
+
+
 BugClass = namedtuple("BugClass", "tag count items tests entries")  # entries: the submissions with it
 
 
@@ -72,7 +74,7 @@ def bug_classes(graded):
     for entry in graded:
         seen = set()
         for test in failed_tests(entry.results):
-            for tag in set(test.get("tags", [])) - GENERIC_TAGS - set(ATTENTION) - {"not-attempted"}:
+            for tag in specific_tags(test):
                 seen.add(tag)
                 items.setdefault(tag, set()).add(test["number"])
                 named.setdefault(tag, []).append(test)
@@ -102,14 +104,32 @@ def attention(entry):
     return reasons
 
 
-def pass_rates(graded):
-    """Item 'number name' -> fraction of submissions with full marks on it."""
-    rates = {}
+class ItemTally(namedtuple("ItemTally", "label full partial none bugs")):  # bugs: [(sentence, submissions)]
+    @property
+    def rate(self):
+        """The share of submissions with full marks."""
+        return self.full / (self.full + self.partial + self.none)
+
+
+def item_tallies(graded, most=3):
+    """Per item, in the order the results give them: how many submissions had full marks, part of
+    the marks, none, and the `most` commonest bug classes found in it (once per submission)."""
+    scores, tags, tests = {}, {}, {}
     for entry in graded:
         for test in entry.results.get("tests", []):
             if test.get("max_score"):
-                rates.setdefault(f"{test['number']} {test['name']}", []).append(test["score"] >= test["max_score"])
-    return {k: sum(v) / len(v) for k, v in rates.items()}
+                label = f"{test['number']} {test['name']}"
+                scores.setdefault(label, []).append(test["score"] / test["max_score"])
+                if test["score"] < test["max_score"]:
+                    tags.setdefault(label, Counter()).update(specific_tags(test))
+                    tests.setdefault(label, []).append(test)
+    tallies = []
+    for label, fractions in scores.items():
+        bugs = [(words(tag, tests[label]), n) for tag, n in tags.get(label, Counter()).most_common(most)]
+        full = sum(f >= 1 for f in fractions)
+        partial = sum(0 < f < 1 for f in fractions)
+        tallies.append(ItemTally(label, full, partial, len(fractions) - full - partial, bugs))
+    return tallies
 
 
 def spread(scores):
@@ -145,23 +165,6 @@ def score_histogram(assignment, scores):
     return figure_uri(fig)
 
 
-def pass_rate_rows(graded):
-    """Table rows, one per item: text stays readable however many items there are."""
-    return "".join(f'<tr><td>{html.escape(label)}</td><td>{100 * rate:.0f}%</td><td><div class="bar" '
-                   f'style="width:{100 * rate:.0f}%"></div></td></tr>' for label, rate in pass_rates(graded).items())
-
-
-def _page(title, body, script=""):
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{STYLE}</style>{script}</head>\n<body>{body}</body></html>\n")
-
-
-def feedback_link(submission):
-    """The relative address of a student's page: the folder name percent-encoded, so a name such
-    as `javascript:alert(1)` or `bob#2` stays a path and cannot become a script or a fragment."""
-    return html.escape(urllib.parse.quote(submission.name, safe="") + "/feedback.html")
-
-
 def _who(submission, key):
     return "; ".join(p.get(key, "") for p in submission.people)
 
@@ -170,41 +173,19 @@ def _late(results):
     """How late, and what the late policy took, in a few words ('' without a due date)."""
     words, deduction = summary(results)
     return f"{words} (-{deduction:g})" if deduction else words
-def _link(entry):
-    """The submission, linked to its feedback page, and the students' names if known."""
-    name, who = html.escape(entry.submission.name), html.escape(_who(entry.submission, "name"))
-    return f'<a href="{feedback_link(entry.submission)}">{name}</a>' + (f" ({who})" if who else "")
 
 
 def write_report(path, assignment, graded):
     """graded: [batch.Graded]."""
-    esc = html.escape
-    if not graded:
-        path.write_text(_page("No submissions", "<p>No submissions were graded.</p>"))
-        return path
-    sentences = "".join(f"<li>{100 * bug.count / len(graded):.0f}% ({bug.count} of {len(graded)}): "
-                        f"{esc(words(bug.tag, bug.tests))} (in {esc(', '.join(bug.items))})<details><summary>"
-                        f"who</summary>{', '.join(_link(e) for e in bug.entries)}</details></li>"
-                        for bug in bug_classes(graded)[:10])
-    needs = "".join(f"<li>{_link(e)}: {esc('; '.join(reasons))}</li>" for e in graded if (reasons := attention(e)))
-    rows = "".join(f'<tr><td><a href="{feedback_link(e.submission)}">{esc(e.submission.name)}</a></td>'
-                   f"<td>{esc(_who(e.submission, 'name'))}</td><td>{esc(_who(e.submission, 'sid'))}</td>"
-                   f"<td>{esc(_late(e.results))}</td><td>{e.results['score']:g}</td></tr>" for e in graded)
-    histogram = score_histogram(assignment, [e.results["score"] for e in graded])
-    script = """<script>window.addEventListener("load", () => {
-  document.body.dataset.figuresShown = [...document.images].filter(i => i.naturalWidth > 0).length;
-});</script>"""
-    scores = esc(spread([e.results['score'] for e in graded]))
-    header = "<tr><th>submission</th><th>name</th><th>SID</th><th>late</th><th>score</th></tr>"
-    body = f"""<h1>{esc(assignment.slug)}: {esc(assignment.title)}</h1>
-<p id="summary">{len(graded)} submissions, out of {assignment.total_points:g}: {scores}.</p>
-<h2>Needs attention</h2><ul id="attention">{needs or '<li>Nothing: every submission was graded normally.</li>'}</ul>
-<h2>What went wrong most often</h2><ul id="bugs">{sentences or '<li>No bug class was found.</li>'}</ul>
-<h2>Score distribution</h2><img alt="Score distribution" src="{histogram}">
-<h2>Pass rate per item</h2><p>The share of submissions with full marks on each item.</p>
-<table id="pass-rates">{pass_rate_rows(graded) or '<tr><td>No graded items.</td></tr>'}</table>
-<h2>Scores</h2><table id="scores">{header}{rows}</table>"""
-    path.write_text(_page(f"{assignment.title}: grading report", body, script))
+    title = f"{assignment.title}: grading report" if graded else "No submissions"
+    scores = [e.results["score"] for e in graded]
+    page = render("html", "report.html", title=title, assignment=assignment, graded=graded,
+                  summary=scores and spread(scores), needs=[(e, r) for e in graded if (r := attention(e))],
+                  items=item_tallies(graded), bugs=bug_classes(graded)[:10], words=words,
+                  histogram=scores and score_histogram(assignment, scores),
+                  names=lambda e: _who(e.submission, "name"), sids=lambda e: _who(e.submission, "sid"),
+                  late=lambda e: _late(e.results))
+    path.write_text(page)
     return path
 
 
@@ -212,21 +193,22 @@ VISIBILITY_NOTE = {"after_due_date": "shown to the student after the due date",
                    "after_published": "shown to the student once grades are published"}
 
 
-def write_feedback(path, assignment, entry):
-    """What the student sees on Gradescope for this results.json: hidden items left out."""
-    esc = html.escape
+def figure_source(source):
+    """An <img> source for a figure: a PNG data URI as it is, anything else a file name beside
+    the page, percent-encoded, so it can never become a script, another site or a fragment."""
+    return source if source.startswith("data:image/png;base64,") else urllib.parse.quote(source, safe="")
+
+
+def write_feedback(path, assignment, entry, figures=()):
+    """What the student sees on Gradescope for this results.json: hidden items left out; then
+    `figures` [(title, source, caption)]: a PNG data URI or a file name beside the page each."""
     result = entry.results
     shown = [t for t in result.get("tests", []) if t.get("visibility", "visible") != "hidden"]
     total = sum(t.get("max_score", 0) for t in result.get("tests", [])) or assignment.total_points
-    items = "".join(
-        f'<h3 class="{esc(t.get("status", "failed"))}">{esc(str(t.get("number", "")))} {esc(t["name"])}: '
-        f'{t["score"]:g} / {t.get("max_score", 0):g}</h3>'
-        + (f"<p><em>{esc(VISIBILITY_NOTE[t['visibility']])}</em></p>" if t.get("visibility") in VISIBILITY_NOTE else "")
-        + (f"<pre>{esc(t['output'])}</pre>" if t.get("output") else "") for t in shown)
-    who = _who(entry.submission, "name")
-    body = (f"<h1>{esc(assignment.title)}</h1><p>{esc(entry.submission.name)}{': ' + esc(who) if who else ''}</p>"
-            f'<h2 id="score">Autograder score: {result["score"]:g} / {total:g}</h2>'
-            + (f"<pre>{esc(result['output'])}</pre>" if result.get("output") else "") + items)
+    page = render("html", "feedback.html", title=f"{assignment.title}: {entry.submission.name}",
+                  assignment=assignment, submission=entry.submission.name, who=_who(entry.submission, "name"),
+                  result=result, total=total, shown=shown, visibility_note=VISIBILITY_NOTE,
+                  figures=[(title, figure_source(source), caption) for title, source, caption in figures])
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_page(f"{assignment.title}: {entry.submission.name}", body))
+    path.write_text(page)
     return path

@@ -67,6 +67,17 @@ def grade_files(tmp_path):
     return run
 
 
+@pytest.fixture
+def no_histogram(monkeypatch):
+    """report.html without drawing its histogram (a placeholder image), for tests of its text."""
+    from grader import report
+
+    def placeholder(fig):
+        report.plt.close(fig)
+        return "data:image/png;base64,AAAA"
+    monkeypatch.setattr(report, "figure_uri", placeholder)
+
+
 def pytest_terminal_summary(terminalreporter):
     """One line for the adversarial suite: how many cases ran and how many broke through."""
     reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])

@@ -20,11 +20,12 @@ from .template import template_files
 NOT_SHIPPED = {Path("grader/bench.py"),  # instructors' benchmark: imports submissions in-process
                Path("grader/cluster.py"),  # grading on Dask: needs dask and distributed, no use to a student
                Path("grader/cluster_certs.py"),  # the Dask cluster's TLS credentials, likewise
-               Path("grader/mutants.py")}  # reads mutants.toml, which is the instructors' alone
+               Path("grader/mutants.py"),  # reads mutants.toml, which is the instructors' alone
+               Path("grader/templates/new")}  # `grader new`'s example assignment, with its reference and mutants
 REQUIREMENT_OF = {  # what a released file imports -> what provides it (as pyproject.toml pins it)
     "numpy": "numpy>=1.24", "pytest": "pytest>=7.4", "gradescope_utils": "gradescope-utils>=0.5",
     "tomli": "tomli>=2.0; python_version < '3.11'", "matplotlib": "matplotlib>=3.7", "sklearn": "scikit-learn>=1.3",
-    "yaml": "pyyaml>=6.0", "nbformat": "nbformat>=5.9",
+    "yaml": "pyyaml>=6.0", "nbformat": "nbformat>=5.9", "jinja2": "jinja2>=3.1",
 }
 
 README = """# {title}
@@ -91,7 +92,8 @@ def student_files(slug, root=REPO_ROOT):
         if path.suffix in (".py", ".toml"):  # the checks and their bug catalogue
             files[f"{slug}/assignments/{slug}/checks/public/{path.name}"] = path
     for path in sorted((root / "grader").rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.relative_to(root) not in NOT_SHIPPED:
+        shipped = not NOT_SHIPPED & {path.relative_to(root), *path.relative_to(root).parents}
+        if path.is_file() and "__pycache__" not in path.parts and shipped:
             files[f"{slug}/{path.relative_to(root)}"] = path
     return files
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO
 from grader import cli
 from grader.batch import Graded, Submission
-from grader.build.autograder import GRADER_FAILED, RUN_AUTOGRADER, build_autograder
+from grader.build.autograder import GRADER_FAILED, build_autograder, script as autograder_script
 from grader.config import ConfigError
 from grader.failures import GRADER_FAULT
 from grader.grade import metadata_lateness, validated
@@ -117,7 +117,7 @@ def run_autograder(tmp_path, exit_status):
                     f"echo 'error: the grader broke' >&2\nexit {exit_status}\n")
     fake.chmod(0o755)
     script = tmp_path / "run_autograder"
-    script.write_text(RUN_AUTOGRADER.format(slug=SLUG, failed=GRADER_FAILED))
+    script.write_text(autograder_script("run_autograder", SLUG))
     env = {**os.environ, "GRADER_AUTOGRADER_ROOT": str(root), "GRADER_PYTHON": str(fake)}
     proc = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=60)
     return proc, root / "results" / "results.json"
