@@ -19,6 +19,7 @@ Top-level keys: see TOP. Tables:
 This module is the one place that reads TOML (`read_toml`).
 """
 import difflib
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -163,6 +164,8 @@ PART = {
 MANUAL = {
     "question": Key(str, REQUIRED, "the question staff grade"),
     "points": Key(NUMBER, REQUIRED, "its points", _at_least_zero),
+    "label": Key(str, "", "what the heading of its answer starts with, e.g. 'Q1.6' (default 'Question <n>'); "
+                 "see `python -m grader manual-pdfs`"),
 }
 LATE_POLICY = {
     "kind": Key(str, "none", "'none' (say it was late, deduct nothing) or 'per_day'",
@@ -327,6 +330,24 @@ def _withheld(raw, where, data):
     return out
 
 
+def heading_key(text):
+    """A [[manual]] label or a student's heading as they are compared: letters and digits, lower case
+    ("Q1.6" ~ "q 1-6")."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _distinct_labels(manual, where):
+    """No [[manual]] label may begin another's (as `heading_key`s), or an answer headed with the
+    longer one could be filed under the shorter."""
+    keys = [heading_key(q["label"] or f"Question {n}") for n, q in enumerate(manual, 1)]
+    for a, first in enumerate(keys):
+        for b, second in enumerate(keys):
+            if a != b and (not first or second.startswith(first)):
+                raise ConfigError(f"{where}: [[manual]] #{a + 1} label {manual[a]['label']!r} "
+                                  + ("has no letter or digit" if not first else
+                                     f"begins the label of #{b + 1} ({manual[b]['label']!r})"))
+
+
 def parse_manifest(raw, slug, where="assignment.toml", root=REPO_ROOT):
     """An Assignment from the dict of an assignment.toml; ConfigError names what is wrong."""
     top = read_table(raw, TOP, where)
@@ -344,6 +365,7 @@ def parse_manifest(raw, slug, where="assignment.toml", root=REPO_ROOT):
     training = {name: TrainingRun(read_table(run, TRAINING_RUN, f"{where} [training.{name}]"), name)
                 for name, run in top["training"].items()}
     manual = [read_table(q, MANUAL, f"{where} [[manual]] #{i + 1}") for i, q in enumerate(top["manual"])]
+    _distinct_labels(manual, where)
     unknown_notebook = set(top["notebook"]) - set(top["submit"])
     if unknown_notebook:
         raise ConfigError(f"{where}: 'notebook' lists {sorted(unknown_notebook)}, which are not in 'submit'")
