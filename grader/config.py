@@ -341,11 +341,12 @@ def _distinct_labels(manual, where):
     longer one could be filed under the shorter."""
     keys = [heading_key(q["label"] or f"Question {n}") for n, q in enumerate(manual, 1)]
     for a, first in enumerate(keys):
+        if not first:
+            raise ConfigError(f"{where}: [[manual]] #{a + 1} label {manual[a]['label']!r} has no letter or digit")
         for b, second in enumerate(keys):
-            if a != b and (not first or second.startswith(first)):
+            if a != b and second.startswith(first):
                 raise ConfigError(f"{where}: [[manual]] #{a + 1} label {manual[a]['label']!r} "
-                                  + ("has no letter or digit" if not first else
-                                     f"begins the label of #{b + 1} ({manual[b]['label']!r})"))
+                                  f"begins the label of #{b + 1} ({manual[b]['label']!r})")
 
 
 def parse_manifest(raw, slug, where="assignment.toml", root=REPO_ROOT):

@@ -120,7 +120,9 @@ def _figure(image, workdir, number):
         target = Path(workdir) / f"figure{number}.png"
         picture.save(target, format="PNG")
         return target, ""
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as problem:
+    except Image.DecompressionBombError:  # Pillow's own guard, at a higher count than ours
+        return None, f"more than {MAX_IMAGE_PIXELS:,} pixels"
+    except (OSError, ValueError, SyntaxError) as problem:
         return None, f"not a readable PNG or JPEG ({type(problem).__name__})"
 
 
