@@ -98,9 +98,10 @@ def _paragraphs(text):
 
 
 def _mentions(text, images):
-    """The images whose file names the text mentions, in the order the text first does."""
+    """The images (paths in the submission) whose file names the text mentions, in the order
+    the text first does."""
     low = text.lower()
-    hits = [(low.find(name.lower()), name) for name in images if name.lower() in low]
+    hits = [(low.find(Path(name).name.lower()), name) for name in images if Path(name).name.lower() in low]
     return [name for _, name in sorted(hits)]
 
 
