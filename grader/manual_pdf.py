@@ -24,7 +24,7 @@ MAX_IMAGES = 12                # figures shown in one PDF
 IMAGE_SIDE = 1400              # pixels of the longer side of a figure as embedded
 LONG_WORD = 90                 # characters after which an unbroken word may wrap
 NO_ANSWER = "No answer was found for this question."
-HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.*?)[\s#]*$")
+HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)[\s#]*$")
 CSS = """
 @page { size: a4; margin: 2cm; }
 body { font-family: Helvetica; font-size: 10pt; }
@@ -38,19 +38,22 @@ h1 { font-size: 14pt; } h2 { font-size: 12pt; margin-bottom: 2pt; }
 
 def split_answers(text, labels):
     """({question index: its text}, text under no question's heading): a section starts at a
-    markdown heading that begins with a question's label. With a single question, text under
-    no heading is its answer."""
+    markdown heading that begins with a question's label and ends at the next heading of its
+    level or above (`## Q1.6` ends at a `#` or `##` heading). With a single question, text
+    under no heading is its answer."""
     order = sorted(range(len(labels)), key=lambda i: -len(key(labels[i])))
-    found, leftover, current = {}, [], None
+    found, leftover, current, level = {}, [], None, 0
     for line in text.splitlines():
         match = HEADING.match(line)
         if match:
-            heading = key(match.group(1))
+            heading = key(match.group(2))
             hit = next((i for i in order if key(labels[i]) and heading.startswith(key(labels[i]))), None)
             if hit is not None:
-                current = hit
+                current, level = hit, len(match.group(1))
                 found.setdefault(hit, [])
                 continue
+            if len(match.group(1)) <= level:
+                current, level = None, 0
         (leftover if current is None else found[current]).append(line)
     answers = {i: "\n".join(lines).strip() for i, lines in found.items()}
     rest = "\n".join(leftover).strip()
@@ -170,7 +173,7 @@ def build_html(job, workdir):
             continue
         for i, text in found.items():
             answers[i].append((source, text))
-        if rest:
+        if rest and not notebook:  # a notebook's other cells are mostly the handout's own text
             leftovers.append((source, rest))
     figures = _Figures(dict(job["images"]), workdir)
     header = (f"<h1>{html.escape(job['title'])}</h1><p>{html.escape(job['student'])}</p>"

@@ -32,10 +32,11 @@ def test_a2_export_and_a3_folder_give_a_page_per_question_with_the_students_answ
     export = tmp_path / "export"
     (export / "submission_101").mkdir(parents=True)
     (export / "submission_102").mkdir()
-    notebook = {"nbformat": 4, "cells": [{"cell_type": "markdown", "source": "# My notebook"},
-                                         {"cell_type": "markdown", "source": "## Q1.6\nRecomputing repeats work."}]}
-    (export / "submission_101" / "handout.ipynb").write_text(json.dumps(notebook))
-    (export / "submission_102" / "mlp.py").write_text("x = 1\n")
+    handout = json.loads((REPO / "assignments" / "a2_two_layer_mlp" / "handout.ipynb").read_text())
+    answer = next(cell for cell in handout["cells"] if "".join(cell["source"]).startswith("## Q1.6"))
+    answer["source"] = "".join(answer["source"]) + "\nRecomputing repeats work."
+    (export / "submission_101" / "handout.ipynb").write_text(json.dumps(handout))
+    shutil.copy(REPO / "assignments" / "a2_two_layer_mlp" / "handout.ipynb", export / "submission_102")  # as given
     (export / "submission_metadata.yml").write_text(
         "submission_101:\n  :submitters:\n  - :name: Ada Lovelace\n    :sid: '101'\n"
         "submission_102:\n  :submitters:\n  - :name: Bob Idle\n    :sid: '102'\n")
@@ -46,7 +47,7 @@ def test_a2_export_and_a3_folder_give_a_page_per_question_with_the_students_answ
     assert sorted(a2) == ["all-students", "submission_101", "submission_102"]
     ada, bob = flat(" ".join(a2["submission_101"])), flat(" ".join(a2["submission_102"]))
     assert "Ada Lovelace (101)" in ada and question in ada and "Recomputing repeats work." in ada
-    assert NO_ANSWER not in ada and "Not under any question" in ada  # her notebook's title
+    assert NO_ANSWER not in ada and "Part 2" not in ada  # the notebook's other cells are the handout's
     assert "Bob Idle (102)" in bob and question in bob and NO_ANSWER in bob
     assert a2["all-students"] == a2["submission_101"] + a2["submission_102"]
 

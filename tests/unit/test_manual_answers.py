@@ -20,10 +20,11 @@ LABELS = ["Q1", "Q1.6", "Written 2"]
 
 
 def test_headings_that_begin_with_a_label_file_the_text_under_it_whatever_their_case_and_punctuation():
-    text = "intro line\n## q 1.6 (my answer)\nsix\n### Q1\none\n# written-2\ntwo\n## Notes\nstill two"
-    found, rest = manual_pdf.split_answers(text, LABELS)
-    assert found == {1: "six", 0: "one", 2: "two\n## Notes\nstill two"}  # Q1.6 is not taken for Q1
-    assert rest == "intro line"
+    text = ("intro line\n## q 1.6 (my answer)\nsix\n### Q1\none\n# written-2\ntwo\n## Notes\nstill two\n"
+            "# Appendix\nnot an answer\n## Q1\nmore of one\n### Derivation\nstill one\n## Part 2\nnot either")
+    found, rest = manual_pdf.split_answers(text, LABELS)  # Q1.6 is not taken for Q1
+    assert found == {1: "six", 0: "one\nmore of one\n### Derivation\nstill one", 2: "two\n## Notes\nstill two"}
+    assert rest == "intro line\n# Appendix\nnot an answer\n## Part 2\nnot either"
 
 
 def test_text_without_headings_answers_a_single_question_and_is_kept_aside_otherwise():
