@@ -10,6 +10,7 @@ own, the only folder the renderer may read; it may fetch nothing remote.
 import html
 import json
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,9 +26,13 @@ IMAGE_SIDE = 1400              # pixels of the longer side of a figure as embedd
 LONG_WORD = 90                 # characters after which an unbroken word may wrap
 NO_ANSWER = "No answer was found for this question."
 HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)[\s#]*$")
+# matplotlib's copy of DejaVu Sans: Greek letters and mathematical signs, which the PDF's own
+# fonts lack (a student's σ or ∂ would print as a box); copied beside the document per style.
+FONTS = {("normal", "normal"): "DejaVuSans.ttf", ("bold", "normal"): "DejaVuSans-Bold.ttf",
+         ("normal", "italic"): "DejaVuSans-Oblique.ttf", ("bold", "italic"): "DejaVuSans-BoldOblique.ttf"}
 CSS = """
 @page { size: a4; margin: 2cm; }
-body { font-family: Helvetica; font-size: 10pt; }
+body { font-family: Body; font-size: 10pt; }
 h1 { font-size: 14pt; } h2 { font-size: 12pt; margin-bottom: 2pt; }
 .question { font-size: 11pt; font-style: italic; }
 .source { color: #555555; font-size: 9pt; margin-top: 8pt; }
@@ -161,6 +166,17 @@ def _answer_html(pieces, figures):
     return "\n".join(out)
 
 
+def _fonts(workdir):
+    """@font-face rules for FONTS, copied into `workdir` (the one folder the renderer may read)."""
+    import matplotlib
+    rules = []
+    for (weight, style), name in FONTS.items():
+        shutil.copyfile(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name, Path(workdir) / name)
+        rules.append(f"@font-face {{ font-family: Body; src: url({name}); font-weight: {weight}; "
+                     f"font-style: {style}; }}")
+    return "\n".join(rules)
+
+
 def build_html(job, workdir):
     """The document for `job` (see `render`) and the notes for staff about what was not read."""
     questions, labels = job["questions"], [q["label"] for q in job["questions"]]
@@ -190,7 +206,7 @@ def build_html(job, workdir):
                        for s, t in leftovers)
         pages.append("<h2>Not under any question's heading</h2>" + rest
                      + "".join(figures.html(name) for name in unplaced))
-    return (f"<html><head><meta charset='utf-8'/><style>{CSS}</style></head><body>{header}"
+    return (f"<html><head><meta charset='utf-8'/><style>{_fonts(workdir)}{CSS}</style></head><body>{header}"
             + "<pdf:nextpage/>".join(pages) + "</body></html>")
 
 

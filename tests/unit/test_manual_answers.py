@@ -80,7 +80,7 @@ def test_student_markup_is_shown_as_text_and_nothing_is_fetched_or_read(tmp_path
     server = http.server.HTTPServer(("127.0.0.1", 0), _Counting)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
-    text = (f'## Q1\n<img src="{url}/a.png"> ![b]({url}/b.png) <img src="file:///etc/passwd">\n'
+    text = (f'## Q1\nσ′(z) = σ(1 − σ)\n<img src="{url}/a.png"> ![b]({url}/b.png) <img src="file:///etc/passwd">\n'
             f'<link rel="stylesheet" href="{url}/c.css"><script>alert(1)</script>\n'
             f'<img src="/etc/hostname"> see /etc/hostname')
     job = _job(tmp_path, text)
@@ -92,8 +92,12 @@ def test_student_markup_is_shown_as_text_and_nothing_is_fetched_or_read(tmp_path
     assert "<img" not in document and "<script" not in document and "<link" not in document
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in document and "Ada &lt;b&gt;" in document
     assert _Counting.asked == []
-    pages = [page.extract_text() for page in pypdf.PdfReader(job["output"]).pages]
+    reader = pypdf.PdfReader(job["output"])
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    fonts = [font.get_object()["/BaseFont"] for font in reader.pages[0]["/Resources"]["/Font"].values()]
+    assert any("DejaVuSans" in name for name in fonts), fonts  # it has a σ; Helvetica would print a box
     assert '<img src="file:///etc/passwd">' in pages[0] and "root:" not in "".join(pages)
+    assert "σ′(z) = σ(1 − σ)" in pages[0]
     assert "Second question?" in pages[1] and manual_pdf.NO_ANSWER in pages[1]
 
 
