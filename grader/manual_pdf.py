@@ -23,6 +23,7 @@ MAX_IMAGE_BYTES = 8 * 2**20
 MAX_IMAGE_PIXELS = 25_000_000
 MAX_IMAGES = 12                # figures shown in one PDF
 IMAGE_SIDE = 1400              # pixels of the longer side of a figure as embedded
+IMAGE_BOX_CM = (16, 20)        # the most a figure takes of the page; a small one at most 0.02 cm a pixel
 LONG_WORD = 90                 # characters after which an unbroken word may wrap
 NO_ANSWER = "No answer was found for this question."
 HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)[\s#]*$")
@@ -128,7 +129,7 @@ def _figure(image, workdir, number):
         picture.thumbnail((IMAGE_SIDE, IMAGE_SIDE))
         target = Path(workdir) / f"figure{number}.png"
         picture.save(target, format="PNG")
-        return target, ""
+        return (target, picture.size), ""
     except Image.DecompressionBombError:  # Pillow's own guard, at a higher count than ours
         return None, f"more than {MAX_IMAGE_PIXELS:,} pixels"
     except (OSError, ValueError, SyntaxError) as problem:
@@ -148,11 +149,13 @@ class _Figures:
         label = html.escape(name)
         if len(self.shown) > MAX_IMAGES:
             return f'<p class="note">[{label}: not shown, only {MAX_IMAGES} figures are.]</p>'
-        target, why = _figure(self.images[name], self.workdir, len(self.shown))
-        if target is None:
+        made, why = _figure(self.images[name], self.workdir, len(self.shown))
+        if made is None:
             return f'<p class="note">[{label}: not shown, {html.escape(why)}.]</p>'
-        with_ratio = 'width="440"'  # points: the text width of an A4 page at 2 cm margins, a little less
-        return f'<p class="source">{label}</p><img src="{target.name}" {with_ratio}/>'
+        (target, (width, height)), (box_width, box_height) = made, IMAGE_BOX_CM
+        scale = min(box_width / width, box_height / height, 0.02)  # cm per pixel, ratio kept
+        return (f'<p class="source">{label}</p>'
+                f'<img src="{target.name}" style="width: {width * scale:.2f}cm; height: {height * scale:.2f}cm"/>')
 
 
 def _answer_html(pieces, figures):
