@@ -8,9 +8,8 @@ import zlib
 
 import pytest
 
-from grader import manual_pdf
+from grader import cli, manual, manual_pdf
 from grader.config import ConfigError, load_assignment, parse_manifest, read_toml
-from grader.manual import questions
 
 pypdf = pytest.importorskip("pypdf")
 Image = pytest.importorskip("PIL.Image")
@@ -42,7 +41,7 @@ def test_a_notebook_gives_its_markdown_cells_in_order():
 
 def test_every_assignment_labels_its_questions_distinctly():
     for slug in ("a1_softsign", "a2_two_layer_mlp", "a3_three_layer_nn", "a5_softmax_mlp"):
-        labels = [q["label"] for q in questions(load_assignment(slug))]
+        labels = [q["label"] for q in manual.questions(load_assignment(slug))]
         assert labels and not any(label.startswith("Question") for label in labels), slug
 
 
@@ -130,3 +129,27 @@ def test_figures_are_shown_where_mentioned_and_bad_ones_are_named_not_decoded(tm
     assert "big.png: not shown, 6000 x 6000 pixels is more than 25,000,000" in q1
     assert "fake.jpg: not shown, not a readable PNG or JPEG" in q2
     assert "Not under any question" in rest and rest.count("<img") == 1  # unmentioned.png
+
+
+def test_a_student_whose_answers_cannot_be_rendered_still_gets_the_questions_and_the_run_says_so(
+        tmp_path, monkeypatch):
+    asked = []
+
+    def run(task, job):
+        asked.append(job)
+        if len(asked) == 1:
+            raise manual.quarantine.QuarantineFailure("it took more than 40 s", limit=True)
+        return {"ok": True}
+
+    monkeypatch.setattr(manual.quarantine, "run", run)
+    job = _job(tmp_path, "## Q1\nanything")
+    assert manual.render(job, tmp_path / "ada.pdf") == "it took more than 40 s"
+    assert asked[1]["texts"] == [] and asked[1]["images"] == [] and asked[1]["questions"] == job["questions"]
+    assert asked[1]["notes"] == ["The answers could not be rendered (it took more than 40 s): read the "
+                                 "submission itself."]
+
+
+def test_without_the_extra_the_command_says_what_to_install(monkeypatch, capsys):
+    monkeypatch.setattr(manual, "extra_installed", lambda: False)
+    assert cli.main(["manual-pdfs", "a2_two_layer_mlp", "nowhere"]) == 2
+    assert "needs the optional extra `manual`" in capsys.readouterr().err
