@@ -11,6 +11,7 @@ process (grader.manual_pdf); this process only unpacks and lists them.
 """
 import importlib.util
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import quarantine
@@ -81,9 +82,9 @@ def render(job, output):
     return why
 
 
-def write_pdfs(slug, source, outdir, say=print):
-    """One PDF per submission in `outdir` and the class's BUNDLE; returns the names of
-    submissions whose answers could not be rendered (their PDF says so)."""
+def write_pdfs(slug, source, outdir, jobs=1, say=print):
+    """One PDF per submission in `outdir` (`jobs` at once) and the class's BUNDLE; returns the
+    names of submissions whose answers could not be rendered (their PDF says so)."""
     from pypdf import PdfWriter
     assignment = load_assignment(slug)
     if not assignment.manual:
@@ -95,13 +96,17 @@ def write_pdfs(slug, source, outdir, say=print):
         submissions = find_submissions(open_input(source, Path(tmp) / "class"), outdir)
         if not submissions:
             raise BatchError(f"no submissions found in {source}")
-        for number, submission in enumerate(submissions):
-            output = outdir / f"{submission.name}.pdf"
-            why = render(job_for(assignment, submission, Path(tmp) / f"s{number}"), output)
-            if why:
-                failed.append(submission.name)
-                say(f"warning: {submission.name}: answers not rendered ({why}); its PDF says so")
-            bundle.append(str(output))
+
+        def one(number):
+            submission = submissions[number]
+            return render(job_for(assignment, submission, Path(tmp) / f"s{number}"), outdir / f"{submission.name}.pdf")
+
+        with ThreadPoolExecutor(max(1, jobs)) as pool:  # each render is a process of its own
+            for submission, why in zip(submissions, pool.map(one, range(len(submissions)))):
+                if why:
+                    failed.append(submission.name)
+                    say(f"warning: {submission.name}: answers not rendered ({why}); its PDF says so")
+                bundle.append(str(outdir / f"{submission.name}.pdf"))
     with open(outdir / BUNDLE, "wb") as f:
         bundle.write(f)
     say(f"{slug}: {len(submissions)} PDF(s) of written answers and {BUNDLE} in {outdir}")
