@@ -21,7 +21,10 @@ from .intake import IntakeError, survey, unpack
 
 ANSWER_FILES = ("written.md", "written.txt")  # where a student writes answers; any depth, any case
 IMAGES = (".png", ".jpg", ".jpeg")
-NOT_INCLUDED = (".pdf", ".docx", ".doc", ".odt", ".tex", ".html")  # named for staff, never read
+# Reports in another file or format: named on the first page for staff, never read. The student
+# release's own README.md and requirements.txt are not.
+NOT_INCLUDED = (".pdf", ".docx", ".doc", ".odt", ".tex", ".html", ".md", ".txt")
+RELEASED = ("readme.md", "requirements.txt")
 BUNDLE = "all-students.pdf"
 NEEDS = "the optional extra `manual` (pip install -e '.[manual]'; `make` installs it)"
 
@@ -58,7 +61,7 @@ def job_for(assignment, submission, workspace):
             job["texts"].append((rel.as_posix(), path, rel.suffix.lower() == ".ipynb"))
         elif rel.suffix.lower() in IMAGES:
             job["images"].append((rel.as_posix(), path))
-        elif rel.suffix.lower() in NOT_INCLUDED:
+        elif rel.suffix.lower() in NOT_INCLUDED and name not in RELEASED:
             job["notes"].append(f"{rel.as_posix()} is in the submission but not in this PDF: "
                                 f"only {', '.join(ANSWER_FILES)}, notebooks and PNG/JPEG figures are read.")
     return job

@@ -59,6 +59,8 @@ def test_a2_export_and_a3_folder_give_a_page_per_question_with_the_students_answ
     with zipfile.ZipFile(folder / "alice.zip", "w") as opened:
         opened.writestr("hw/written.md", written)
         opened.write(figure, "hw/moons.png")
+        opened.writestr("hw/report.docx", "an answer staff must be told of")
+        opened.writestr("hw/README.md", "the student release's own")
 
     a3 = manual_pdfs("a3_three_layer_nn", folder, tmp_path / "a3")
     asked = [q["question"] for q in load_assignment("a3_three_layer_nn").manual]
@@ -68,3 +70,4 @@ def test_a2_export_and_a3_folder_give_a_page_per_question_with_the_students_answ
         assert question in flat(page)
     assert "My derivation." in alice[0] and "is smooth." in alice[1] and "hw/moons.png" in alice[1]
     assert [NO_ANSWER in page for page in alice] == [False, False, True, True]
+    assert "hw/report.docx is in the submission but not in this PDF" in flat(alice[0]) and "README" not in alice[0]
