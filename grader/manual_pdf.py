@@ -27,6 +27,7 @@ IMAGE_BOX_CM = (16, 20)        # the most a figure takes of the page; a small on
 LONG_WORD = 90                 # characters after which an unbroken word may wrap
 NO_ANSWER = "No answer was found for this question."
 HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)[\s#]*$")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and newline
 # matplotlib's copy of DejaVu Sans: Greek letters and mathematical signs, which the PDF's own
 # fonts lack (a student's σ or ∂ would print as a box); copied beside the document per style.
 FONTS = {("normal", "normal"): "DejaVuSans.ttf", ("bold", "normal"): "DejaVuSans-Bold.ttf",
@@ -40,6 +41,11 @@ h1 { font-size: 14pt; } h2 { font-size: 12pt; margin-bottom: 2pt; }
 .note { color: #9a0000; }
 .missing { color: #9a0000; font-size: 12pt; }
 """
+
+
+def _esc(text):
+    """Text as the document shows it: escaped, without control characters (no font draws them)."""
+    return html.escape(CONTROL.sub("", text))
 
 
 def split_answers(text, labels):
@@ -101,7 +107,7 @@ def _paragraphs(text):
     """Escaped text as paragraphs, line breaks kept; very long words may wrap."""
     out = []
     for block in re.split(r"\n\s*\n", text.strip()):
-        lines = [html.escape(re.sub(rf"(\S{{{LONG_WORD}}})(?=\S)", "\\1 ", line)) for line in block.splitlines()]
+        lines = [_esc(re.sub(rf"(\S{{{LONG_WORD}}})(?=\S)", "\\1 ", line)) for line in block.splitlines()]
         out.append("<p>" + "<br/>".join(lines) + "</p>")
     return "\n".join(out)
 
@@ -146,25 +152,25 @@ class _Figures:
         if name in self.shown:
             return ""
         self.shown.append(name)
-        label = html.escape(name)
+        label = _esc(name)
         if len(self.shown) > MAX_IMAGES:
             return f'<p class="note">[{label}: not shown, only {MAX_IMAGES} figures are.]</p>'
         made, why = _figure(self.images[name], self.workdir, len(self.shown))
         if made is None:
-            return f'<p class="note">[{label}: not shown, {html.escape(why)}.]</p>'
+            return f'<p class="note">[{label}: not shown, {_esc(why)}.]</p>'
         (target, (width, height)), (box_width, box_height) = made, IMAGE_BOX_CM
         scale = min(box_width / width, box_height / height, 0.02)  # cm per pixel, ratio kept
         return (f'<p class="source">{label}</p>'
                 f'<img src="{target.name}" style="width: {width * scale:.2f}cm; height: {height * scale:.2f}cm"/>')
 
 
-def _answer_html(pieces, figures):
+def _answer_html(pieces, figures, limit=MAX_ANSWER_CHARS):
     """A question's answer: each source's text, then the figures it names."""
     out = []
     for source, text in pieces:
-        shown, note = _cut(text, MAX_ANSWER_CHARS)
-        out.append(f'<p class="source">From {html.escape(source)}:</p>{_paragraphs(shown)}')
-        out += [f'<p class="note">{html.escape(note)}</p>'] if note else []
+        shown, note = _cut(text, limit)
+        out.append(f'<p class="source">From {_esc(source)}:</p>{_paragraphs(shown)}')
+        out += [f'<p class="note">{_esc(note)}</p>'] if note else []
         out += [figures.html(name) for name in _mentions(text, figures.images)]
     return "\n".join(out)
 
@@ -181,7 +187,7 @@ def _fonts(workdir):
 
 
 def build_html(job, workdir):
-    """The document for `job` (see `render`) and the notes for staff about what was not read."""
+    """The HTML document for `job` (see `render`); its figures and fonts are written into `workdir`."""
     questions, labels = job["questions"], [q["label"] for q in job["questions"]]
     answers, leftovers, notes = {i: [] for i in range(len(questions))}, [], list(job.get("notes", []))
     for source, path, notebook in job["texts"]:
@@ -195,18 +201,17 @@ def build_html(job, workdir):
         if rest and not notebook:  # a notebook's other cells are mostly the handout's own text
             leftovers.append((source, rest))
     figures = _Figures(dict(job["images"]), workdir)
-    header = (f"<h1>{html.escape(job['title'])}</h1><p>{html.escape(job['student'])}</p>"
-              + "".join(f'<p class="note">{html.escape(n)}</p>' for n in notes))
+    header = (f"<h1>{_esc(job['title'])}</h1><p>{_esc(job['student'])}</p>"
+              + "".join(f'<p class="note">{_esc(n)}</p>' for n in notes))
     pages = []
     for i, question in enumerate(questions):
         body = _answer_html(answers[i], figures) if answers[i] else f'<p class="missing">{NO_ANSWER}</p>'
         points = f"{question['points']:g} point{'' if question['points'] == 1 else 's'}"
-        pages.append(f"<h2>{html.escape(question['label'])} ({points})</h2>"
-                     f'<p class="question">{html.escape(question["question"])}</p>{body}')
+        pages.append(f"<h2>{_esc(question['label'])} ({points})</h2>"
+                     f'<p class="question">{_esc(question["question"])}</p>{body}')
     unplaced = [name for name in figures.images if name not in figures.shown]
     if leftovers or unplaced:
-        rest = "".join(f'<p class="source">From {html.escape(s)}:</p>{_paragraphs(_cut(t, MAX_LEFTOVER_CHARS)[0])}'
-                       for s, t in leftovers)
+        rest = "".join(_answer_html([piece], figures, MAX_LEFTOVER_CHARS) for piece in leftovers)
         pages.append("<h2>Not under any question's heading</h2>" + rest
                      + "".join(figures.html(name) for name in unplaced))
     return (f"<html><head><meta charset='utf-8'/><style>{_fonts(workdir)}{CSS}</style></head><body>{header}"

@@ -81,7 +81,7 @@ def test_student_markup_is_shown_as_text_and_nothing_is_fetched_or_read(tmp_path
     url = f"http://127.0.0.1:{server.server_port}"
     text = (f'## Q1\nσ′(z) = σ(1 − σ)\n<img src="{url}/a.png"> ![b]({url}/b.png) <img src="file:///etc/passwd">\n'
             f'<link rel="stylesheet" href="{url}/c.css"><script>alert(1)</script>\n'
-            f'<img src="/etc/hostname"> see /etc/hostname')
+            f'<img src="/etc/hostname"> see /etc/hostname\x00\x1b[31m\x9b')
     job = _job(tmp_path, text)
     try:
         document = manual_pdf.build_html(job, str(tmp_path))
@@ -89,6 +89,7 @@ def test_student_markup_is_shown_as_text_and_nothing_is_fetched_or_read(tmp_path
     finally:
         server.shutdown()
     assert "<img" not in document and "<script" not in document and "<link" not in document
+    assert not any(c in document for c in "\x00\x1b\x9b")  # control characters are dropped
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in document and "Ada &lt;b&gt;" in document
     assert _Counting.asked == []
     reader = pypdf.PdfReader(job["output"])
