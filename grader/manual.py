@@ -26,6 +26,8 @@ IMAGES = (".png", ".jpg", ".jpeg")
 NOT_INCLUDED = (".pdf", ".docx", ".doc", ".odt", ".tex", ".html", ".md", ".txt")
 RELEASED = ("readme.md", "requirements.txt")
 BUNDLE = "all-students.pdf"
+STUDENTS = "students"  # the folder of the per-student PDFs, so no submission's name can be the bundle's
+MAX_NAMED = 8
 NEEDS = "the optional extra `manual` (pip install -e '.[manual]'; `make` installs it)"
 
 
@@ -55,6 +57,7 @@ def job_for(assignment, submission, workspace):
     except IntakeError as problem:
         job["notes"].append(f"The submission could not be read: {problem}")
         return job
+    unread = []
     for rel, _ in files:
         name, path = rel.name.lower(), str(root / rel)
         if name in ANSWER_FILES or rel.suffix.lower() == ".ipynb":
@@ -62,8 +65,12 @@ def job_for(assignment, submission, workspace):
         elif rel.suffix.lower() in IMAGES:
             job["images"].append((rel.as_posix(), path))
         elif rel.suffix.lower() in NOT_INCLUDED and name not in RELEASED:
-            job["notes"].append(f"{rel.as_posix()} is in the submission but not in this PDF: "
-                                f"only {', '.join(ANSWER_FILES)}, notebooks and PNG/JPEG figures are read.")
+            unread.append(rel.as_posix())
+    if unread:
+        more = f" and {len(unread) - MAX_NAMED} more" if len(unread) > MAX_NAMED else ""
+        job["notes"].append(f"{', '.join(unread[:MAX_NAMED])}{more} {'is' if len(unread) == 1 else 'are'} in the "
+                            f"submission but not in this PDF: only {', '.join(ANSWER_FILES)}, notebooks and "
+                            "PNG/JPEG figures are read.")
     return job
 
 
@@ -79,38 +86,49 @@ def render(job, output):
         return ""
     bare = dict(job, texts=[], images=[], output=str(output),
                 notes=[f"The answers could not be rendered ({why}): read the submission itself."])
-    answer = quarantine.run("manual_pdf", bare)
+    try:
+        answer = quarantine.run("manual_pdf", bare)
+    except quarantine.QuarantineFailure as failure:
+        answer = {"error": str(failure)}
     if "error" in answer:
         raise BatchError(f"the PDF of {job['student']} could not be written: {answer['error']}")
     return why
 
 
 def write_pdfs(slug, source, outdir, jobs=1, say=print):
-    """One PDF per submission in `outdir` (`jobs` at once) and the class's BUNDLE; returns the
-    names of submissions whose answers could not be rendered (their PDF says so)."""
+    """One PDF per submission in `outdir`/STUDENTS (`jobs` at once) and the class's BUNDLE in
+    `outdir`; returns the names of submissions whose answers could not be rendered (their PDF
+    says so)."""
     from pypdf import PdfWriter
     assignment = load_assignment(slug)
     if not assignment.manual:
         raise BatchError(f"{slug} has no [[manual]] questions in its assignment.toml")
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    try:
+        (outdir / STUDENTS).mkdir(parents=True, exist_ok=True)
+    except OSError as problem:
+        raise BatchError(f"cannot make the output folder {outdir / STUDENTS}: {problem.strerror or problem}") from None
     failed, bundle = [], PdfWriter()
     with tempfile.TemporaryDirectory() as tmp:
         submissions = find_submissions(open_input(source, Path(tmp) / "class"), outdir)
         if not submissions:
             raise BatchError(f"no submissions found in {source}")
 
+        def pdf_of(submission):
+            return outdir / STUDENTS / f"{submission.name}.pdf"
+
         def one(number):
             submission = submissions[number]
-            return render(job_for(assignment, submission, Path(tmp) / f"s{number}"), outdir / f"{submission.name}.pdf")
+            return render(job_for(assignment, submission, Path(tmp) / f"s{number}"), pdf_of(submission))
 
         with ThreadPoolExecutor(max(1, jobs)) as pool:  # each render is a process of its own
             for submission, why in zip(submissions, pool.map(one, range(len(submissions)))):
                 if why:
                     failed.append(submission.name)
                     say(f"warning: {submission.name}: answers not rendered ({why}); its PDF says so")
-                bundle.append(str(outdir / f"{submission.name}.pdf"))
+                bundle.append(str(pdf_of(submission)))
     with open(outdir / BUNDLE, "wb") as f:
         bundle.write(f)
-    say(f"{slug}: {len(submissions)} PDF(s) of written answers and {BUNDLE} in {outdir}")
+    say(f"{slug}: {len(submissions)} PDF(s) of written answers in {outdir / STUDENTS}, all of them in "
+        f"{outdir / BUNDLE}")
     return failed

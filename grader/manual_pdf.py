@@ -18,7 +18,8 @@ from .config import heading_key as key
 
 MAX_ANSWER_CHARS = 12_000      # of one question's answer from one file; the rest is cut with a note
 MAX_LEFTOVER_CHARS = 4_000     # text under no question's heading
-MAX_TEXT_BYTES = 2 * 2**20     # an answers file or a notebook read at all
+MAX_TEXT_BYTES = 2 * 2**20     # an answers file read at all
+MAX_NOTEBOOK_BYTES = 20 * 2**20  # a notebook (its plots make it large), as grader.intake caps it
 MAX_IMAGE_BYTES = 8 * 2**20
 MAX_IMAGE_PIXELS = 25_000_000
 MAX_IMAGES = 12                # figures shown in one PDF
@@ -89,10 +90,11 @@ def markdown_of_notebook(text):
 
 
 def _read(path, notebook):
+    cap = MAX_NOTEBOOK_BYTES if notebook else MAX_TEXT_BYTES
     with open(path, "rb") as f:
-        data = f.read(MAX_TEXT_BYTES + 1)
-    if len(data) > MAX_TEXT_BYTES:
-        raise ValueError(f"it is larger than {MAX_TEXT_BYTES // 2**20} MB")
+        data = f.read(cap + 1)
+    if len(data) > cap:
+        raise ValueError(f"it is larger than {cap // 2**20} MB")
     text = data.decode("utf-8", errors="replace")
     return markdown_of_notebook(text) if notebook else text
 

@@ -21,7 +21,8 @@ def manual_pdfs(slug, source, out):
     proc = subprocess.run([sys.executable, "-m", "grader", "manual-pdfs", slug, str(source), "-o", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return {pdf.stem: [page.extract_text() for page in pypdf.PdfReader(pdf).pages] for pdf in out.glob("*.pdf")}
+    pdfs = [out / "all-students.pdf", *(out / "students").glob("*.pdf")]
+    return {pdf.stem: [page.extract_text() for page in pypdf.PdfReader(pdf).pages] for pdf in pdfs}
 
 
 def flat(text):
