@@ -1,9 +1,11 @@
 """`python -m grader manual-pdfs` on a Gradescope export's zip (a2) and a folder of zips (a3):
 a PDF per student with a page per [[manual]] question, and the class's bundle."""
+import http.server
 import json
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
 
 import pytest
@@ -23,6 +25,17 @@ def manual_pdfs(slug, source, out):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     pdfs = [out / "all-students.pdf", *(out / "students").glob("*.pdf")]
     return {pdf.stem: [page.extract_text() for page in pypdf.PdfReader(pdf).pages] for pdf in pdfs}
+
+
+class _Counting(http.server.BaseHTTPRequestHandler):
+    asked = []
+
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        self.asked.append(self.path)
+        self.send_error(404)
+
+    def log_message(self, *args):
+        pass
 
 
 def flat(text):
@@ -56,19 +69,32 @@ def test_a2_export_and_a3_folder_give_a_page_per_question_with_the_students_answ
     Image.new("RGB", (60, 40), "white").save(figure)
     folder = tmp_path / "a3-class"
     folder.mkdir()
-    written = "## Written 1\nMy derivation.\n\n## written 2 (tanh)\nThe boundary, moons.png, is smooth.\n"
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Counting)  # a student's links must not reach it
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    written = (f'## Written 1\nMy derivation: σ′(z) = σ(1 − σ).\n<img src="{url}/a.png"> ![b]({url}/b.png)\n'
+               f'<img src="file:///etc/passwd"> <link rel="stylesheet" href="{url}/c.css">\n\n'
+               "## written 2 (tanh)\nThe boundary, moons.png, is smooth.\n")
     with zipfile.ZipFile(folder / "alice.zip", "w") as opened:
         opened.writestr("hw/written.md", written)
         opened.write(figure, "hw/moons.png")
         opened.writestr("hw/report.docx", "an answer staff must be told of")
         opened.writestr("hw/README.md", "the student release's own")
 
-    a3 = manual_pdfs("a3_three_layer_nn", folder, tmp_path / "a3")
+    try:
+        a3 = manual_pdfs("a3_three_layer_nn", folder, tmp_path / "a3")
+    finally:
+        server.shutdown()
+    assert _Counting.asked == []
     asked = [q["question"] for q in load_assignment("a3_three_layer_nn").manual]
     alice = a3["alice"]
     assert len(alice) == len(asked) == len(a3["all-students"])  # a page per question, in order
     for page, question in zip(alice, asked):
         assert question in flat(page)
-    assert "My derivation." in alice[0] and "is smooth." in alice[1] and "hw/moons.png" in alice[1]
+    assert "My derivation: σ′(z) = σ(1 − σ)." in alice[0] and "is smooth." in alice[1] and "hw/moons.png" in alice[1]
+    assert '<img src="file:///etc/passwd">' in flat(alice[0]) and "root:" not in "".join(alice)
+    page = pypdf.PdfReader(tmp_path / "a3" / "students" / "alice.pdf").pages[0]
+    fonts = [font.get_object()["/BaseFont"] for font in page["/Resources"]["/Font"].values()]
+    assert any("DejaVuSans" in name for name in fonts), fonts  # it has a σ; Helvetica would print a box
     assert [NO_ANSWER in page for page in alice] == [False, False, True, True]
     assert "hw/report.docx is in the submission but not in this PDF" in flat(alice[0]) and "README" not in alice[0]
