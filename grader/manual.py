@@ -21,9 +21,9 @@ from .intake import IntakeError, survey, unpack
 
 ANSWER_FILES = ("written.md", "written.txt")  # where a student writes answers; any depth, any case
 IMAGES = (".png", ".jpg", ".jpeg")
-# Reports in another file or format: named on the first page for staff, never read. The student
-# release's own README.md and requirements.txt are not.
-NOT_INCLUDED = (".pdf", ".docx", ".doc", ".odt", ".tex", ".html", ".md", ".txt")
+# Reports in another file or format, or a zip inside the submission: named on the first page for
+# staff, never read. The student release's own README.md and requirements.txt are not.
+NOT_INCLUDED = (".pdf", ".docx", ".doc", ".odt", ".tex", ".html", ".md", ".txt", ".zip")
 RELEASED = ("readme.md", "requirements.txt")
 BUNDLE = "all-students.pdf"
 STUDENTS = "students"  # the folder of the per-student PDFs, so no submission's name can be the bundle's
