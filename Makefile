@@ -11,7 +11,7 @@ GRADED ?= graded
 $(PY): pyproject.toml grader/build/requirements-lock.txt
 	$(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c grader/build/requirements-lock.txt -e '.[test,cluster,similarity]'
+	$(PY) -m pip install --quiet -c grader/build/requirements-lock.txt -e '.[test,cluster,similarity,manual]'
 	touch $(PY)
 
 # As root, children run as the grader's own system accounts, made here once (docs/security.md).

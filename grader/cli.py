@@ -84,6 +84,20 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_manual_pdfs(args: argparse.Namespace) -> int:
+    from .batch import BatchError
+    from .manual import NEEDS, extra_installed, write_pdfs
+    if not extra_installed():
+        print(f"error: manual-pdfs needs {NEEDS}", file=sys.stderr)
+        return 2
+    try:
+        failed = write_pdfs(args.slug, Path(args.folder), Path(args.output), jobs=args.jobs)
+    except BatchError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    return 2 if failed else 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check
     return 0 if check(args.slug, args.folder) is not None else 1
@@ -230,6 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                    help="processes tokenizing submissions (default: the number of CPUs, %(default)s here)")
     p.set_defaults(func=cmd_similarity)
+    p = sub.add_parser("manual-pdfs", help="the written answers of a class as PDFs for manual grading: one per "
+                       "student, a page per [[manual]] question, and all-students.pdf")
+    p.add_argument("slug", help="the assignment, e.g. a3_three_layer_nn")
+    p.add_argument("folder", help="a folder of submissions, a Gradescope export, its zip, or a folder above it")
+    p.add_argument("-o", "--output", default="manual-pdfs", help="folder for the PDFs (default: %(default)s)")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                   help="students rendered at once (default: the number of CPUs, %(default)s here)")
+    p.set_defaults(func=cmd_manual_pdfs)
     p = sub.add_parser("check", help="run the public checks on your working folder")
     p.add_argument("slug", help="the assignment, e.g. a1_softsign")
     p.add_argument("folder", nargs="?", default=".",

@@ -24,6 +24,7 @@ This module is the one place that reads TOML (`read_toml`).
 """
 import copy
 import difflib
+import re
 import sys
 import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
@@ -189,6 +190,8 @@ PART = {
 MANUAL = {
     "question": Key(str, REQUIRED, "the question staff grade"),
     "points": Key(NUMBER, REQUIRED, "its points", _at_least_zero),
+    "label": Key(str, "", "what the heading of its answer starts with, e.g. 'Q1.6' (default 'Question <n>'); "
+                 "see `python -m grader manual-pdfs`"),
 }
 LATE_POLICY = {
     "kind": Key(str, "none", "'none' (say it was late, deduct nothing) or 'per_day'",
@@ -307,7 +310,9 @@ def _training(raw, where, top):
 
 
 def _manual(raw, where, top):
-    return [read_table(q, MANUAL, f"{where} [[manual]] #{i + 1}") for i, q in enumerate(raw)]
+    manual = [read_table(q, MANUAL, f"{where} [[manual]] #{i + 1}") for i, q in enumerate(raw)]
+    _distinct_labels(manual, where)
+    return manual
 
 
 def _withheld(table):
@@ -406,6 +411,25 @@ class Assignment:
 
 TOP = schema(Assignment)
 LIMITS = schema(Limits)
+
+
+def heading_key(text):
+    """A [[manual]] label or a student's heading as they are compared: letters and digits, lower case
+    ("Q1.6" ~ "q 1-6")."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _distinct_labels(manual, where):
+    """No [[manual]] label may begin another's (as `heading_key`s), or an answer headed with the
+    longer one could be filed under the shorter."""
+    keys = [heading_key(q["label"] or f"Question {n}") for n, q in enumerate(manual, 1)]
+    for a, first in enumerate(keys):
+        if not first:
+            raise ConfigError(f"{where}: [[manual]] #{a + 1} label {manual[a]['label']!r} has no letter or digit")
+        for b, second in enumerate(keys):
+            if a != b and second.startswith(first):
+                raise ConfigError(f"{where}: [[manual]] #{a + 1} label {manual[a]['label']!r} "
+                                  f"begins the label of #{b + 1} ({manual[b]['label']!r})")
 
 
 def parse_manifest(raw, slug, where="assignment.toml", root=REPO_ROOT):

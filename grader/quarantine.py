@@ -26,7 +26,8 @@ WALL_SECONDS = 40
 MAX_REPLY_BYTES = 64 * 2**20
 PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 TASKS = {"notebooks": ("notebook", "convert_all"), "python2": ("python2", "diagnose"),
-         "sources": ("sources", "scan"), "expression": ("expressions", "answer_values")}
+         "sources": ("sources", "scan"), "expression": ("expressions", "answer_values"),
+         "manual_pdf": ("manual_pdf", "render")}
 OVER_CPU = -getattr(signal, "SIGXCPU", 0) or None  # the exit status of a process over its CPU limit
 
 

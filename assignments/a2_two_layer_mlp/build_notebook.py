@@ -101,7 +101,11 @@ CELLS = [
     that the forward pass computed ($a_1$, $h_1$, $\hat y$, ...). In a few
     sentences: what would happen to the cost of computing all the gradients if
     those values were not kept, and each one had to be recomputed whenever a
-    gradient needs it?
+    gradient needs it? Write your answer in the next cell, under its heading.
+    """),
+
+    md(r"""
+    ## Q1.6 (your answer)
     """),
 
     md(r"""
@@ -492,8 +496,9 @@ CELLS = [
       `python -m grader check a2_two_layer_mlp .`
     - Submit a zip with `mlp.py` and `answers.py`. This notebook imports
       `mlp.py` rather than containing your code, so it cannot stand in for
-      `mlp.py`: submitting it alone earns no points for Part 2. Your answer
-      to Q1.6 goes to the course staff as the course instructs.
+      `mlp.py`: submitting it alone earns no points for Part 2. For your
+      answer to Q1.6, put this notebook in the zip too (the staff read the
+      cell under the heading `## Q1.6`), or write it in `written.md`.
     """),
 ]
 

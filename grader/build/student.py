@@ -20,6 +20,7 @@ from .template import template_files
 NOT_SHIPPED = {Path("grader/bench.py"),  # instructors' benchmark: imports submissions in-process
                Path("grader/cluster.py"),  # grading on Dask: needs dask and distributed, no use to a student
                Path("grader/cluster_certs.py"),  # the Dask cluster's TLS credentials, likewise
+               Path("grader/manual.py"), Path("grader/manual_pdf.py"),  # staff's PDFs of written answers
                Path("grader/mutants.py"),  # reads mutants.toml, which is the instructors' alone
                Path("grader/templates/new")}  # `grader new`'s example assignment, with its reference and mutants
 REQUIREMENT_OF = {  # what a released file imports -> what provides it (as pyproject.toml pins it)
