@@ -83,6 +83,7 @@ def test_restart_and_run_all_in_a_jupyter_kernel_inside_the_student_release(tmp_
     nb.cells += [nbformat.v4.new_code_cell(
         "from pathlib import Path\n"  # the sigmoid's derivative written as s: 2.1 breaks, 2.2 (relu) does not
         "Path('mlp.py').write_text(Path('mlp.py').read_text().replace('return s * (1 - s)', 'return s'))\n"
+        "from grader_check import check\n"
         "check('2')")]
     resources = {"metadata": {"path": str(folder)}}
     nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources=resources).execute()

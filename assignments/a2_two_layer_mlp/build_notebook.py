@@ -499,7 +499,7 @@ CELLS = [
     """),
 
     code("""
-    from grader_check import check, check_all
+    from grader_check import check_all
 
     check_all()
     """),
