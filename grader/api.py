@@ -132,6 +132,8 @@ class ClassResults:
 def grade(slug: str, submission: str | Path, out: str | Path | None = None, *,
           metadata: str | Path | None = None, verbose: bool = False) -> Results:
     """Grade one submission (a zip, folder, .py or .ipynb) in this process, its code in the sandbox.
+    As with the command, a run far past the assignment's time budget ends this process (see
+    grader.deadline); grade_class gives each submission a process of its own.
 
     `out`: where to write results.json (default: nowhere kept). `metadata`: Gradescope's
     submission_metadata.json, for the late policy. `verbose`: pytest's report on stdout.
