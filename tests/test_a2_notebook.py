@@ -36,7 +36,13 @@ def code_cells(path):
             for cell in nb.cells if cell.cell_type == "code"]
 
 
-def instructor_folder(tmp_path):
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    """The student zip, built once for the tests that unpack it."""
+    return build_student(SLUG, tmp_path_factory.mktemp("dist"))
+
+
+def instructor_folder(tmp_path, release):
     shutil.copy(REPO / "reference" / SLUG / "mlp.py", tmp_path)
     shutil.copy(REPO / "reference" / SLUG / "utils.py", tmp_path)
     shutil.copy(REPO / "assignments" / SLUG / "data" / "digits.npz", tmp_path)
@@ -45,17 +51,17 @@ def instructor_folder(tmp_path):
     return tmp_path
 
 
-def student_folder(tmp_path):
+def student_folder(tmp_path, release):
     """The student zip unpacked, as a student gets it, with the reference's mlp.py dropped in."""
-    with zipfile.ZipFile(build_student(SLUG, tmp_path / "dist")) as archive:
+    with zipfile.ZipFile(release) as archive:
         archive.extractall(tmp_path)
     shutil.copy(REPO / "reference" / SLUG / "mlp.py", tmp_path / SLUG)
     return tmp_path / SLUG
 
 
 @pytest.mark.parametrize("where", [instructor_folder, student_folder], ids=["instructor", "student_release"])
-def test_notebook_runs_against_the_reference(tmp_path, where):
-    folder = where(tmp_path)
+def test_notebook_runs_against_the_reference(tmp_path, where, release):
+    folder = where(tmp_path, release)
     (folder / "cells.json").write_text(json.dumps(code_cells(folder / "handout.ipynb")))
     (folder / "run.py").write_text(RUNNER)
     env = {**os.environ, "MPLBACKEND": "Agg", "A2_QUICK": "1", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -71,12 +77,12 @@ def test_notebook_runs_against_the_reference(tmp_path, where):
     assert "validation accuracy" in proc.stdout
 
 
-def test_restart_and_run_all_in_a_jupyter_kernel_inside_the_student_release(tmp_path, monkeypatch):
+def test_restart_and_run_all_in_a_jupyter_kernel_inside_the_student_release(tmp_path, monkeypatch, release):
     """What a student does: unzip, add mlp.py, open the notebook, Kernel -> Restart & Run All;
     then save a bug in mlp.py and check one part from a cell of the same kernel."""
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
-    folder = student_folder(tmp_path)
+    folder = student_folder(tmp_path, release)
     monkeypatch.setenv("A2_QUICK", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(folder / "handout.ipynb", as_version=4)
