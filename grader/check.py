@@ -1,6 +1,7 @@
 """`python -m grader check <slug> [folder]`: the public checks on a student's
 working folder, with the autograder's messages, printed for a terminal, and a
-look at `answers.py` (read, never run) for answers the autograder cannot read."""
+look at `answers.py` (read, never run) for answers the autograder cannot read.
+`grader_check.check("2.1")` in a notebook or script prints the same lines."""
 import ast
 import tempfile
 from pathlib import Path
@@ -15,8 +16,10 @@ NOTE = "Hidden checks run when you submit; they compare with the reference on in
 ANSWERS_FILE = "answers.py"
 
 
-def check(slug, folder):
-    """Run the public checks on `folder`; print a line per item; return the results."""
+def check(slug, folder, items=None):
+    """Run the public checks on `folder`; print a line per item; return the results.
+    `items`: item or part numbers ("2.1", "2"); only their checks run. None when nothing
+    could be checked (the folder, or an item that is not public: the line says which)."""
     assignment = load_assignment(slug)
     folder = Path(folder).resolve()
     if not folder.exists():
@@ -31,8 +34,13 @@ def check(slug, folder):
             print(f"Cannot check {folder}: {problem}")
             return None
         out = Path(workspace) / "results.json"
+        plugin = local_fixtures(staged, items)
         results = run_checks(assignment, staged, out, notes=staged.notes, dirs=[assignment.checks[0]], full=False,
-                             fixture_module=local_fixtures(staged), sandboxed=False)
+                             fixture_module=plugin, sandboxed=False)
+        if items and not results["tests"]:
+            print(f"{slug} has no public item {' or '.join(map(str, items))}: its public items are "
+                  f"{', '.join(plugin.collected)}. {NOTE}")
+            return None
         answers = staged.folder / ANSWERS_FILE  # wherever in the folder it was found
         answered = ANSWERS_FILE in assignment.submit and answers.is_file()
         problems = answer_problems(answers.read_text()) if answered else []

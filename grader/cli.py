@@ -8,7 +8,6 @@ from pathlib import Path
 
 from .config import ConfigError, all_slugs
 from .late import parse_time
-from .results import grader_faults
 from .sandbox.errors import SandboxUnavailable
 
 
@@ -20,67 +19,47 @@ def _slugs(names: str | list[str]) -> list[str]:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from .grade import grade
-    if not Path(args.submission).exists():
-        print(f"error: no file or folder {args.submission}", file=sys.stderr)
-        return 2
-    if args.metadata and not Path(args.metadata).is_file():
-        print(f"error: no file {args.metadata} (--metadata): without it no late policy applies", file=sys.stderr)
-        return 2
-    if not Path(args.output).resolve().parent.is_dir():
-        print(f"error: no folder {Path(args.output).resolve().parent} to write {Path(args.output).name} into",
-              file=sys.stderr)
-        return 2
-    graded = grade(args.slug, args.submission, args.output, metadata=args.metadata, verbose=args.verbose)
-    total = sum(t["max_score"] for t in graded["tests"])
+    from .api import FAILURES, NotFinal, exit_code, grade
+    try:
+        graded, problem = grade(args.slug, args.submission, args.output, metadata=args.metadata,
+                                verbose=args.verbose), None
+    except NotFinal as failed:  # written all the same: say what it was, then why it is not final
+        graded, problem = failed.results, failed
+    except FAILURES as failed:
+        print(f"error: {failed}", file=sys.stderr)
+        return exit_code(failed)
     if args.verbose:
-        cpu = graded.get("extra_data", {}).get("cpu_s", {})
+        cpu = graded.raw.get("extra_data", {}).get("cpu_s", {})
         print(f"CPU s per item (grader and sandbox children; {sum(cpu.values()):.2f} in all):")
-        names = {t.get("number"): t["name"] for t in graded["tests"]}
+        names = {item.number: item.name for item in graded.items}
         for item, seconds in cpu.items():
             print(f"  {item:>6} {seconds:7.3f}  {names.get(item, '')}")
-    print(f"{args.slug}: {graded['score']:g} / {total:g}; results written to {Path(args.output).resolve()}")
-    faults = grader_faults(graded)
-    if faults:
-        print(f"error: the grader itself failed on {', '.join(faults)} (not the submission's fault), so this "
-              f"score is not final; results.json has the details", file=sys.stderr)
-        return 2
+    print(f"{args.slug}: {graded.score:g} / {graded.max_score:g}; results written to {graded.path}")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return exit_code(problem)
     return 0
 
 
 def cmd_grade_all(args: argparse.Namespace) -> int:
-    from .batch import BatchError, grade_all
-    from .isolated import EnvironmentFailure
-    cluster = None
-    if args.cluster:  # refused before anything is read or written
-        from .cluster import ClusterAddressError, plan
-        try:
-            cluster = plan(args.cluster, certs=args.cluster_certs, insecure=args.insecure_cluster)
-        except ClusterAddressError as problem:
-            print(f"error: {problem}", file=sys.stderr)
-            return 2
+    from .api import FAILURES, EnvironmentFailure, Stopped, exit_code, grade_class
     try:
         due = parse_time(args.due) if args.due else None
     except ValueError as problem:
         print(f"error: --due {args.due!r}: {problem}", file=sys.stderr)
         return 2
     try:
-        entries, interrupted = grade_all(args.slug, Path(args.folder), Path(args.output), jobs=args.jobs,
-                                         force=args.force, cluster=cluster, timeout=args.timeout, due=due)
-    except BatchError as problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 1
+        grade_class(args.slug, args.folder, args.output, jobs=args.jobs, force=args.force, cluster=args.cluster,
+                    cluster_certs=args.cluster_certs, insecure_cluster=args.insecure_cluster,
+                    timeout=args.timeout, due=due)
+    except Stopped as stopped:  # grades.csv and report.html hold what was graded; nothing more to say
+        return exit_code(stopped)
     except EnvironmentFailure as problem:
         print(f"error: grading stopped, no grades.csv written: {problem}", file=sys.stderr)
-        return 2
-    if interrupted:  # the items never reached are not the grader's faults
-        return 130
-    failed = [e.submission.name for e in entries if grader_faults(e.results)]
-    if failed:
-        print(f"error: the grader itself failed on {len(failed)} submission(s) ({', '.join(failed[:5])}"
-              f"{', ...' if len(failed) > 5 else ''}); their scores are not final (report.html lists them)",
-              file=sys.stderr)
-        return 2
+        return exit_code(problem)
+    except FAILURES as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return exit_code(problem)
     return 0
 
 

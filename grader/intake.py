@@ -41,6 +41,8 @@ FOLDER_TOO_BIG = "Your submission was refused: {why}. Submit only the files the 
 MISSING = "{file} was not found in your {where}{hint}, so nothing in it could be checked."
 HELD = " Your submission holds: {held}."
 RELEASE_FOLDERS = ("grader", "assignments")  # beside a student's files in the unpacked student zip
+CHECK_MODULE = "grader_check"  # students' call of the public checks; its stand-in is staged instead
+CHECK_STAND_IN = Path(__file__).with_name("check_stand_in.py")
 SEE_ABOVE = " (see the message at the top)"
 NOTHING_CHECKED = "Nothing could be checked: the message at the top says why."
 
@@ -304,6 +306,7 @@ def stage(assignment, submission, workspace, trusted=None, own_folder=False):
     flags += ["unused-files"] if unused else []
     for name in assignment.support:
         shutil.copyfile(Path(trusted or assignment.reference) / name, folder / name)
+    shutil.copyfile(CHECK_STAND_IN, folder / f"{CHECK_MODULE}.py")
     for name in assignment.data:
         copy_data(Path(trusted or assignment.data_folder) / name, folder / name, assignment.withhold.get(name, []))
     for path in folder.iterdir():
@@ -326,7 +329,7 @@ def stage_helpers(assignment, folder, roots, submitted, used, missing):
         scans = dict(zip(read, quarantine.run("sources", [str(p) for p in read])))
     except quarantine.QuarantineFailure as why:
         return [f"Your other .py files could not be read ({why}), so none of them was used."]
-    taken = set(roots) | {Path(n).stem for n in assignment.support}
+    taken = set(roots) | {Path(n).stem for n in assignment.support} | {CHECK_MODULE}
     found, shadowed = helpers.find_helpers(roots, candidates, scans, taken, assignment.packages)
     notes, labels = [], {path: label for label, path in submitted.items()}
     for module, path, importer in found:
@@ -404,7 +407,7 @@ def python2_headlines(sources):
 
 def unused_files(assignment, submitted, used):
     """What the student handed in that grading does not use, and why, in a few lines."""
-    own = {n.lower() for n in assignment.support + assignment.data}
+    own = {n.lower() for n in assignment.support + assignment.data} | {f"{CHECK_MODULE}.py"}
     copies, sources, others, notes = [], [], [], []
     for label, path in sorted(submitted.items()):
         if path in used:

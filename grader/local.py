@@ -17,6 +17,7 @@ import pytest
 
 from . import fixtures
 from .failures import IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text, student_raised
+from .kit.items import case_of
 from .loader import load_modules
 from .sandbox import inprocess
 
@@ -77,9 +78,16 @@ def missing_name(exc):
     return isinstance(exc, AttributeError) and bool(last) and Path(last[0].filename).resolve() == stand_in
 
 
-def local_fixtures(staged):
+def selected(number, items):
+    """Whether item `number` is one of `items`, or in one of their parts ("2" holds "2.1")."""
+    return any(number == str(i) or number.startswith(f"{i}.") for i in items)
+
+
+def local_fixtures(staged, items=None):
     """grader.fixtures with `student` importing the student's files into this process,
-    and a hook that turns an exception out of their code into the check's failure."""
+    and a hook that turns an exception out of their code into the check's failure.
+    `items`: only the checks of these item (or part) numbers run; `collected` then lists
+    every item number the checks hold."""
     @pytest.fixture
     def student():
         yield inprocess.InProcessStudent(LocalModules(staged))
@@ -101,7 +109,19 @@ def local_fixtures(staged):
                      "traceback": student_traceback(exc, staged.folder)}
             raise student_raised(name, name, error) from None
 
+    @pytest.hookimpl(tryfirst=True)  # before the grading plugin makes a record of each item
+    def pytest_collection_modifyitems(config, items):
+        module.collected = [number for number in (case_of(item)[0] for item in items) if number]
+        if wanted:
+            kept = [item for item in items if selected(case_of(item)[0] or "", wanted)]
+            if not kept:  # nothing to run is no failure of the checks: the caller names what there is
+                pytest.exit("no such item", returncode=pytest.ExitCode.OK)
+            config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+            items[:] = kept
+
+    wanted = [str(i) for i in items or ()]
     module = types.ModuleType("local_fixtures")
     module.__dict__.update({k: v for k, v in vars(fixtures).items() if not k.startswith("__")})
     module.student, module.pytest_pyfunc_call = student, pytest_pyfunc_call
+    module.pytest_collection_modifyitems = pytest_collection_modifyitems
     return module

@@ -4,7 +4,7 @@ import re
 
 import nbformat
 
-from conftest import grade, lost, outputs, zip_files
+from conftest import REPO, grade, lost, outputs, zip_files
 from grader.config import load_assignment
 
 SPEC = load_assignment("a2_two_layer_mlp")
@@ -24,7 +24,8 @@ def test_notebook_alone_scores_full_on_the_code_items(tmp_path):
         "from mlp import TwoLayerMLP  # the notebook's own import of the file it replaces",
         REFERENCE,
         "!ls -la\nnet = TwoLayerMLP(4, 10, 3)\nraise SystemExit('top-level code must not run at import')",
-        "print('training...')\nwhile True:\n    pass")
+        "print('training...')\nwhile True:\n    pass",
+        "from grader_check import check_all  # the handout's own check cell\ncheck_all()")
     path = zip_files(tmp_path / "s.zip", {"work/handout.ipynb": notebook, "work/answers.py": ANSWERS})
     results = grade("a2_two_layer_mlp", path, tmp_path / "r.json")
     assert lost(results) == [], outputs(results)
@@ -32,10 +33,15 @@ def test_notebook_alone_scores_full_on_the_code_items(tmp_path):
 
 
 def test_python_file_wins_over_a_notebook(tmp_path):
+    """... and a call of the public checks left in mlp.py, with the release's grader_check.py
+    zipped along, costs nothing: the sandbox imports the grader's stand-in, whose calls do nothing."""
     notebook = notebook_with("class TwoLayerMLP:\n    pass")
-    path = zip_files(tmp_path / "s.zip", {"mlp.py": REFERENCE, "answers.py": ANSWERS, "handout.ipynb": notebook})
+    mlp = "from grader_check import check_all\n" + REFERENCE + "\ncheck_all()\n"
+    path = zip_files(tmp_path / "s.zip", {"mlp.py": mlp, "answers.py": ANSWERS, "handout.ipynb": notebook,
+                                          "grader_check.py": (REPO / "grader_check.py").read_text()})
     results = grade("a2_two_layer_mlp", path, tmp_path / "r.json")
     assert lost(results) == [] and "Graded mlp.py (found at mlp.py)" in results["output"]
+    assert "Not used: grader_check.py. The autograder brings its own copy" in results["output"]
 
 
 def test_unreadable_notebook_is_named(tmp_path):

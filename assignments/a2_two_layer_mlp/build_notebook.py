@@ -491,14 +491,22 @@ CELLS = [
 
     - Run every cell of this notebook from the top (Kernel -> Restart & Run
       All) and check that each difference is as small as the text says.
-    - Run the public checks from the folder with your files (the README of
-      the assignment's zip says how to install what they need):
-      `python -m grader check a2_two_layer_mlp .`
+    - Run the public checks: the cell below (`check("2.1")` runs one item,
+      `check("2")` a part), or from a terminal in the folder with your files
+      (the README of the assignment's zip says how to install what they
+      need): `python -m grader check a2_two_layer_mlp .`. Either way they
+      read `mlp.py` and `answers.py` as saved on disk, so save them first.
     - Submit a zip with `mlp.py` and `answers.py`. This notebook imports
       `mlp.py` rather than containing your code, so it cannot stand in for
       `mlp.py`: submitting it alone earns no points for Part 2. For your
       answer to Q1.6, put this notebook in the zip too (the staff read the
       cell under the heading `## Q1.6`), or write it in `written.md`.
+    """),
+
+    code("""
+    from grader_check import check_all
+
+    check_all()
     """),
 ]
 

@@ -4,7 +4,8 @@ One folder holding the template files, the data (minus the labels the
 autograder measures accuracy on), the handout, and what
 `python -m grader check <slug> .` needs: the grader package, the
 assignment's settings and public checks, a requirements.txt and a README
-saying how to install and run it. No reference, no hidden checks.
+saying how to install and run it; and `grader_check.py`, the same check
+called from a notebook or script. No reference, no hidden checks.
 """
 import ast
 import json
@@ -68,6 +69,11 @@ what looks wrong. Your code runs in the checking process itself, without
 the autograder's sandbox, so nothing limits its time: Ctrl-C stops a loop.
 The check runs on Windows, macOS and Linux.
 
+The same check runs from a notebook cell or the end of a script in this
+folder: `from grader_check import check, check_all`, then `check("1.1")`
+for one item (`check("1")` for a part) or `check_all()`. It reads your
+files as saved, the ones you submit, so save them first.
+
 ## Submit
 
 {submit}, named exactly so, alone or in a zip. Files you add beside them
@@ -89,6 +95,7 @@ def student_files(slug, root=REPO_ROOT):
         if (assignment.folder / handout).exists():
             files[f"{slug}/{handout}"] = assignment.folder / handout
     files[f"{slug}/assignments/{slug}/assignment.toml"] = assignment.folder / "assignment.toml"
+    files[f"{slug}/grader_check.py"] = root / "grader_check.py"
     for path in sorted((assignment.folder / "checks" / "public").glob("*")):
         if path.suffix in (".py", ".toml"):  # the checks and their bug catalogue
             files[f"{slug}/assignments/{slug}/checks/public/{path.name}"] = path
