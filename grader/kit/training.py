@@ -31,6 +31,7 @@ well (a bias that never trains). A limit is a [training.<run>] key
 the model learns (every limit on a measure), and it learns as the
 reference's does (every limit on a gap).
 """
+import functools
 import inspect
 from types import SimpleNamespace
 
@@ -39,11 +40,13 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
 from ..failures import CheckFailure
 from .bugs import Bug
+from .items import cases as table_of_cases
 from .remembered import remembered
 from .values import labels_of
 
 __all__ = ["hidden_labels", "accuracy", "require_accuracy", "require_error", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
-           "graded_run", "with_seed", "with_gaps", "limits", "shortfalls", "require_run"]
+           "graded_run", "with_seed", "with_gaps", "limits", "shortfalls", "require_run", "measures_of",
+           "grid_over", "grid", "points", "recorded", "RECORD_KEYS"]
 
 TRAINS_POORLY = Bug("the trained model falls short", "training", "did not train well")
 TRAINS_OFF_COURSE = Bug("training drifts from the reference's", "training-gradient",
@@ -75,28 +78,61 @@ def require_error(value, maximum, what, examples):
                                     f"at most {maximum:.0%} is allowed.")
 
 
-def graded_run(item, run, points):
+def graded_run(item, run, points, whole=False):
     """Graded item `item`, worth `points`, made from its probe and trained with the
     [training.<run>] settings under their timeout. The probe's docstring names the item (its
     first line, as for every check) and, in its second paragraph, the run as messages say it,
-    with the settings in braces ("{epochs} epochs, seed {seed}"). The probe stays reachable as
-    `.probe`, for `python -m grader thresholds`."""
+    with the settings in braces ("{epochs} epochs, seed {seed}"). `item` may be a table
+    {number: case}: one item per row, each worth `points`, "{case}" in both paragraphs.
+    `whole`: all or nothing, rather than half per kind of limit. The probe of each item stays
+    reachable as `.probes[number]` (and a lone one as `.probe`), for `python -m grader thresholds`."""
+    table = item if isinstance(item, dict) else {item: None}
+
     def make(probe):
         title, _, what = inspect.cleandoc(probe.__doc__ or "").partition("\n\n")
         if not what.strip():
             raise TypeError(f"{probe.__name__}: the docstring's second paragraph must name the run")
+        probes = {n: bound_probe(probe, n, run, case, isinstance(item, dict)) for n, case in table.items()}
 
-        @partial_credit(points)
-        @number(item)
-        def check(student, ref, data, assignment, set_score=None):
+        def grade(student, ref, data, assignment, case, set_score):
             settings = assignment.run(run)
             student.time_limit(settings.timeout)
-            require_run(probe, student, ref, data, settings, " ".join(what.split()).format(**settings), points,
-                        set_score, assignment)
-        probe.training_item, probe.training_run = item, run
-        check.__name__, check.__doc__, check.probe = probe.__name__, title, probe
-        return check
+            words = " ".join(what.split()).format(**settings, case=case)
+            graded.__training__ = None
+            require_run(probes[next(n for n, c in table.items() if c == case)], student, ref, data, settings,
+                        words, points, set_score, assignment, whole=whole,
+                        keep=lambda record: setattr(graded, "__training__", record))
+
+        if isinstance(item, dict):
+            def check(student, ref, data, assignment, case, set_score=None):
+                grade(student, ref, data, assignment, case, set_score)
+            check = table_of_cases("case", table, title=title)(check)
+        else:
+            def check(student, ref, data, assignment, set_score=None):
+                grade(student, ref, data, assignment, None, set_score)
+            check = number(item)(check)
+        check.__doc__ = title
+        check.__name__ = probe.__name__
+        graded = partial_credit(points)(check)
+        graded.probes = probes
+        graded.probe = probes[next(iter(table))] if len(table) == 1 else None
+        return graded
     return make
+
+
+def bound_probe(probe, item, run, case, has_case):
+    """The probe of one item: `probe(code, data, run, seed[, ref])` with its case filled in,
+    named by `training_item` and `training_run`."""
+    wants_ref = "ref" in inspect.signature(probe).parameters
+
+    @functools.wraps(probe)
+    def one(code, data, settings, seed, ref=None):
+        extra = dict(case=case) if has_case else {}
+        if wants_ref:
+            extra["ref"] = ref
+        return probe(code, data, settings, seed, **extra)
+    one.training_item, one.training_run, one.takes_ref = item, run, True
+    return one
 
 
 def with_seed(modules):
@@ -136,34 +172,138 @@ def shortfalls(measures, run):
 
 
 MISSED = {  # what a missed limit says, from the student's own measure and the bar
-    "accuracy": lambda value, bound: f"classifies {value:.1%} of them correctly (at least {bound:.0%} is needed)",
-    "error": lambda value, bound: f"misclassifies {value:.1%} of them (at most {bound:.0%} is allowed)",
-    "loss": lambda value, bound: f"has a cross-entropy of {value:.3g} on them (at most {bound:g} is allowed)",
+    ("accuracy", "min"): lambda value, bound: f"classifies {value:.1%} of them correctly (at least {bound:.0%} "
+                                              "is needed)",
+    ("accuracy", "max"): lambda value, bound: f"classifies {value:.1%} of them correctly (a model that learns what "
+                                              f"this one can classifies at most {bound:.0%})",
+    ("error", "max"): lambda value, bound: f"misclassifies {value:.1%} of them (at most {bound:.0%} is allowed)",
+    ("loss", "max"): lambda value, bound: f"has a cross-entropy of {value:.3g} on them (at most {bound:g} is "
+                                          "allowed)",
+    ("margin", "min"): lambda value, bound: f"classifies {value:.1%} more of them correctly than the simpler model "
+                                            f"(at least {bound:.0%} more is needed)",
 }
+OFF_COURSE = {  # what a missed gap limit says: which of the run's results left the reference's
+    "outputs": "its outputs on the held-out examples differ from the reference's by about {gap:.0e} of their "
+               "largest entry",
+    "loss": "the reference's cost of its trained parameters differs from that of the reference's own by a "
+            "relative {gap:.0e}",
+}
+RECORD_KEYS = ("history", "history_unit", "grid", "points", "examples")  # what a probe returns besides measures
+HISTORY_ENTRIES = 200   # a history longer than this is kept at evenly spaced steps
+GRID_CELLS = 40         # the decision-boundary grid is GRID_CELLS x GRID_CELLS
 
 
-def require_run(probe, student, ref, data, run, what, points, set_score, assignment=None):
+def measures_of(result):
+    """A probe's measures: everything it returned but the record."""
+    return {name: value for name, value in result.items() if name not in RECORD_KEYS}
+
+
+def grid_over(X, cells=GRID_CELLS):
+    """(xs, ys, points): a cells x cells grid over the box of the 2-D points X, 10% wider on
+    every side, and its cells' centres as rows (row i * cells + j is (xs[j], ys[i]))."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = 0.1 * (high - low)
+    xs, ys = (np.linspace(low[k] - pad[k], high[k] + pad[k], cells) for k in (0, 1))
+    return xs, ys, np.stack([a.ravel() for a in np.meshgrid(xs, ys)], axis=1)
+
+
+def grid(xs, ys, predicted, call):
+    """The grid's record: the predicted class of each cell, checked as labels are."""
+    classes = labels_of(predicted, len(xs) * len(ys), call).reshape(len(ys), len(xs))
+    return {"xs": xs, "ys": ys, "classes": classes}
+
+
+def points(X, y):
+    """The points a 2-D run is measured on, for its figure."""
+    return {"X": np.asarray(X, dtype=float), "y": np.asarray(y).astype(np.int64)}
+
+
+def recorded(result, run):
+    """The figure's record of one run (docs/decisions.md, "Training runs"), from values already
+    checked where they crossed from the child, bounded again here: a field that is not what
+    it should be is left out (a figure is never worth a grade), never passed on."""
+    if not isinstance(result, dict):
+        return None
+    out = {"measures": {name: float(value) for name, value in measures_of(result).items()
+                        if np.ndim(value) == 0 and isinstance(value, (int, float, np.number))}}
+    history = np.asarray(result.get("history", []), dtype=float).ravel() if "history" in result else None
+    if history is not None and 0 < history.size <= 10 ** 6:
+        steps = np.unique(np.linspace(0, history.size - 1, min(history.size, HISTORY_ENTRIES)).astype(int))
+        out["history"] = [float(v) if np.isfinite(v) else float("nan") for v in history[steps]]
+        out["history_steps"] = [int(step) + 1 for step in steps]
+        out["history_unit"] = str(result.get("history_unit", "step"))
+    cells, dots = result.get("grid"), result.get("points")
+    if isinstance(cells, dict) and isinstance(dots, dict):
+        xs, ys = np.asarray(cells["xs"], dtype=float), np.asarray(cells["ys"], dtype=float)
+        classes, X, y = np.asarray(cells["classes"]), np.asarray(dots["X"], dtype=float), np.asarray(dots["y"])
+        if (xs.shape == ys.shape == (GRID_CELLS,) and classes.shape == (GRID_CELLS, GRID_CELLS)
+                and X.ndim == 2 and X.shape[1] == 2 and y.shape == (len(X),) and len(X) <= 10 ** 4
+                and np.all(np.isfinite(xs)) and np.all(np.isfinite(ys)) and np.all(np.isfinite(X))):
+            out["grid"] = {"xs": xs.tolist(), "ys": ys.tolist(), "classes": classes.astype(int).tolist()}
+            out["points"] = {"X": X.tolist(), "y": y.astype(int).tolist()}
+    return out
+
+
+def flat(result):
+    """A probe's result with its record's tables spread into "table.key" entries, as
+    `remembered` stores arrays and numbers only; `nested` puts them back."""
+    return {f"{name}.{key}" if isinstance(value, dict) else name: part
+            for name, value in result.items() for key, part in (value.items() if isinstance(value, dict)
+                                                                 else [(None, value)])}
+
+
+def nested(result):
+    out = {}
+    for name, value in result.items():
+        table, _, key = name.partition(".")
+        if key:
+            out.setdefault(table, {})[key] = value
+        else:
+            out[name] = value
+    return out
+
+
+def require_run(probe, student, ref, data, run, what, points, set_score, assignment=None, whole=False, keep=None):
     """Grade one training item: half of `points` if the student's run from `run.seed` meets every
     limit on a measure, half if its outputs stay within `max_outputs_gap` of the reference's run
-    from the same seed (what rounding explains). `what` names the run for the message. Given the
-    `assignment`, the reference's run is computed once per version of it (grader.kit.remembered)."""
+    from the same seed (what rounding explains); a run with limits of one kind only, or `whole`,
+    scores all or nothing. `what` names the run for the message. Given the `assignment`, the
+    reference's run is computed once per version of it (grader.kit.remembered). `keep` receives
+    the figure's record of both runs, before any verdict."""
+    takes_ref = getattr(probe, "takes_ref", False)
+
+    def trained(code):
+        return probe(code, data, run, run.seed, **({"ref": ref} if takes_ref else {}))
+
     def reference_run():
-        return probe(with_seed(ref), data, run, run.seed)
+        return trained(with_seed(ref))
     reference = (reference_run() if assignment is None else
-                 remembered(assignment, f"training {probe.training_item} {probe.training_run}", reference_run))
-    mine = probe(student, data, run, run.seed)
-    examples = len(np.asarray(mine["outputs"]))
-    missed = shortfalls(with_gaps(mine, reference), run)
-    poor = [MISSED[name](value, bound) for name, value, bound in missed if not name.endswith("_gap")]
-    off_course = [value for name, value, _ in missed if name.endswith("_gap")]
-    set_score(points / 2 * (not poor) + points / 2 * (not off_course))
+                 nested(remembered(assignment, f"training {probe.training_item} {probe.training_run}",
+                                   lambda: flat(reference_run()))))
+    record = {"item": getattr(probe, "training_item", None), "run": getattr(probe, "training_run", None),
+              "limits": [list(limit) for limit in limits(run)], "student": None, "reference": recorded(reference, run)}
+    if keep:
+        keep(record)
+    mine = trained(student)
+    record["student"] = recorded(mine, run)
+    examples = int(mine.get("examples", 0)) or len(np.asarray(mine["outputs"]))
+    missed = shortfalls(with_gaps(measures_of(mine), measures_of(reference)), run)
+    poor = [MISSED[name, kind](value, bound) for name, value, bound in missed if not name.endswith("_gap")
+            for kind in [dict((m, k) for m, k, _ in limits(run))[name]]]
+    off_course = [(name[:-4], value) for name, value, _ in missed if name.endswith("_gap")]
+    kinds = {name.endswith("_gap") for name, _, _ in limits(run)}
+    if whole or len(kinds) < 2:
+        set_score(points * (not poor and not off_course))
+    else:
+        set_score(points / 2 * (not poor) + points / 2 * (not off_course))
     found = []
     if poor:
         found.append((TRAINS_POORLY, f"{what}, on the {examples} held-out examples, " + "; ".join(poor) + "."))
     if off_course:
-        found.append((TRAINS_OFF_COURSE, "Trained from the same initial weights as the reference, its outputs on "
-                      f"the held-out examples differ from the reference's by about {off_course[0]:.0e} of their "
-                      "largest entry, more than rounding explains: some gradient differs, if only a bias's."))
+        name, gap = off_course[0]
+        found.append((TRAINS_OFF_COURSE, "Trained from the same start as the reference, "
+                      + OFF_COURSE[name].format(gap=gap)
+                      + ", more than rounding explains: some gradient differs, if only a bias's."))
     if found:
         raise CheckFailure("\n".join(text for _, text in found), [bug.tag for bug, _ in found],
                            {bug.tag: bug.sentence for bug, _ in found})
