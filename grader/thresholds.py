@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import TRAINING_RUN, TrainingRun, load_assignment, read_table
-from .fixtures import all_data
+from .fixtures import all_data, load_reference
 from .kit.training import limits, measures_of, shortfalls, with_gaps, with_seed
 from .loader import load_modules
 from .mutants import load_mutants, mutant_files
@@ -72,13 +72,13 @@ def load_code(assignment, files, folder):
     return with_seed(load_modules(folder, names))
 
 
-def run_probe(probe, code, data, settings, seed, ref):
+def run_probe(probe, code, data, settings, seed, ref, assignment):
     """One training run; a crash is that run's result (broken code may raise or overflow).
     Only the measures count here: the record is for figures."""
     with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         try:
-            return measures_of(probe(code, data, settings, seed, ref=ref))
+            return measures_of(probe(code, data, settings, seed, ref=ref, assignment=assignment))
         except Exception as error:  # noqa: BLE001 - any failure of broken code is a failed run
             return type(error).__name__
 
@@ -109,11 +109,11 @@ def measure(slug, seeds=10, overrides=None):
             codes[variant.name] = load_code(assignment, variant.files, Path(root) / variant.name)
         for item, probe in sorted(probes.items()):
             settings = settings_of(assignment, probe.training_run, overrides or {})
-            ref = codes["reference"]
-            reference = [run_probe(probe, ref, data, settings, seed, ref) for seed in range(seeds)]
+            ref = with_seed(load_reference(assignment))  # what the check's `ref` is: the reference's own folder
+            reference = [run_probe(probe, ref, data, settings, seed, ref, assignment) for seed in range(seeds)]
             results[item] = (settings, [Variant(v.name, v.files, v.breaks, [
                 with_gaps(run, expected) if isinstance(run, dict) else run
-                for run, expected in zip([run_probe(probe, codes[v.name], data, settings, seed, ref)
+                for run, expected in zip([run_probe(probe, codes[v.name], data, settings, seed, ref, assignment)
                                           for seed in range(seeds)], reference)]) for v in found])
     return results
 

@@ -39,6 +39,7 @@ import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
 from ..failures import CheckFailure
+from ..sandbox import CallFailed, ChildTimeout
 from .bugs import Bug
 from .items import cases as table_of_cases
 from .remembered import remembered
@@ -46,7 +47,7 @@ from .values import labels_of
 
 __all__ = ["hidden_labels", "accuracy", "require_accuracy", "require_error", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
            "graded_run", "with_seed", "with_gaps", "limits", "shortfalls", "require_run", "measures_of",
-           "grid_over", "grid", "points", "recorded", "RECORD_KEYS"]
+           "grid_over", "grid", "points", "boundary", "history_of", "recorded", "RECORD_KEYS"]
 
 TRAINS_POORLY = Bug("the trained model falls short", "training", "did not train well")
 TRAINS_OFF_COURSE = Bug("training drifts from the reference's", "training-gradient",
@@ -83,7 +84,8 @@ def graded_run(item, run, points, whole=False):
     [training.<run>] settings under their timeout. The probe's docstring names the item (its
     first line, as for every check) and, in its second paragraph, the run as messages say it,
     with the settings in braces ("{epochs} epochs, seed {seed}"). `item` may be a table
-    {number: case}: one item per row, each worth `points`, "{case}" in both paragraphs.
+    {number: case} (or {number: (title, case)}): one item per row, each worth `points`, "{case}"
+    in both paragraphs and in `run`.
     `whole`: all or nothing, rather than half per kind of limit. The probe of each item stays
     reachable as `.probes[number]` (and a lone one as `.probe`), for `python -m grader thresholds`."""
     table = item if isinstance(item, dict) else {item: None}
@@ -92,21 +94,23 @@ def graded_run(item, run, points, whole=False):
         title, _, what = inspect.cleandoc(probe.__doc__ or "").partition("\n\n")
         if not what.strip():
             raise TypeError(f"{probe.__name__}: the docstring's second paragraph must name the run")
-        probes = {n: bound_probe(probe, n, run, case, isinstance(item, dict)) for n, case in table.items()}
+        rows = {n: case if isinstance(case, tuple) else (title.format(case=case), case) for n, case in table.items()}
+        probes = {n: bound_probe(probe, n, run.format(case=case), case, isinstance(item, dict))
+                  for n, (_, case) in rows.items()}
 
         def grade(student, ref, data, assignment, case, set_score):
-            settings = assignment.run(run)
+            number_ = next(n for n, (_, c) in rows.items() if c == case)
+            settings = assignment.run(probes[number_].training_run)
             student.time_limit(settings.timeout)
             words = " ".join(what.split()).format(**settings, case=case)
             graded.__training__ = None
-            require_run(probes[next(n for n, c in table.items() if c == case)], student, ref, data, settings,
-                        words, points, set_score, assignment, whole=whole,
-                        keep=lambda record: setattr(graded, "__training__", record))
+            require_run(probes[number_], student, ref, data, settings, words, points, set_score, assignment,
+                        whole=whole, keep=lambda record: setattr(graded, "__training__", record))
 
         if isinstance(item, dict):
             def check(student, ref, data, assignment, case, set_score=None):
                 grade(student, ref, data, assignment, case, set_score)
-            check = table_of_cases("case", table, title=title)(check)
+            check = table_of_cases("case", rows)(check)
         else:
             def check(student, ref, data, assignment, set_score=None):
                 grade(student, ref, data, assignment, None, set_score)
@@ -121,16 +125,16 @@ def graded_run(item, run, points, whole=False):
 
 
 def bound_probe(probe, item, run, case, has_case):
-    """The probe of one item: `probe(code, data, run, seed[, ref])` with its case filled in,
-    named by `training_item` and `training_run`."""
-    wants_ref = "ref" in inspect.signature(probe).parameters
+    """The probe of one item, `one(code, data, settings, seed, ref, assignment)`, calling
+    `probe(code, data, settings, seed)` with its case and whichever of `ref` (the reference's
+    modules) and `assignment` (another run's settings) it names; named by `training_item` and
+    `training_run`."""
+    wanted = inspect.signature(probe).parameters
 
     @functools.wraps(probe)
-    def one(code, data, settings, seed, ref=None):
-        extra = dict(case=case) if has_case else {}
-        if wants_ref:
-            extra["ref"] = ref
-        return probe(code, data, settings, seed, **extra)
+    def one(code, data, settings, seed, ref=None, assignment=None):
+        extra = {name: value for name, value in [("ref", ref), ("assignment", assignment)] if name in wanted}
+        return probe(code, data, settings, seed, **extra, **(dict(case=case) if has_case else {}))
     one.training_item, one.training_run, one.takes_ref = item, run, True
     return one
 
@@ -174,8 +178,8 @@ def shortfalls(measures, run):
 MISSED = {  # what a missed limit says, from the student's own measure and the bar
     ("accuracy", "min"): lambda value, bound: f"classifies {value:.1%} of them correctly (at least {bound:.0%} "
                                               "is needed)",
-    ("accuracy", "max"): lambda value, bound: f"classifies {value:.1%} of them correctly (a model that learns what "
-                                              f"this one can classifies at most {bound:.0%})",
+    ("accuracy", "max"): lambda value, bound: f"classifies {value:.1%} of them correctly (this model can classify "
+                                              f"at most {bound:.0%}: is it still the model the handout asks for?)",
     ("error", "max"): lambda value, bound: f"misclassifies {value:.1%} of them (at most {bound:.0%} is allowed)",
     ("loss", "max"): lambda value, bound: f"has a cross-entropy of {value:.3g} on them (at most {bound:g} is "
                                           "allowed)",
@@ -211,6 +215,29 @@ def grid(xs, ys, predicted, call):
     """The grid's record: the predicted class of each cell, checked as labels are."""
     classes = labels_of(predicted, len(xs) * len(ys), call).reshape(len(ys), len(xs))
     return {"xs": xs, "ys": ys, "classes": classes}
+
+
+def boundary(predict, X, y, call):
+    """The record of a 2-D run's decision boundary: `predict` (the trained model's, in the
+    child) on a grid over the points X, and the points with their labels `y`. Asked after
+    the item's measures; a figure is never worth a grade, so a predict that fails on the grid
+    leaves the figure out ({}), never the item."""
+    xs, ys, cells = grid_over(np.asarray(X, dtype=float))
+    try:
+        return {"grid": grid(xs, ys, predict(cells), f"{call} on a {GRID_CELLS}x{GRID_CELLS} grid"),
+                "points": points(X, y)}
+    except (CheckFailure, CallFailed, ChildTimeout):
+        return {}
+
+
+def history_of(value, unit):
+    """The record's loss history from what a training call returned, if it is a list of
+    numbers; else none (the handout does not always ask train to return one)."""
+    try:
+        history = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return {}
+    return {"history": history, "history_unit": unit} if history.ndim == 1 and history.size else {}
 
 
 def points(X, y):
@@ -273,7 +300,7 @@ def require_run(probe, student, ref, data, run, what, points, set_score, assignm
     takes_ref = getattr(probe, "takes_ref", False)
 
     def trained(code):
-        return probe(code, data, run, run.seed, **({"ref": ref} if takes_ref else {}))
+        return probe(code, data, run, run.seed, **({"ref": ref, "assignment": assignment} if takes_ref else {}))
 
     def reference_run():
         return trained(with_seed(ref))
@@ -286,7 +313,8 @@ def require_run(probe, student, ref, data, run, what, points, set_score, assignm
         keep(record)
     mine = trained(student)
     record["student"] = recorded(mine, run)
-    examples = int(mine.get("examples", 0)) or len(np.asarray(mine["outputs"]))
+    examples = mine.get("examples") or len(np.asarray(mine["outputs"]))
+    examples = examples if isinstance(examples, str) else f"{examples} held-out examples"
     missed = shortfalls(with_gaps(measures_of(mine), measures_of(reference)), run)
     poor = [MISSED[name, kind](value, bound) for name, value, bound in missed if not name.endswith("_gap")
             for kind in [dict((m, k) for m, k, _ in limits(run))[name]]]
@@ -298,7 +326,7 @@ def require_run(probe, student, ref, data, run, what, points, set_score, assignm
         set_score(points / 2 * (not poor) + points / 2 * (not off_course))
     found = []
     if poor:
-        found.append((TRAINS_POORLY, f"{what}, on the {examples} held-out examples, " + "; ".join(poor) + "."))
+        found.append((TRAINS_POORLY, f"{what}, on the {examples}, " + "; ".join(poor) + "."))
     if off_course:
         name, gap = off_course[0]
         found.append((TRAINS_OFF_COURSE, "Trained from the same start as the reference, "
