@@ -45,7 +45,7 @@ from .items import cases as table_of_cases
 from .remembered import remembered
 from .values import labels_of
 
-__all__ = ["hidden_labels", "accuracy", "require_accuracy", "require_error", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
+__all__ = ["hidden_labels", "accuracy", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
            "graded_run", "with_seed", "with_gaps", "limits", "shortfalls", "require_run", "measures_of",
            "grid_over", "grid", "points", "boundary", "history_of", "recorded", "RECORD_KEYS"]
 
@@ -63,20 +63,6 @@ def accuracy(predicted, labels, call):
     """Fraction of `predicted` (validated: one whole number per example) equal to `labels`."""
     labels = np.asarray(labels)
     return float(np.mean(labels_of(predicted, len(labels), call) == labels))
-
-
-def require_accuracy(value, minimum, what, examples):
-    """Fail unless `value` >= `minimum`; `what` says how the model was trained."""
-    if value < minimum:
-        raise TRAINS_POORLY.failure(f"{what} classifies {value:.1%} of the {examples} held-out examples "
-                                    f"correctly; at least {minimum:.0%} is needed.")
-
-
-def require_error(value, maximum, what, examples):
-    """Fail unless the error rate `value` <= `maximum`."""
-    if value > maximum:
-        raise TRAINS_POORLY.failure(f"{what} misclassifies {value:.1%} of the {examples} held-out examples; "
-                                    f"at most {maximum:.0%} is allowed.")
 
 
 def graded_run(item, run, points, whole=False):

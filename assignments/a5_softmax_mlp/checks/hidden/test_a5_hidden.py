@@ -194,11 +194,11 @@ def descends_like_reference(mine, theirs, cost, X, y, reg, call):
                                          "times its own gradient, all computed at the same theta, n_e times).")
 
 
-def full_batch(code, ref, module, ref_module, run, data, widths):
-    """`module`'s model trained by full-batch descent from the grader's start: its trained
-    parameters, and the reference's cost of them (what the descent is held to)."""
+def full_batch(code, ref, module, ref_module, run, seed, data, widths):
+    """`module`'s model trained by full-batch descent from the grader's start drawn with `seed`:
+    its trained parameters, and the reference's cost of them (what the descent is held to)."""
     X, y = data
-    theta0 = start(run.seed, widths, run.std)
+    theta0 = start(seed, widths, run.std)
     args = (X, y, theta0, run.iterations, run.learning_rate, run.reg)
     call = (f"{module}.train(X: {X.shape}, y, theta, n_e={run.iterations}, step_size={run.learning_rate:g}, "
             f"reg={run.reg:g}, check={CHECK_EVERY})")
@@ -230,7 +230,7 @@ def test_xor_softmax_regression_cannot_fit(code, data, run, seed, ref):
     {learning_rate:g})
     """
     X, y = xor = ref.hw2_utils.load_data("xor.dat")
-    theta, cost = full_batch(code, ref, "prob1a", "prob1a", run, xor, [2, 2])
+    theta, cost = full_batch(code, ref, "prob1a", "prob1a", run, seed, xor, [2, 2])
     return {"accuracy": reference_accuracy(ref.prob1a, X, y, theta), "loss": cost, "examples": "4 points of XOR",
             **boundary(ref.prob1a, theta, X, y)}
 
@@ -243,7 +243,7 @@ def test_xor_mlp_reaches_full_accuracy(code, data, run, seed, ref):
     steps of size {learning_rate:g})
     """
     X, y = xor = ref.hw2_utils.load_data("xor.dat")
-    theta, cost = full_batch(code, ref, "prob1c", "prob1c", run, xor, [2, run.hidden_size, 2])
+    theta, cost = full_batch(code, ref, "prob1c", "prob1c", run, seed, xor, [2, run.hidden_size, 2])
     return {"accuracy": reference_accuracy(ref.prob1c, X, y, theta), "loss": cost, "examples": "4 points of XOR",
             **boundary(ref.prob1c, theta, X, y)}
 
@@ -256,9 +256,9 @@ def test_spiral_mlp_beats_softmax_regression(code, data, run, seed, ref, assignm
     your prob1b.train, both from the grader's start
     """
     X, y = spiral = ref.hw2_utils.load_data("spiral_train.dat")
-    softmax, softmax_cost = full_batch(code, ref, "prob1b", "prob1a", assignment.run("spiral_softmax"), spiral,
+    softmax, softmax_cost = full_batch(code, ref, "prob1b", "prob1a", assignment.run("spiral_softmax"), seed, spiral,
                                        [2, 3])
-    mlp, mlp_cost = full_batch(code, ref, "prob1d", "prob1c", run, spiral, [2, run.hidden_size, 3])
+    mlp, mlp_cost = full_batch(code, ref, "prob1d", "prob1c", run, seed, spiral, [2, run.hidden_size, 3])
     accuracy = reference_accuracy(ref.prob1c, X, y, mlp)
     return {"accuracy": accuracy, "margin": accuracy - reference_accuracy(ref.prob1a, X, y, softmax),
             "loss": np.array([softmax_cost, mlp_cost]), "examples": f"{len(y)} spiral points",
