@@ -29,7 +29,16 @@ gap, `<measure>_gap`; the gap of the outputs catches bugs that still learn
 well (a bias that never trains). A limit is a [training.<run>] key
 `min_<measure>` or `max_<measure>`. `require_run` grades both halves:
 the model learns (every limit on a measure), and it learns as the
-reference's does (every limit on a gap).
+reference's does (every limit on a gap); a run with limits of one kind
+only, or an item declared `whole=True`, is all or nothing.
+
+Where an item needs more: a table of cases (`{"4.3": "tanh", ...}` for
+`item`) makes one graded item per row, the probe taking the row's value as
+`case`; a probe that names `ref` also gets the reference's modules, one
+that names `assignment` can read another run's settings. Besides its
+measures a probe may return what a figure of the run needs (RECORD_KEYS);
+`recorded` bounds it, and the graded check keeps both runs' records as
+`__training__` (docs/decisions.md, "Training runs").
 """
 import functools
 import inspect
