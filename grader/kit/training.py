@@ -82,7 +82,7 @@ def graded_run(item, run, points, whole=False):
     {number: case} (or {number: (title, case)}): one item per row, each worth `points`, "{case}"
     in both paragraphs and in `run`.
     `whole`: all or nothing, rather than half per kind of limit. The probe of each item stays
-    reachable as `.probes[number]` (and a lone one as `.probe`), for `python -m grader thresholds`."""
+    reachable as `.probes[number]`, for `python -m grader thresholds`."""
     table = item if isinstance(item, dict) else {item: None}
 
     def make(probe):
@@ -114,7 +114,6 @@ def graded_run(item, run, points, whole=False):
         check.__name__ = probe.__name__
         graded = partial_credit(points)(check)
         graded.probes = probes
-        graded.probe = probes[next(iter(table))] if len(table) == 1 else None
         return graded
     return make
 
@@ -130,7 +129,7 @@ def bound_probe(probe, item, run, case, has_case):
     def one(code, data, settings, seed, ref=None, assignment=None):
         extra = {name: value for name, value in [("ref", ref), ("assignment", assignment)] if name in wanted}
         return probe(code, data, settings, seed, **extra, **(dict(case=case) if has_case else {}))
-    one.training_item, one.training_run, one.takes_ref = item, run, True
+    one.training_item, one.training_run, one.takes_ref = item, run, True  # require_run passes ref, assignment
     return one
 
 
@@ -182,8 +181,8 @@ MISSED = {  # what a missed limit says, from the student's own measure and the b
                                             f"(at least {bound:.0%} more is needed)",
 }
 OFF_COURSE = {  # what a missed gap limit says: which of the run's results left the reference's
-    "outputs": "its outputs on the held-out examples differ from the reference's by about {gap:.0e} of their "
-               "largest entry",
+    "outputs": "its outputs on the examples differ from the reference's by about {gap:.0e} of their largest "
+               "entry",
     "loss": "the reference's cost of its trained parameters differs from that of the reference's own by a "
             "relative {gap:.0e}",
 }
