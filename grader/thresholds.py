@@ -94,11 +94,12 @@ def settings_of(assignment, name, overrides):
     return TrainingRun(read_table(raw, TRAINING_RUN, f"[training.{name}] with --set"), name)
 
 
-def measure(slug, seeds=10, overrides=None):
-    """Train every variant under every probe: {item: (settings, [Variant with runs])}. The reference's
-    run of the same seed gives each run its gaps (a crash of the reference itself is a bug here)."""
+def measure(slug, seeds=10, overrides=None, items=None):
+    """Train every variant under every probe (or those of `items`): {item: (settings, [Variant with
+    runs])}. The reference's run of the same seed gives each run its gaps (a crash of the reference
+    itself is a bug here)."""
     assignment = load_assignment(slug)
-    probes = find_probes(assignment)
+    probes = {item: probe for item, probe in find_probes(assignment).items() if not items or item in items}
     data = all_data(assignment)
     found = variants(assignment) if probes else []
     results = {}
