@@ -56,7 +56,7 @@ from .values import labels_of
 
 __all__ = ["hidden_labels", "accuracy", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
            "graded_run", "with_seed", "with_gaps", "limits", "shortfalls", "require_run", "measures_of",
-           "grid_over", "grid", "points", "boundary", "history_of", "recorded", "RECORD_KEYS"]
+           "lattice", "boundary", "history_of", "recorded", "RECORD_KEYS"]
 
 TRAINS_POORLY = Bug("the trained model falls short", "training", "did not train well")
 TRAINS_OFF_COURSE = Bug("training drifts from the reference's", "training-gradient",
@@ -186,7 +186,8 @@ OFF_COURSE = {  # what a missed gap limit says: which of the run's results left 
     "loss": "the reference's cost of its trained parameters differs from that of the reference's own by a "
             "relative {gap:.0e}",
 }
-RECORD_KEYS = ("history", "history_unit", "grid", "points", "examples")  # what a probe returns besides measures
+RECORD_KEYS = ("history", "grad_history", "history_unit", "grid", "points_X", "points_y",  # for the figure
+               "examples")  # what a probe returns besides its measures
 HISTORY_ENTRIES = 200   # a history longer than this is kept at evenly spaced steps
 GRID_CELLS = 40         # the decision-boundary grid is GRID_CELLS x GRID_CELLS
 
@@ -196,91 +197,65 @@ def measures_of(result):
     return {name: value for name, value in result.items() if name not in RECORD_KEYS}
 
 
-def grid_over(X, cells=GRID_CELLS):
-    """(xs, ys, points): a cells x cells grid over the box of the 2-D points X, 10% wider on
-    every side, and its cells' centres as rows (row i * cells + j is (xs[j], ys[i]))."""
+def lattice(X, cells=GRID_CELLS):
+    """The inputs of a cells x cells grid over the box of the 2-D points X, a tenth wider on
+    every side: row i * cells + j is (xs[j], ys[i])."""
+    X = np.asarray(X, dtype=float)
     low, high = X.min(axis=0), X.max(axis=0)
-    pad = 0.1 * (high - low)
-    xs, ys = (np.linspace(low[k] - pad[k], high[k] + pad[k], cells) for k in (0, 1))
-    return xs, ys, np.stack([a.ravel() for a in np.meshgrid(xs, ys)], axis=1)
-
-
-def grid(xs, ys, predicted, call):
-    """The grid's record: the predicted class of each cell, checked as labels are."""
-    classes = labels_of(predicted, len(xs) * len(ys), call).reshape(len(ys), len(xs))
-    return {"xs": xs, "ys": ys, "classes": classes}
+    low, high = low - (high - low) / 10, high + (high - low) / 10
+    xs, ys = np.linspace(low[0], high[0], cells), np.linspace(low[1], high[1], cells)
+    return np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
 
 
 def boundary(predict, X, y, call):
-    """The record of a 2-D run's decision boundary: `predict` (the trained model's, in the
-    child) on a grid over the points X, and the points with their labels `y`. Asked after
-    the item's measures; a figure is never worth a grade, so a predict that fails on the grid
-    leaves the figure out ({}), never the item."""
-    xs, ys, cells = grid_over(np.asarray(X, dtype=float))
+    """The record of a 2-D run's decision regions: `predict` (the trained model's) on the
+    lattice over the points X, and the points with their labels `y`: the training points,
+    which students have (never held-out labels: the figure is shown to them). Asked after the
+    item's measures; a predict that fails on the lattice leaves the figure out ({}), never
+    costs the item."""
+    inputs = lattice(X)
     try:
-        return {"grid": grid(xs, ys, predict(cells), f"{call} on a {GRID_CELLS}x{GRID_CELLS} grid"),
-                "points": points(X, y)}
+        grid = labels_of(predict(inputs), len(inputs), f"{call} on a {GRID_CELLS}x{GRID_CELLS} grid")
     except (CheckFailure, CallFailed, ChildTimeout):
         return {}
+    return {"grid": grid, "points_X": np.asarray(X, dtype=float), "points_y": np.asarray(y).astype(np.int64)}
 
 
-def history_of(value, unit):
-    """The record's loss history from what a training call returned, if it is a list of
-    numbers; else none (the handout does not always ask train to return one)."""
+def history_of(value, unit, name="history"):
+    """A history for the record (`name`: history or grad_history) from what a training call
+    returned, if it is a flat list of numbers; else none (not every handout's train returns one)."""
     try:
         history = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         return {}
-    return {"history": history, "history_unit": unit} if history.ndim == 1 and history.size else {}
+    return {name: history, "history_unit": unit} if history.ndim == 1 and history.size else {}
 
 
-def points(X, y):
-    """The points a 2-D run is measured on, for its figure."""
-    return {"X": np.asarray(X, dtype=float), "y": np.asarray(y).astype(np.int64)}
+def thinned(history):
+    """At most HISTORY_ENTRIES evenly spaced entries of a history (NaN where not finite), and
+    the step each was taken after (1-based)."""
+    steps = np.unique(np.linspace(0, history.size - 1, min(history.size, HISTORY_ENTRIES)).astype(int))
+    return [float(v) if np.isfinite(v) else float("nan") for v in history[steps]], [int(k) + 1 for k in steps]
 
 
-def recorded(result, run):
-    """The figure's record of one run (docs/decisions.md, "Training runs"), from values already
-    checked where they crossed from the child, bounded again here: a field that is not what
-    it should be is left out (a figure is never worth a grade), never passed on."""
+def recorded(result):
+    """The figure's record of one run as plain lists (docs/decisions.md, "Training runs"), from
+    values already checked where they crossed from the child, bounded again here: a field
+    that is not what it should be is left out (a figure is never worth a grade)."""
     if not isinstance(result, dict):
         return None
-    out = {"measures": {name: float(value) for name, value in measures_of(result).items()
-                        if np.ndim(value) == 0 and isinstance(value, (int, float, np.number))}}
-    history = np.asarray(result.get("history", []), dtype=float).ravel() if "history" in result else None
-    if history is not None and 0 < history.size <= 10 ** 6:
-        steps = np.unique(np.linspace(0, history.size - 1, min(history.size, HISTORY_ENTRIES)).astype(int))
-        out["history"] = [float(v) if np.isfinite(v) else float("nan") for v in history[steps]]
-        out["history_steps"] = [int(step) + 1 for step in steps]
-        out["history_unit"] = str(result.get("history_unit", "step"))
-    cells, dots = result.get("grid"), result.get("points")
-    if isinstance(cells, dict) and isinstance(dots, dict):
-        xs, ys = np.asarray(cells["xs"], dtype=float), np.asarray(cells["ys"], dtype=float)
-        classes, X, y = np.asarray(cells["classes"]), np.asarray(dots["X"], dtype=float), np.asarray(dots["y"])
-        if (xs.shape == ys.shape == (GRID_CELLS,) and classes.shape == (GRID_CELLS, GRID_CELLS)
-                and X.ndim == 2 and X.shape[1] == 2 and y.shape == (len(X),) and len(X) <= 10 ** 4
-                and np.all(np.isfinite(xs)) and np.all(np.isfinite(ys)) and np.all(np.isfinite(X))):
-            out["grid"] = {"xs": xs.tolist(), "ys": ys.tolist(), "classes": classes.astype(int).tolist()}
-            out["points"] = {"X": X.tolist(), "y": y.astype(int).tolist()}
-    return out
-
-
-def flat(result):
-    """A probe's result with its record's tables spread into "table.key" entries, as
-    `remembered` stores arrays and numbers only; `nested` puts them back."""
-    return {f"{name}.{key}" if isinstance(value, dict) else name: part
-            for name, value in result.items() for key, part in (value.items() if isinstance(value, dict)
-                                                                 else [(None, value)])}
-
-
-def nested(result):
-    out = {}
-    for name, value in result.items():
-        table, _, key = name.partition(".")
-        if key:
-            out.setdefault(table, {})[key] = value
-        else:
-            out[name] = value
+    out = {"measures": {name: float(value) for name, value in measures_of(result).items()  # 0-d: remembered's
+                        if np.ndim(value) == 0 and np.issubdtype(np.asarray(value).dtype, np.number)}}
+    for name in ("history", "grad_history"):
+        history = np.asarray(result.get(name, []), dtype=float).ravel()
+        if 0 < history.size <= 10 ** 6:
+            out[name], out[f"{name}_steps"] = thinned(history)
+            out["history_unit"] = str(result.get("history_unit", "step"))
+    grid, X, y = (np.asarray(result.get(name, [])) for name in ("grid", "points_X", "points_y"))
+    if (grid.shape == (GRID_CELLS ** 2,) and np.issubdtype(grid.dtype, np.integer) and X.ndim == 2
+            and X.shape[1] == 2 and 0 < len(X) <= 10 ** 4 and y.shape == (len(X),)
+            and np.all(np.isfinite(X.astype(float)))):
+        out.update(grid=grid.astype(int).tolist(), points_X=X.astype(float).tolist(), points_y=y.astype(int).tolist())
     return out
 
 
@@ -299,14 +274,13 @@ def require_run(probe, student, ref, data, run, what, points, set_score, assignm
     def reference_run():
         return trained(with_seed(ref))
     reference = (reference_run() if assignment is None else
-                 nested(remembered(assignment, f"training {probe.training_item} {probe.training_run}",
-                                   lambda: flat(reference_run()))))
+                 remembered(assignment, f"training {probe.training_item} {probe.training_run}", reference_run))
     record = {"item": getattr(probe, "training_item", None), "run": getattr(probe, "training_run", None),
-              "limits": [list(limit) for limit in limits(run)], "student": None, "reference": recorded(reference, run)}
+              "limits": [list(limit) for limit in limits(run)], "student": None, "reference": recorded(reference)}
     if keep:
         keep(record)
     mine = trained(student)
-    record["student"] = recorded(mine, run)
+    record["student"] = recorded(mine)
     examples = mine.get("examples") or len(np.asarray(mine["outputs"]))
     examples = examples if isinstance(examples, str) else f"{examples} held-out examples"
     missed = shortfalls(with_gaps(measures_of(mine), measures_of(reference)), run)

@@ -55,34 +55,26 @@ def test_other_limits_say_what_was_missed(kind, value, bound, words):
 
 
 def test_the_record_is_bounded_and_drops_what_is_malformed():
-    xs, ys, cells = training.grid_over(np.array([[0.0, -1.0], [2.0, 1.0]]))
-    assert cells.shape == (training.GRID_CELLS ** 2, 2) and xs[0] < 0 < 2 < xs[-1]
+    inputs = training.lattice(np.array([[0.0, -1.0], [2.0, 1.0]]))
+    assert inputs.shape == (training.GRID_CELLS ** 2, 2) and inputs[0, 0] < 0 < 2 < inputs[-1, 0]
     history = np.linspace(1.0, 0.1, 1000)
     history[-1] = np.inf
-    good = {"accuracy": 0.9, "outputs": np.ones(3), "history": history, "history_unit": "epoch",
-            "grid": training.grid(xs, ys, np.zeros(len(cells)), "predict"),
-            "points": training.points(np.zeros((5, 2)), np.arange(5))}
-    record = training.recorded(good, toy_run())
-    assert record["measures"] == {"accuracy": 0.9}
+    good = {"accuracy": np.array(0.9), "outputs": np.ones(3), "history": history, "history_unit": "epoch",
+            **training.boundary(lambda cells: np.zeros(len(cells)), np.zeros((5, 2)), np.arange(5), "predict")}
+    record = training.recorded(good)
+    assert record["measures"] == {"accuracy": 0.9}   # a 0-d array too: the reference's run comes back so
     assert len(record["history"]) == training.HISTORY_ENTRIES and math.isnan(record["history"][-1])
     assert record["history_steps"][0] == 1 and record["history_steps"][-1] == 1000
-    assert np.shape(record["grid"]["classes"]) == (training.GRID_CELLS, training.GRID_CELLS)
-    assert record["points"]["y"] == [0, 1, 2, 3, 4]
-    for bad in ({"xs": xs[:5]}, {"classes": np.zeros((3, 3))}, {"xs": xs * np.inf}):
-        assert "grid" not in training.recorded({**good, "grid": {**good["grid"], **bad}}, toy_run())
+    assert len(record["grid"]) == training.GRID_CELLS ** 2 and record["points_y"] == [0, 1, 2, 3, 4]
+    for bad in ({"grid": good["grid"][:5]}, {"grid": good["grid"] + 0.5}, {"points_X": good["points_X"] + np.inf},
+                {"points_y": np.arange(4)}):
+        assert "grid" not in training.recorded({**good, **bad})
 
 
-def test_a_predict_that_fails_on_the_grid_costs_the_figure_only():
+def test_a_predict_that_fails_on_the_lattice_costs_the_figure_only():
     def predict(cells):
         return np.full(len(cells), 0.5)   # not whole numbers: a CheckFailure
     assert training.boundary(predict, np.zeros((4, 2)), np.zeros(4), "predict") == {}
-    assert set(training.boundary(lambda cells: np.zeros(len(cells)), np.eye(2), [0, 1], "predict")) == {"grid",
-                                                                                                         "points"}
-
-
-def test_a_records_tables_survive_the_reference_store():
-    result = {"loss": 0.2, "grid": {"xs": np.arange(3.0)}, "history_unit": "epoch"}
-    assert training.nested(training.flat(result))["grid"]["xs"].tolist() == [0.0, 1.0, 2.0]
 
 
 def test_a_table_of_cases_makes_one_item_per_row_and_keeps_both_runs_records():

@@ -268,7 +268,7 @@ def test_network_classifies_held_out_moons(code, data, run, seed, case):
     X, y = moons["X_test"], moons["y_test"]
     call = "predict(X_test) after fit_model"
     measured = {"accuracy": training.accuracy(net.predict(X), y, call), "examples": len(y)}
-    return {**measured, **training.boundary(net.predict, X, y, "predict after fit_model")}
+    return {**measured, **training.boundary(net.predict, moons["X_train"], moons["y_train"], "predict after fit_model")}
 
 
 # ---------------------------------------------------------------------------
@@ -403,7 +403,7 @@ def deep_training(code, points, run, seed):
     predicted = net.predict(X)
     probs = values.array(code.fetch(net.probs), (len(y), 2), call, "self.probs")
     return {"accuracy": training.accuracy(predicted, y, call), "outputs": probs,
-            **training.boundary(net.predict, X, y, f"DeepNeuralNetwork({dims}, {name!r}).predict after fit_model")}
+            **training.boundary(net.predict, points["X_train"], points["y_train"], "predict after fit_model")}
 
 
 @training.graded_run("5.8", "deep_moons", 1.25)
