@@ -74,14 +74,16 @@ def accuracy(predicted, labels, call):
     return float(np.mean(labels_of(predicted, len(labels), call) == labels))
 
 
-def graded_run(item, run, points, whole=False):
+def graded_run(item, run, points, whole=False, reference_run=True):
     """Graded item `item`, worth `points`, made from its probe and trained with the
     [training.<run>] settings under their timeout. The probe's docstring names the item (its
     first line, as for every check) and, in its second paragraph, the run as messages say it,
     with the settings in braces ("{epochs} epochs, seed {seed}"). `item` may be a table
     {number: case} (or {number: (title, case)}): one item per row, each worth `points`, "{case}"
     in both paragraphs and in `run`.
-    `whole`: all or nothing, rather than half per kind of limit. The probe of each item stays
+    `whole`: all or nothing, rather than half per kind of limit. `reference_run=False`: where no
+    limit compares with the reference, its run (only the figure's) is skipped, as too costly to
+    repeat in a grade that cannot reuse it. The probe of each item stays
     reachable as `.probes[number]`, for `python -m grader thresholds`."""
     table = item if isinstance(item, dict) else {item: None}
 
@@ -100,7 +102,8 @@ def graded_run(item, run, points, whole=False):
             words = " ".join(what.split()).format(**settings, case=case)
             graded.__training__ = None
             require_run(probes[number_], student, ref, data, settings, words, points, set_score, assignment,
-                        whole=whole, keep=lambda record: setattr(graded, "__training__", record))
+                        whole=whole, keep=lambda record: setattr(graded, "__training__", record),
+                        reference_run=reference_run)
 
         if isinstance(item, dict):
             def check(student, ref, data, assignment, case, set_score=None):
@@ -259,22 +262,26 @@ def recorded(result):
     return out
 
 
-def require_run(probe, student, ref, data, run, what, points, set_score, assignment=None, whole=False, keep=None):
+def require_run(probe, student, ref, data, run, what, points, set_score, assignment=None, whole=False, keep=None,
+                reference_run=True):
     """Grade one training item: half of `points` if the student's run from `run.seed` meets every
     limit on a measure, half if its outputs stay within `max_outputs_gap` of the reference's run
     from the same seed (what rounding explains); a run with limits of one kind only, or `whole`,
     scores all or nothing. `what` names the run for the message. Given the `assignment`, the
-    reference's run is computed once per version of it (grader.kit.remembered). `keep` receives
-    the figure's record of both runs, before any verdict."""
+    reference's run is computed once per version of it (grader.kit.remembered); without a limit
+    on a gap it is only the figure's, and `reference_run=False` skips it. `keep` receives the
+    figure's record of both runs, before any verdict."""
     takes_ref = getattr(probe, "takes_ref", False)
+    compared = any(name.endswith("_gap") for name, _, _ in limits(run))
 
     def trained(code):
         return probe(code, data, run, run.seed, **({"ref": ref, "assignment": assignment} if takes_ref else {}))
 
-    def reference_run():
-        return trained(with_seed(ref))
-    reference = (reference_run() if assignment is None else
-                 remembered(assignment, f"training {probe.training_item} {probe.training_run}", reference_run))
+    reference = None
+    if compared or reference_run:
+        reference = (trained(with_seed(ref)) if assignment is None else
+                     remembered(assignment, f"training {probe.training_item} {probe.training_run}",
+                                lambda: trained(with_seed(ref))))
     record = {"item": getattr(probe, "training_item", None), "run": getattr(probe, "training_run", None),
               "limits": [list(limit) for limit in limits(run)], "student": None, "reference": recorded(reference)}
     if keep:
@@ -283,7 +290,7 @@ def require_run(probe, student, ref, data, run, what, points, set_score, assignm
     record["student"] = recorded(mine)
     examples = mine.get("examples") or len(np.asarray(mine["outputs"]))
     examples = examples if isinstance(examples, str) else f"{examples} held-out examples"
-    missed = shortfalls(with_gaps(measures_of(mine), measures_of(reference)), run)
+    missed = shortfalls(with_gaps(measures_of(mine), measures_of(mine if reference is None else reference)), run)
     poor = [MISSED[name, kind](value, bound) for name, value, bound in missed if not name.endswith("_gap")
             for kind in [dict((m, k) for m, k, _ in limits(run))[name]]]
     off_course = [(name[:-4], value) for name, value, _ in missed if name.endswith("_gap")]

@@ -102,3 +102,19 @@ def test_a_table_of_cases_makes_one_item_per_row_and_keeps_both_runs_records():
     with pytest.raises(CheckFailure):
         test_toy(student, SimpleNamespace(name="reference"), None, assignment, case="relu")
     assert test_toy.__training__["student"] is None and test_toy.__training__["reference"] is not None
+
+
+def test_the_reference_runs_only_where_a_limit_or_the_figure_needs_it():
+    calls = []
+
+    def probe(code, data, settings, seed):
+        calls.append(code.name)
+        return {"accuracy": 0.95, "examples": 10, "outputs": [1.0]}
+    student, ref = SimpleNamespace(name="student"), SimpleNamespace(name="reference")
+    kept = []
+    training.require_run(probe, student, ref, None, toy_run(min_accuracy=0.9), "The net", 1.0, lambda _: None,
+                         keep=kept.append, reference_run=False)
+    assert calls == ["student"] and kept[0]["reference"] is None
+    training.require_run(probe, student, ref, None, toy_run(max_outputs_gap=1e-6), "The net", 1.0, lambda _: None,
+                         reference_run=False)
+    assert calls == ["student", "reference", "student"]   # a gap limit needs the reference's run
