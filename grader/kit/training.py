@@ -96,12 +96,12 @@ def graded_run(item, run, points, whole=False, reference_run=True):
                   for n, (_, case) in rows.items()}
 
         def grade(student, ref, data, assignment, case, set_score):
-            number_ = next(n for n, (_, c) in rows.items() if c == case)
-            settings = assignment.run(probes[number_].training_run)
+            one = probes[next(n for n, (_, c) in rows.items() if c == case)]
+            settings = assignment.run(one.training_run)
             student.time_limit(settings.timeout)
             words = " ".join(what.split()).format(**settings, case=case)
             graded.__training__ = None
-            require_run(probes[number_], student, ref, data, settings, words, points, set_score, assignment,
+            require_run(one, student, ref, data, settings, words, points, set_score, assignment,
                         whole=whole, keep=lambda record: setattr(graded, "__training__", record),
                         reference_run=reference_run)
 
@@ -291,11 +291,10 @@ def require_run(probe, student, ref, data, run, what, points, set_score, assignm
     examples = mine.get("examples") or len(np.asarray(mine["outputs"]))
     examples = examples if isinstance(examples, str) else f"{examples} held-out examples"
     missed = shortfalls(with_gaps(measures_of(mine), measures_of(mine if reference is None else reference)), run)
-    poor = [MISSED[name, kind](value, bound) for name, value, bound in missed if not name.endswith("_gap")
-            for kind in [dict((m, k) for m, k, _ in limits(run))[name]]]
+    kind_of = {name: kind for name, kind, _ in limits(run)}
+    poor = [MISSED[name, kind_of[name]](value, bound) for name, value, bound in missed if not name.endswith("_gap")]
     off_course = [(name[:-4], value) for name, value, _ in missed if name.endswith("_gap")]
-    kinds = {name.endswith("_gap") for name, _, _ in limits(run)}
-    if whole or len(kinds) < 2:
+    if whole or len({name.endswith("_gap") for name in kind_of}) < 2:
         set_score(points * (not poor and not off_course))
     else:
         set_score(points / 2 * (not poor) + points / 2 * (not off_course))
