@@ -40,7 +40,7 @@ def test_gaps_are_relative_to_the_reference_run_and_arrays_count_only_by_their_g
 @pytest.mark.parametrize("slug, seeds, broken, items", [
     ("a2_two_layer_mlp", 3, "left_at_zero", None),
     ("a1_softsign", 1, "left_at_zero", None),
-    ("a3_three_layer_nn", 1, "first_layer_never_updated", ["4.3", "5.8", "5.9"]),  # not 7.3's ConvNet: slow
+    ("a3_three_layer_nn", 1, "first_layer_never_updated", ["5.8", "5.9"]),  # the moons and the ConvNet: make thresholds
     ("a5_softmax_mlp", 1, "relu_mask_inverted", ["6.2"])])
 def test_every_probed_mutant_lands_on_its_side(slug, seeds, broken, items):
     results = measure(slug, seeds=seeds, items=items)
