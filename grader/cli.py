@@ -148,7 +148,7 @@ def cmd_thresholds(args: argparse.Namespace) -> int:
     overrides = dict(_setting(text) for text in args.set)
     wrong = 0
     for slug in _slugs(args.slug):
-        wrong += report(slug, measure(slug, seeds=args.seeds, overrides=overrides))
+        wrong += report(slug, measure(slug, seeds=args.seeds, overrides=overrides, items=args.item))
     return 1 if wrong else 0
 
 
@@ -255,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=10, help="training runs per variant (default: %(default)s)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="try another training setting or limit (repeatable)")
+    p.add_argument("--item", action="append", metavar="NUMBER",
+                   help="only this training item, e.g. 4.3 (repeatable; default: every one)")
     p.set_defaults(func=cmd_thresholds)
     p = sub.add_parser("cluster-certs", help="write the credentials of a Dask cluster that grades over TLS "
                        "(a CA's certificate; scheduler, worker and client certificates and keys)")

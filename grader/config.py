@@ -175,12 +175,18 @@ TRAINING_RUN = {
     "learning_rate_decay": Key(NUMBER, None, "step size factor per epoch", _positive),
     "reg": Key(NUMBER, None, "L2 penalty weight", _at_least_zero),
     "min_accuracy": Key(NUMBER, None, "lowest accuracy that passes (fraction)", _fraction),
+    "max_accuracy": Key(NUMBER, None, "highest accuracy that passes (fraction): a model that cannot fit the data",
+                        _fraction),
+    "min_margin": Key(NUMBER, None, "lowest lead in accuracy over the simpler model the check also trains "
+                      "(fraction)", _fraction),
     "max_error": Key(NUMBER, None, "highest error rate that passes (fraction)", _fraction),
     "max_loss": Key(NUMBER, None, "highest loss of the trained model that passes (on the data "
                     "the check measures)", _at_least_zero),
     "max_outputs_gap": Key(NUMBER, None, "highest distance of the trained network's outputs from the "
                            "reference's, trained from the same start (relative to their largest entry)",
                            _at_least_zero),
+    "max_loss_gap": Key(NUMBER, None, "highest distance of the (reference's) cost of the trained parameters from "
+                        "that of the reference's own run from the same start (relative)", _at_least_zero),
 }
 PART = {
     "title": Key(str, "", "what the part grades"),

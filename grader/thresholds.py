@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from .config import TRAINING_RUN, TrainingRun, load_assignment, read_table
-from .fixtures import all_data
-from .kit.training import limits, shortfalls, with_gaps, with_seed
+from .fixtures import all_data, load_reference
+from .kit.training import limits, measures_of, shortfalls, with_gaps, with_seed
 from .loader import load_modules
 from .mutants import load_mutants, mutant_files
 
@@ -45,8 +45,8 @@ def find_probes(assignment):
             with warnings.catch_warnings():  # pytest's marks warn when a check file is imported outside pytest
                 warnings.simplefilter("ignore")
                 spec.loader.exec_module(module)
-            probes.update((fn.probe.training_item, fn.probe) for fn in vars(module).values()
-                          if callable(getattr(fn, "probe", None)))
+            for check in vars(module).values():
+                probes.update(getattr(check, "probes", None) or {})
     return probes
 
 
@@ -72,12 +72,13 @@ def load_code(assignment, files, folder):
     return with_seed(load_modules(folder, names))
 
 
-def run_probe(probe, code, data, settings, seed):
-    """One training run; a crash is that run's result (broken code may raise or overflow)."""
+def run_probe(probe, code, data, settings, seed, ref, assignment):
+    """One training run; a crash is that run's result (broken code may raise or overflow).
+    Only the measures count here: the record is for figures."""
     with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         try:
-            return probe(code, data, settings, seed)
+            return measures_of(probe(code, data, settings, seed, ref=ref, assignment=assignment))
         except Exception as error:  # noqa: BLE001 - any failure of broken code is a failed run
             return type(error).__name__
 
@@ -93,11 +94,12 @@ def settings_of(assignment, name, overrides):
     return TrainingRun(read_table(raw, TRAINING_RUN, f"[training.{name}] with --set"), name)
 
 
-def measure(slug, seeds=10, overrides=None):
-    """Train every variant under every probe: {item: (settings, [Variant with runs])}. The reference's
-    run of the same seed gives each run its gaps (a crash of the reference itself is a bug here)."""
+def measure(slug, seeds=10, overrides=None, items=None):
+    """Train every variant under every probe (or those of `items`): {item: (settings, [Variant with
+    runs])}. The reference's run of the same seed gives each run its gaps (a crash of the reference
+    itself is a bug here)."""
     assignment = load_assignment(slug)
-    probes = find_probes(assignment)
+    probes = {item: probe for item, probe in find_probes(assignment).items() if not items or item in items}
     data = all_data(assignment)
     found = variants(assignment) if probes else []
     results = {}
@@ -108,10 +110,11 @@ def measure(slug, seeds=10, overrides=None):
             codes[variant.name] = load_code(assignment, variant.files, Path(root) / variant.name)
         for item, probe in sorted(probes.items()):
             settings = settings_of(assignment, probe.training_run, overrides or {})
-            reference = [run_probe(probe, codes["reference"], data, settings, seed) for seed in range(seeds)]
+            ref = with_seed(load_reference(assignment))  # what the check's `ref` is: the reference's own folder
+            reference = [run_probe(probe, ref, data, settings, seed, ref, assignment) for seed in range(seeds)]
             results[item] = (settings, [Variant(v.name, v.files, v.breaks, [
                 with_gaps(run, expected) if isinstance(run, dict) else run
-                for run, expected in zip([run_probe(probe, codes[v.name], data, settings, seed)
+                for run, expected in zip([run_probe(probe, codes[v.name], data, settings, seed, ref, assignment)
                                           for seed in range(seeds)], reference)]) for v in found])
     return results
 

@@ -115,4 +115,5 @@ def test_reference_trains_hard_to_full_accuracy_at_the_manifest_settings(hw):
     net = code.Sequential([code.Linear(2, 10), code.ReLU(), code.Linear(10, 10), code.ReLU(), code.Linear(10, 2),
                            code.SoftMax()], code.NLL())
     net.sgd(X, Y, iters=run.iterations, lrate=run.learning_rate)
-    assert np.mean(code.SoftMax().class_fun(net.forward(X)) == np.argmax(Y, axis=0)) == run.min_accuracy == 1.0
+    accuracy = np.mean(code.SoftMax().class_fun(net.forward(X)) == np.argmax(Y, axis=0))
+    assert accuracy == 1.0 >= run.min_accuracy   # item 4.3's title: every point, at the graded seed

@@ -31,11 +31,10 @@ bugs        standard wrong answers: `Bug(hint, tag, sentence).given(value)`,
 items       a family of items (one question asked of several activations,
             parameters or questions): `@cases("act", {number: (title, value)})`
             on one function makes each row its own graded item.
-training    train in the child, measure here: `hidden_labels`, `accuracy`,
-            `require_accuracy`, `require_error`; an item that must fail for
-            any wrong gradient: `@graded_run(item, run, points)`
-            on its probe, graded by `require_run` (learns, and learns as the
-            reference does).
+training    train in the child, measure here: `hidden_labels`, `accuracy`;
+            every training item is `@graded_run(item, run, points)` on its
+            probe, graded by `require_run` (learns, and learns as the
+            reference does), with what a figure of the run needs.
 remembered  what the reference alone decides (a training run from a fixed
             start), computed once per version of the assignment:
             `remembered(assignment, key, compute)`, in a check file

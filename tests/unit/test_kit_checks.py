@@ -135,12 +135,7 @@ def test_stable_softmax_passes_the_probe():
     assert np.isfinite(stability.stable_value(loss, (), "Net.loss(X, y)", "loss"))
 
 
-def test_accuracy_bars():
-    training.require_accuracy(0.9, 0.85, "net", 100)
-    with pytest.raises(CheckFailure, match="80.0% of the 100 held-out examples correctly; at least 85%"):
-        training.require_accuracy(0.8, 0.85, "net", 100)
-    with pytest.raises(CheckFailure, match="at most 8% is allowed"):
-        training.require_error(0.1, 0.08, "net", 50)
+def test_hidden_labels_keep_shape_and_hide_values():
     assert (training.hidden_labels(np.array([3, 4])) == 0).all()
 
 

@@ -52,6 +52,8 @@ def test_full_batch_training_runs_under_the_training_timeout(check, runs):
                 return _train(*args, **kwargs)
             module.train = train
     student = TimedStudent(modules, spec.limits.call_timeout)
-    getattr(hidden_checks(spec), check)(student, ref, spec)
+    graded = getattr(hidden_checks(spec), check)
+    graded(student, ref, {}, spec)
+    assert graded.__score__ == graded.__weight__   # the reference, full marks
     assert limits == [spec.run(run).timeout for run in runs]
     assert all(limit > spec.limits.call_timeout for limit in limits)

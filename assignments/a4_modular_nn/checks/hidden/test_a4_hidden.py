@@ -10,7 +10,6 @@ from grader.expressions import grade_answer
 from grader.failures import CheckFailure
 from grader.kit import bugs, matrix_answers, training, values
 from grader.kit.items import cases
-from grader.kit.remembered import remembered
 
 M, N, B = 4, 3, 5  # Linear(M, N) on a batch of B columns
 LRATE = 0.005
@@ -392,42 +391,26 @@ def test_sgd_matches_reference(student, ref, rng, activation, iters):
                     wrong_answers=[bug.given(weights[k]) for bug, weights in wrong])
 
 
-def reference_on_hard(ref, run, X, Y):
-    """The reference's outputs on hard() after the run: the same in every grade, so remembered."""
-    np.random.seed(run.seed)
-    theirs = sgd_net(ref.code_for_hw7, "ReLU", (2, 10, 10, 2))
-    theirs.sgd(X, Y, iters=run.iterations, lrate=run.learning_rate)
-    return theirs.forward(X)
+@training.graded_run("4.3", "hard", 1.5, whole=True)
+def test_hard_data_set_trained_to_full_accuracy(code, data, run, seed, ref):
+    """a 2-10-10-2 relu net trained with your code classifies every point of hard() correctly
 
-
-MATCH_RTOL = 1e-4  # correct variants (np.dot, np.where, no max shift) agree to 1e-15 after 20000 steps
-
-
-@weight(1.5)
-@number("4.3")
-def test_hard_data_set_trained_to_full_accuracy(student, ref, assignment):
-    """a 2-10-10-2 relu net trained with your code classifies every point of hard() correctly"""
-    run = assignment.run("hard")
+    np.random.seed({seed}); a 2-10-10-2 relu net, sgd(X, Y, iters={iterations}, lrate={learning_rate}) on hard(),
+    then forward(X)
+    """
     X, Y = ref.code_for_hw7.hard()
-    expected = remembered(assignment, "4.3", lambda: {"Ypred": reference_on_hard(ref, run, X, Y)})["Ypred"]
-    student.seed(run.seed)
-    student.time_limit(run.timeout)
-    mine = sgd_net(student.code_for_hw7, "ReLU", (2, 10, 10, 2))
-    call = (f"np.random.seed({run.seed}); a 2-10-10-2 relu net, sgd(X, Y, iters={run.iterations}, "
-            f"lrate={run.learning_rate}) on hard(), then forward(X)")
-    mine.sgd(X, Y, iters=run.iterations, lrate=run.learning_rate)
-    got = values.array(mine.forward(X), expected.shape, call, "Ypred")
-    accuracy = training.accuracy(np.argmax(got, axis=0), np.argmax(Y, axis=0), call)
-    if accuracy < run.min_accuracy:
-        raise training.TRAINS_POORLY.failure(f"{call}: classifies {accuracy:.0%} of the 20 points correctly; "
-                                             f"the reference trained the same way classifies all of them.")
-    try:
-        check_close(got, expected, call=call, name="Ypred", rtol=MATCH_RTOL)
-    except CheckFailure as failure:
-        raise training.TRAINS_POORLY.failure(
-            "Every point is classified correctly, but the trained network is not the one the reference "
-            "trains with the same seed and steps (on 20 points a net with a wrong gradient can still "
-            "classify them all):\n" + failure.message) from None
+    code.seed(seed)
+    net = sgd_net(code.code_for_hw7, "ReLU", (2, 10, 10, 2))
+    net.sgd(X, Y, iters=run.iterations, lrate=run.learning_rate)
+    call = "forward(X) after sgd on hard()"
+    got = values.array(net.forward(X), Y.shape, call, "Ypred")
+    labels = np.argmax(Y, axis=0)
+
+    def predict(cells):
+        return np.argmax(values.array(net.forward(cells.T), (Y.shape[0], len(cells)), call, "Ypred"), axis=0)
+    return {"accuracy": training.accuracy(np.argmax(got, axis=0), labels, call), "outputs": got,
+            "examples": f"{len(labels)} points of hard() it trained on",
+            **training.boundary(predict, X.T, labels, "forward after sgd")}
 
 
 # ---------------------------------------------------------------------------

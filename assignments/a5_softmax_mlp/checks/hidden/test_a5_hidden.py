@@ -5,18 +5,16 @@ import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
 from grader.compare import check_close, partial_credit_over
-from grader.kit import bugs, gradients, problems, remembered, stability, training, values
+from grader.kit import bugs, gradients, problems, stability, training, values
 from grader.kit.items import cases
 
 N, REG = 9, 0.1
 NAMES = ("W", "b", "W2", "b2", "W3", "b3")
 MODELS = {"prob1a": [3, 4], "prob1c": [3, 5, 4], "prob2b": [3, 5, 6, 4]}  # layer widths, d .. k
 DESCENT_RTOL = 1e-8   # correct rewrites match the reference to 2e-13; one wrong gradient is off by >= 1.6e-5
-SPIRAL_MARGIN = 0.3   # the MLP's spiral accuracy must exceed softmax regression's by this much
 CHECK_EVERY = 10      # full-batch train's `check` (print the cost every 10 steps), passed as the handout's default
 
 BUGS = bugs.catalogue(__file__)
-REMEMBER = remembered.for_checks(__file__)  # the reference's runs from fixed starts, once per version
 
 
 def draw(rng, module, std=0.5):
@@ -196,28 +194,16 @@ def descends_like_reference(mine, theirs, cost, X, y, reg, call):
                                          "times its own gradient, all computed at the same theta, n_e times).")
 
 
-def full_batch_run(student, ref, module, ref_module, run, data, widths):
-    """Train `module`'s model from the grader's start; returns the student's trained parameters
-    after checking they match the reference's descent."""
+def full_batch(code, ref, module, ref_module, run, seed, data, widths):
+    """`module`'s model trained by full-batch descent from the grader's start drawn with `seed`:
+    its trained parameters, and the reference's cost of them (what the descent is held to)."""
     X, y = data
-    theta0 = start(run.seed, widths, run.std)
+    theta0 = start(seed, widths, run.std)
     args = (X, y, theta0, run.iterations, run.learning_rate, run.reg)
     call = (f"{module}.train(X: {X.shape}, y, theta, n_e={run.iterations}, step_size={run.learning_rate:g}, "
             f"reg={run.reg:g}, check={CHECK_EVERY})")
-    student.time_limit(run.timeout)
-    mine = trained(student, module, theta0, args, call, check=CHECK_EVERY)
-    theirs = reference_train(ref, ref_module, args, check=0)
-    descends_like_reference(mine, theirs, getattr(ref, ref_module).computeCost, X, y, run.reg, call)
-    return mine
-
-
-def reference_train(ref, module, args, **options):
-    """The reference's trained parameters from the grader's fixed start: the same in every
-    grade, so computed once per version of the assignment."""
-    def train():
-        return {str(i): p for i, p in enumerate(getattr(ref, module).train(*args, **options))}
-    kept = REMEMBER(remembered.key_of(module, args, options), train)
-    return tuple(kept[str(i)] for i in range(len(kept)))
+    theta = trained(code, module, theta0, args, call, check=CHECK_EVERY)
+    return theta, getattr(ref, ref_module).computeCost(X, y, theta, run.reg)
 
 
 def reference_accuracy(ref_module, X, y, theta):
@@ -227,63 +213,80 @@ def reference_accuracy(ref_module, X, y, theta):
     return float(np.mean(np.argmax(scores, axis=1) == y))
 
 
-@weight(1.0)
-@number("6.1")
-def test_xor_softmax_regression_cannot_fit(student, ref, assignment):
-    """XOR: softmax regression trained with your code follows gradient descent and stays below 100%"""
-    run, xor = assignment.run("xor_softmax"), ref.hw2_utils.load_data("xor.dat")
-    theta = full_batch_run(student, ref, "prob1a", "prob1a", run, xor, [2, 2])
-    if reference_accuracy(ref.prob1a, *xor, theta) == 1.0:
-        raise training.TRAINS_POORLY.failure("prob1a.train fitted XOR perfectly: a linear model cannot; is prob1a "
-                                             "still softmax regression?")
+def boundary(ref_module, theta, X, y):
+    """The 2-D run's figure: the reference's forward pass with the student's trained parameters."""
+    return training.boundary(lambda cells: np.argmax(ref_module.predict(cells, theta)[0], axis=1), X, y, "predict")
 
 
-@weight(1.5)
-@number("6.2")
-def test_xor_mlp_reaches_full_accuracy(student, ref, assignment):
-    """XOR: the one-hidden-layer MLP trained with your code classifies all four points"""
-    run, xor = assignment.run("xor_mlp"), ref.hw2_utils.load_data("xor.dat")
-    theta = full_batch_run(student, ref, "prob1c", "prob1c", run, xor, [2, run.hidden_size, 2])
-    training.require_accuracy(reference_accuracy(ref.prob1c, *xor, theta), run.min_accuracy,
-                              f"An MLP with {run.hidden_size} hidden units trained with your prob1c.train", 4)
+# Each item's second half: from the grader's start, the reference's cost of the trained
+# parameters must be that of the reference's own run (`max_loss_gap`, relative), which no
+# model with one wrong gradient reaches; all or nothing, as the item's bar is.
+
+@training.graded_run("6.1", "xor_softmax", 1.0, whole=True)
+def test_xor_softmax_regression_cannot_fit(code, data, run, seed, ref):
+    """XOR: softmax regression trained with your code follows gradient descent and stays below 100%
+
+    Softmax regression trained by your prob1a.train from the grader's start ({iterations} steps of size
+    {learning_rate:g})
+    """
+    X, y = xor = ref.hw2_utils.load_data("xor.dat")
+    theta, cost = full_batch(code, ref, "prob1a", "prob1a", run, seed, xor, [2, 2])
+    return {"accuracy": reference_accuracy(ref.prob1a, X, y, theta), "loss": cost, "examples": "4 points of XOR",
+            **boundary(ref.prob1a, theta, X, y)}
 
 
-@weight(1.5)
-@number("6.3")
-def test_spiral_mlp_beats_softmax_regression(student, ref, assignment):
-    """spirals: the MLP (prob1d) beats softmax regression (prob1b) by a clear margin"""
+@training.graded_run("6.2", "xor_mlp", 1.5, whole=True)
+def test_xor_mlp_reaches_full_accuracy(code, data, run, seed, ref):
+    """XOR: the one-hidden-layer MLP trained with your code classifies all four points
+
+    An MLP with {hidden_size} hidden units trained by your prob1c.train from the grader's start ({iterations}
+    steps of size {learning_rate:g})
+    """
+    X, y = xor = ref.hw2_utils.load_data("xor.dat")
+    theta, cost = full_batch(code, ref, "prob1c", "prob1c", run, seed, xor, [2, run.hidden_size, 2])
+    return {"accuracy": reference_accuracy(ref.prob1c, X, y, theta), "loss": cost, "examples": "4 points of XOR",
+            **boundary(ref.prob1c, theta, X, y)}
+
+
+@training.graded_run("6.3", "spiral_mlp", 1.5, whole=True)
+def test_spiral_mlp_beats_softmax_regression(code, data, run, seed, ref, assignment):
+    """spirals: the MLP (prob1d) beats softmax regression (prob1b) by a clear margin
+
+    The MLP ({hidden_size} hidden units) trained by your prob1d.train, beside softmax regression trained by
+    your prob1b.train, both from the grader's start
+    """
     X, y = spiral = ref.hw2_utils.load_data("spiral_train.dat")
-    soft_run, mlp_run = assignment.run("spiral_softmax"), assignment.run("spiral_mlp")
-    softmax = full_batch_run(student, ref, "prob1b", "prob1a", soft_run, spiral, [2, 3])
-    mlp = full_batch_run(student, ref, "prob1d", "prob1c", mlp_run, spiral, [2, mlp_run.hidden_size, 3])
-    soft_accuracy = reference_accuracy(ref.prob1a, X, y, softmax)
-    mlp_accuracy = reference_accuracy(ref.prob1c, X, y, mlp)
-    training.require_accuracy(mlp_accuracy, max(mlp_run.min_accuracy, soft_accuracy + SPIRAL_MARGIN),
-                              f"The MLP trained with prob1d.train (softmax regression: {soft_accuracy:.1%})", len(y))
+    softmax, softmax_cost = full_batch(code, ref, "prob1b", "prob1a", assignment.run("spiral_softmax"), seed, spiral,
+                                       [2, 3])
+    mlp, mlp_cost = full_batch(code, ref, "prob1d", "prob1c", run, seed, spiral, [2, run.hidden_size, 3])
+    accuracy = reference_accuracy(ref.prob1c, X, y, mlp)
+    return {"accuracy": accuracy, "margin": accuracy - reference_accuracy(ref.prob1a, X, y, softmax),
+            "loss": np.array([softmax_cost, mlp_cost]), "examples": f"{len(y)} spiral points",
+            **boundary(ref.prob1c, mlp, X, y)}
 
 
-@weight(1.5)
-@cases("module, depth", {"6.4": ("IRIS: the one-hidden-layer MLP (prob2a) reaches the validation bar", "prob2a", 1),
-                         "6.5": ("IRIS: the two-hidden-layer MLP (prob2b) reaches the validation bar", "prob2b", 2)})
-def test_iris_validation_accuracy(student, ref, assignment, module, depth):
-    """Mini-batch training on IRIS, validation accuracy over the bar; then one batch per epoch
-    (the shuffle order cannot matter) must follow the reference's descent."""
-    run = assignment.run(f"iris_mlp{depth}")
+@training.graded_run({"6.4": ("IRIS: the one-hidden-layer MLP (prob2a) reaches the validation bar", 1),
+                      "6.5": ("IRIS: the two-hidden-layer MLP (prob2b) reaches the validation bar", 2)},
+                     "iris_mlp{case}", 1.5, whole=True)
+def test_iris_validation_accuracy(code, data, run, seed, ref, case):
+    """IRIS: an MLP trained in mini-batches reaches the validation bar
+
+    An MLP with {case} hidden layer(s) of {hidden_size} units trained by your mini-batch train ({epochs} epochs
+    of batches of {batch_size}, step size {learning_rate:g}), and again with one batch per epoch (where the
+    shuffle cannot matter),
+    """
+    module, depth = ("prob2a", "prob2b")[case - 1], case
     (X, y), (X_val, y_val) = ref.hw2_utils.load_data("iris_train.dat"), ref.hw2_utils.load_data("iris_test.dat")
     model = getattr(ref, module)
-    theta0 = start(run.seed, [4] + [run.hidden_size] * depth + [3], run.std)
-    student.time_limit(run.timeout)
-    student.seed(run.seed)
+    theta0 = start(seed, [4] + [run.hidden_size] * depth + [3], run.std)
+    code.seed(seed)
     call = (f"{module}.train(X: {X.shape}, y, theta, n_e={run.epochs}, n_b={run.batch_size}, "
             f"step_size={run.learning_rate:g}, reg={run.reg:g})")
-    args = (X, y, theta0, run.epochs, run.batch_size, run.learning_rate, run.reg)
-    theta = trained(student, module, theta0, args, call)
-    training.require_accuracy(reference_accuracy(model, X_val, y_val, theta), run.min_accuracy,
-                              f"An MLP with {depth} hidden layer(s) trained with your {module}.train", len(y_val))
-    one_batch = (X, y, theta0, run.epochs, len(X), run.learning_rate, run.reg)
+    theta = trained(code, module, theta0, (X, y, theta0, run.epochs, run.batch_size, run.learning_rate, run.reg), call)
     call = f"{module}.train(X: {X.shape}, y, theta, n_e={run.epochs}, n_b={len(X)}, ...)"
-    descends_like_reference(trained(student, module, theta0, one_batch, call), reference_train(ref, module, one_batch),
-                            model.computeCost, X, y, run.reg, call)
+    one_batch = trained(code, module, theta0, (X, y, theta0, run.epochs, len(X), run.learning_rate, run.reg), call)
+    return {"accuracy": reference_accuracy(model, X_val, y_val, theta), "examples": len(y_val),
+            "loss": model.computeCost(X, y, one_batch, run.reg)}
 
 
 @weight(1.0)
