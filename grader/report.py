@@ -6,8 +6,9 @@ person to look at them (wrong file, unusable upload, import errors,
 timeouts, grader failures, an untouched template or a zero), the most
 common bug classes, each counted once per submission and naming who had
 it, and each item's pass rate (a table, readable however many items). A
-bug class is written in the words the check gave (`extra_data.bugs` in
-results.json), else in the words of its tag.
+bug class is written in its tag's one sentence (grader.vocabulary; an
+assignment's own tag in the words its bugs.toml gives, carried in
+`extra_data.bugs` of results.json).
 
 Self-contained: the score histogram is a PNG embedded as a data URI, so the
 files can be mailed or opened offline.
@@ -23,6 +24,7 @@ import matplotlib
 
 from .late import summary
 from .results import grader_faults
+from .vocabulary import ATTENTION, TAGS, counted
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
@@ -30,18 +32,6 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 UNTOUCHED = "submitted the unmodified template: no item was attempted"
 MAX_BARS = 25  # distinct scores drawn one bar each; more are binned
-GENERIC_TAGS = {"wrong-values", "gradient-check", "printed-derivatives"}  # no specific bug named
-ATTENTION = {  # tag or intake flag -> why a person should look at the submission
-    "missing-file": "a required file is missing or misnamed",
-    "renamed-file": "a required file was found under another name",
-    "bad-submission": "the upload could not be used",
-    "zip-in-zip": "a zip inside the zip",
-    "python2": "Python 2 code",
-    "import-error": "a file failed to import",
-    "timeout": "a check timed out",
-    "submission-timeout": "grading hit the overall time limit",
-    "crash": "the sandboxed code crashed",
-}
 STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em} img{max-width:100%}
 #pass-rates td:last-child{width:40%} .bar{background:#55a868;height:.8em} details{display:inline;margin-left:.5em}
 td,th{padding:.1em 1em .1em 0;text-align:left;vertical-align:top}
@@ -50,7 +40,10 @@ pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}
 
 
 def words(tag, tests=()):
-    """How a tag reads to a person: the sentence a check gave for it, else its words."""
+    """How a tag reads to a person: its sentence in grader.vocabulary, else the one a check gave
+    (an assignment's own tag), else its words."""
+    if tag in TAGS:
+        return TAGS[tag].sentence
     for test in tests:
         sentence = ((test.get("extra_data") or {}).get("bugs") or {}).get(tag)
         if sentence:
@@ -72,7 +65,7 @@ def bug_classes(graded):
     for entry in graded:
         seen = set()
         for test in failed_tests(entry.results):
-            for tag in set(test.get("tags", [])) - GENERIC_TAGS - set(ATTENTION) - {"not-attempted"}:
+            for tag in filter(counted, set(test.get("tags", []))):
                 seen.add(tag)
                 items.setdefault(tag, set()).add(test["number"])
                 named.setdefault(tag, []).append(test)

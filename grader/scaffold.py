@@ -143,7 +143,7 @@ from gradescope_utils.autograder_utils.decorators import number, weight
 from grader.compare import check_close
 from grader.kit import bugs, gradients
 
-BUGS = bugs.catalogue(__file__)  # this folder's bugs.toml: hints for students, sentences for the report
+BUGS = bugs.catalogue(__file__)  # this folder's bugs.toml: hints for students, tags for the report
 N, D = 9, 4
 REG = 0.2
 
@@ -192,12 +192,15 @@ def test_predict_matches_reference(student, ref, data, rng):
 '''
 
 BUGS_TOML = '''# Bugs the hidden checks name: `hint` tells the student what the result looks
-# like, `sentence` is what report.html says students did, `tag` groups alike bugs.
+# like, `tag` groups alike bugs: one of grader.vocabulary's, or this assignment's
+# own, declared once in [tags] with what report.html says students did.
+
+[tags]
+predict-returns-scores = "returned probabilities instead of classes"
 
 [PROBABILITIES]
 hint = "predict returns probabilities; it should return the classes 0 and 1"
 tag = "predict-returns-scores"
-sentence = "returned probabilities instead of classes"
 '''
 
 MUTANTS = '''# Realistic bugs, each an exact edit of reference/{slug}/model.py. `breaks`: the

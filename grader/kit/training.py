@@ -38,16 +38,12 @@ import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
 from ..failures import CheckFailure
-from .bugs import Bug
+from ..vocabulary import TRAINS_OFF_COURSE, TRAINS_POORLY
 from .remembered import remembered
 from .values import labels_of
 
 __all__ = ["hidden_labels", "accuracy", "require_accuracy", "require_error", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
            "graded_run", "with_seed", "with_gaps", "limits", "shortfalls", "require_run"]
-
-TRAINS_POORLY = Bug("the trained model falls short", "training", "did not train well")
-TRAINS_OFF_COURSE = Bug("training drifts from the reference's", "training-gradient",
-                        "trained differently from the reference (a gradient is off)")
 
 
 def hidden_labels(labels):
