@@ -40,6 +40,12 @@ def same_when_broadcast(got, want):
     from a parameter of shape `want`, leaves its shape and gives the same numbers."""
     extra = len(want) - len(got)
     return extra >= 0 and tuple(want[extra:]) == tuple(got) and all(n == 1 for n in want[:extra])
+def type_name(value):
+    """The type of a value from student code, in words: an object left in the sandbox (or,
+    in-process, outside the plain types) says its own type through its public `type_name`."""
+    return getattr(value, "type_name", None) or type(value).__name__
+
+
 def _at(idx, words=" at index"):
     """Where in an array, or nothing for a scalar (which has no index to name)."""
     return f"{words} {_index(idx)}" if len(idx) else ""
@@ -53,7 +59,7 @@ def as_array(got, expected, name, call):
         raise CheckFailure(f"{where} is None; expected {_kind(expected)}. "
                            "Did you forget a return statement?", ["returned-none"])
     if type(got) is not np.ndarray and not isinstance(got, NUMBERS):  # subclasses of ndarray too
-        what = getattr(got, "_type", None) or type(got).__name__
+        what = type_name(got)
         raise CheckFailure(f"{where} is a {what}; expected {_kind(expected)}.", ["wrong-type"])
     array = np.asarray(got)
     if array.dtype.kind not in REAL_KINDS:
@@ -182,7 +188,7 @@ def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-
 def entry(result, key, call):
     """`result[key]` for a dict the student returned, or a failure saying what is missing."""
     if not isinstance(result, dict):
-        what = getattr(result, "_type", None) or type(result).__name__
+        what = type_name(result)
         raise CheckFailure(f"{call} returned a {what}; expected a dict with key {key!r}.", ["wrong-type"])
     if key not in result:
         raise CheckFailure(f"{call} returned a dict without the key {key!r} "
