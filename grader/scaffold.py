@@ -115,9 +115,7 @@ if __name__ == "__main__":
 '''
 
 PUBLIC = '''"""Public checks: your gradient against finite differences of your own loss."""
-from gradescope_utils.autograder_utils.decorators import number, weight
-
-from grader.kit import gradients
+from grader.kit import gradients, number, weight
 
 N, D = 8, 5
 REG = 0.1
@@ -138,10 +136,7 @@ def test_gradient_matches_finite_differences(student, rng):
 '''
 
 HIDDEN = '''"""Hidden checks: your functions against the reference on inputs you have not seen."""
-from gradescope_utils.autograder_utils.decorators import number, weight
-
-from grader.compare import check_close
-from grader.kit import bugs, gradients
+from grader.kit import bugs, check_close, gradients, number, weight
 
 BUGS = bugs.catalogue(__file__)  # this folder's bugs.toml: hints for students, tags for the report
 N, D = 9, 4
