@@ -199,8 +199,9 @@ tag = "predict-returns-scores"
 '''
 
 MUTANTS = '''# Realistic bugs, each an exact edit of reference/{slug}/model.py. `breaks`: the
-# items that must lose points (every other item keeps full marks); `sample`:
-# also a sample submission for `make grade`.
+# items that must lose points (every other item keeps full marks); `diagnosis`:
+# the tag they must name ("none": no specific bug); `sample`: also a sample
+# submission for `make grade`.
 
 [[mutant]]
 name = "penalty_gradient_twice"
@@ -209,6 +210,7 @@ file = "model.py"
 find = "grad = X.T @ dz + reg * w"
 replace = "grad = X.T @ dz + 2 * reg * w"
 breaks = ["1.1", "1.3"]
+diagnosis = "reg-twice"
 sample = true
 
 [[mutant]]
@@ -218,6 +220,7 @@ file = "model.py"
 find = "grad = X.T @ dz + reg * w"
 replace = "grad = X.T @ dz"
 breaks = ["1.1", "1.3"]
+diagnosis = "reg-missing"
 sample = true
 
 [[mutant]]
@@ -227,6 +230,7 @@ file = "model.py"
 find = "dz = (sigmoid(z) - y) / len(y)"
 replace = "dz = sigmoid(z) - y"
 breaks = ["1.1", "1.3"]
+diagnosis = "sum-vs-mean"
 sample = true
 
 [[mutant]]
@@ -236,6 +240,7 @@ file = "model.py"
 find = "dz = (sigmoid(z) - y) / len(y)"
 replace = "dz = (y - sigmoid(z)) / len(y)"
 breaks = ["1.1", "1.3"]
+diagnosis = "none"
 sample = true
 
 [[mutant]]
@@ -245,6 +250,7 @@ file = "model.py"
 find = "value = data_loss + 0.5 * reg * np.sum(w * w)"
 replace = "value = data_loss + reg * np.sum(w * w)"
 breaks = ["1.1", "1.2"]
+diagnosis = "reg-factor"
 sample = true
 
 [[mutant]]
@@ -254,6 +260,7 @@ file = "model.py"
 find = "data_loss = np.mean("
 replace = "data_loss = np.sum("
 breaks = ["1.1", "1.2"]
+diagnosis = "sum-vs-mean"
 
 [[mutant]]
 name = "predict_returns_probabilities"
@@ -262,6 +269,7 @@ file = "model.py"
 find = "return (X @ w > 0).astype(np.int64)"
 replace = "return sigmoid(X @ w)"
 breaks = ["2.1"]
+diagnosis = "predict-returns-scores"
 
 [[mutant]]
 name = "predict_inverted"
@@ -270,6 +278,7 @@ file = "model.py"
 find = "return (X @ w > 0).astype(np.int64)"
 replace = "return (X @ w < 0).astype(np.int64)"
 breaks = ["2.1"]
+diagnosis = "none"
 '''
 
 
