@@ -1,12 +1,18 @@
 """One vocabulary of tags and bugs (grader.vocabulary): a tag reads one way in the report,
 whichever submission or check it comes from, and a diagnosis is appended one way."""
+import ast
+from pathlib import Path
+
 import pytest
 
+import grader
 from grader import vocabulary
 from grader.batch import Graded, Submission
 from grader.failures import CheckFailure
 from grader.kit import bugs
 from grader.report import attention, bug_classes, words
+
+REPO = Path(grader.__file__).parents[1]
 
 
 def graded(name, sentence):
@@ -47,3 +53,20 @@ def test_an_unknown_tag_is_refused_with_the_closest_known_one():
     assert vocabulary.known("mean-vs-sum", {}, "x") == ""
     assert vocabulary.known("own", {"own": "its sentence"}, "x") == ""
     assert "did you mean 'mean-vs-sum'" in vocabulary.known("mean-vs-summ", {}, "x")
+
+
+def raised_tags(path):
+    """The tags written as literals in the CheckFailure(...) calls of a source file."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "CheckFailure":
+            given = node.args[1:2] + [k.value for k in node.keywords if k.arg == "tags"]
+            for value in given:
+                for element in getattr(value, "elts", []):
+                    if isinstance(element, ast.Constant):
+                        yield element.value
+
+
+def test_every_tag_the_grader_and_the_checks_raise_is_in_the_vocabulary():
+    sources = [*Path(grader.__file__).parent.rglob("*.py"), *REPO.glob("assignments/*/checks/*/*.py")]
+    found = {(path.name, tag) for path in sources for tag in raised_tags(path)}
+    assert len(found) > 20 and not {(name, tag) for name, tag in found if tag not in vocabulary.TAGS}
