@@ -96,15 +96,15 @@ LIKELY = "Likely bug: {hint}."
 def likely(bug: Bug, message: str, failure: CheckFailure | None = None) -> CheckFailure:
     """`message` with the diagnosis `bug` appended, tagged as `bug`; `failure`, when the diagnosis
     explains a failure already raised, keeps its tags and sentences too."""
-    tags, sentences = (failure.tags, failure.bugs) if failure else ((), {})
-    return CheckFailure(f"{message}\n{LIKELY.format(hint=bug.hint)}", (*tags, bug.tag),
-                        {**sentences, bug.tag: bug.sentence})
+    tags, said = (failure.tags, failure.bugs) if failure else ((), {})
+    return CheckFailure(f"{message}\n{LIKELY.format(hint=bug.hint)}", (*tags, bug.tag), {**said, bug.tag: bug.sentence})
 
 
 def sentences(tags: list[str], given: dict | None = None) -> dict[str, str]:
-    """tag -> report sentence for `tags`: the check's own (`given`) first, else TAGS'."""
+    """tag -> report sentence for `tags`: TAGS' own, else the one the check gave (`given`: an
+    assignment's own tag, worded by its bugs.toml)."""
     given = given or {}
-    return {tag: given.get(tag) or TAGS[tag].sentence for tag in tags if tag in given or tag in TAGS}
+    return {tag: TAGS[tag].sentence if tag in TAGS else given[tag] for tag in tags if tag in TAGS or tag in given}
 
 
 def counted(tag: str) -> bool:
