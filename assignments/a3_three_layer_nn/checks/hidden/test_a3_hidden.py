@@ -482,7 +482,7 @@ def test_conv2d_backward_matches_reference(student, ref, rng, set_score=None):
         dx_got, dw_got, db_got = values.items(student.conv_layers.conv2d_backward(dout, mine), 3, call,
                                               "(dx, dw, db)")
         dx, dw, db = conv.conv2d_backward(dout, cache)
-        padded = x_shape[:2] + tuple(np.add(x_shape[2:], 2 * pad))
+        padded = x_shape[:2] + tuple(int(n) + 2 * pad for n in x_shape[2:])
         if pad and getattr(dx_got, "shape", None) == padded:
             raise likely(BUGS.PADDING_KEPT, f"{call}: dx has shape {padded}, the padded input's; expected "
                                             f"{x_shape}.")
