@@ -113,7 +113,7 @@ def counted(tag: str) -> bool:
 
 
 def known(tag: str, own: dict, where: str) -> str:
-    """"" if `tag` is one of TAGS or of `own` (an assignment's), else what is wrong with it."""
+    """Nothing if `tag` is one of TAGS or of `own` (an assignment's), else what is wrong with it."""
     if tag in TAGS or tag in own:
         return ""
     close = difflib.get_close_matches(tag, [*TAGS, *own], n=1, cutoff=0.6)
