@@ -15,6 +15,7 @@ adds it to a parameter. Any other shape, (H, 1) for (1, H) included, is wrong.
 import numpy as np
 
 from .failures import CheckFailure
+from .vocabulary import MEAN_NOT_SUM, SCALED, SIGN_FLIP, SUM_NOT_MEAN, TRANSPOSED, ZEROS, likely
 
 RTOL = 1e-6          # relative tolerance for float64 results
 ATOL_SCALE = 1e-8    # absolute tolerance, as a fraction of the largest reference entry
@@ -39,6 +40,12 @@ def same_when_broadcast(got, want):
     from a parameter of shape `want`, leaves its shape and gives the same numbers."""
     extra = len(want) - len(got)
     return extra >= 0 and tuple(want[extra:]) == tuple(got) and all(n == 1 for n in want[:extra])
+def type_name(value):
+    """The type of a value from student code, in words: an object left in the sandbox (or,
+    in-process, outside the plain types) says its own type through its public `type_name`."""
+    return getattr(value, "type_name", None) or type(value).__name__
+
+
 def _at(idx, words=" at index"):
     """Where in an array, or nothing for a scalar (which has no index to name)."""
     return f"{words} {_index(idx)}" if len(idx) else ""
@@ -52,7 +59,7 @@ def as_array(got, expected, name, call):
         raise CheckFailure(f"{where} is None; expected {_kind(expected)}. "
                            "Did you forget a return statement?", ["returned-none"])
     if type(got) is not np.ndarray and not isinstance(got, NUMBERS):  # subclasses of ndarray too
-        what = getattr(got, "_type", None) or type(got).__name__
+        what = type_name(got)
         raise CheckFailure(f"{where} is a {what}; expected {_kind(expected)}.", ["wrong-type"])
     array = np.asarray(got)
     if array.dtype.kind not in REAL_KINDS:
@@ -93,7 +100,7 @@ def check_close(got, expected, *, call, name="", rtol=RTOL, atol_scale=ATOL_SCAL
 
     `expected` is secret (the reference on hidden inputs), so the message says
     where and roughly how far `got` is off, never the expected numbers.
-    `wrong_answers` is a sequence of (description, tag, array[, report sentence]):
+    `wrong_answers` is a sequence of grader.vocabulary.WrongAnswer (`bug.given(value)`):
     results a known bug would produce, so the message can name the bug
     (grader.kit.bugs builds them). `hint=False` names no bug.
     """
@@ -110,35 +117,31 @@ def check_close(got, expected, *, call, name="", rtol=RTOL, atol_scale=ATOL_SCAL
     more = ", ..." if (~close).sum() > SHOWN_ENTRIES else ""
     entries = (f"is wrong in {int((~close).sum())} of {close.size} entries (at {', '.join(wrong)}{more})"
                if got.ndim else "is wrong")
-    lines = [f"{where} {entries}; the largest relative error is about {float(np.max(rel)):.0e} "
-             f"(tolerance {rtol:g})."]
-    text, tags, bugs = diagnose(got, expected, batch_size, wrong_answers, rtol, atol) if hint else ("", [], {})
-    if text:
-        lines.append(f"Likely bug: {text}.")
-    raise CheckFailure("\n".join(lines), tags or ["wrong-values"], bugs)
+    message = (f"{where} {entries}; the largest relative error is about {float(np.max(rel)):.0e} "
+               f"(tolerance {rtol:g}).")
+    bug = diagnose(got, expected, batch_size, wrong_answers, rtol, atol) if hint else None
+    raise likely(bug, message) if bug else CheckFailure(message, ["wrong-values"])
 
 
 def diagnose(got, expected, batch_size, wrong_answers, rtol, atol):
-    """Name the known mistake that explains `got`, if any: (hint, tags, {tag: report sentence})."""
+    """The known bug (a grader.vocabulary.Bug) that explains `got`, or None."""
     def same(a):
         a = np.asarray(a, dtype=np.float64)
         return a.shape == got.shape and np.allclose(got, a, rtol=max(rtol, 1e-6), atol=atol)
-    candidates = list(wrong_answers) + [("the sign is flipped", "sign-flip", -expected)]
+    candidates = list(wrong_answers) + [SIGN_FLIP.given(-expected)]
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1]:
-        candidates.append(("transposed", "transposed", expected.T))
+        candidates.append(TRANSPOSED.given(expected.T))
     if batch_size:
-        candidates += [("summed over the batch instead of averaging (missing 1/N)", "sum-vs-mean",
-                        expected * batch_size),
-                       ("averaged over the batch where a sum is expected", "mean-vs-sum", expected / batch_size)]
-    for text, tag, wrong, *sentence in candidates:
+        candidates += [SUM_NOT_MEAN.given(expected * batch_size), MEAN_NOT_SUM.given(expected / batch_size)]
+    for bug, wrong in candidates:
         if same(wrong):
-            return text, [tag], ({tag: sentence[0]} if sentence else {})
+            return bug
     factor = _constant_factor(got, expected, rtol, atol)
     if factor:
-        return factor, ["scale"], {}
+        return SCALED._replace(hint=factor)
     if np.allclose(got, 0):
-        return "the result is all zeros", ["zeros"], {}
-    return "", [], {}
+        return ZEROS
+    return None
 
 
 MOST = 0.75  # share of the entries a constant factor must explain before it is named
@@ -175,38 +178,19 @@ def check_gradient(got, numeric, *, call, name="", of="your loss", threshold=1e-
         return
     worst = np.unravel_index(np.argmax(rel), rel.shape) if rel.ndim else ()
     where = f"{call}: {name}" if name else call
-    hint, tags, bugs = diagnose(got, numeric, batch_size, (), 1e-4, 1e-10)
-    raise CheckFailure(
-        f"{where} does not match finite differences of {of}: max relative error "
-        f"{fmt(rel[worst])}{_at(worst)} (allowed {threshold:g}); "
-        f"yours {fmt(got[worst])}, finite differences {fmt(numeric[worst])}."
-        + (f"\nLikely bug: {hint}." if hint else ""), tags or ["gradient-check"], bugs)
+    message = (f"{where} does not match finite differences of {of}: max relative error "
+               f"{fmt(rel[worst])}{_at(worst)} (allowed {threshold:g}); "
+               f"yours {fmt(got[worst])}, finite differences {fmt(numeric[worst])}.")
+    bug = diagnose(got, numeric, batch_size, (), 1e-4, 1e-10)
+    raise likely(bug, message) if bug else CheckFailure(message, ["gradient-check"])
 
 
 def entry(result, key, call):
     """`result[key]` for a dict the student returned, or a failure saying what is missing."""
     if not isinstance(result, dict):
-        what = getattr(result, "_type", None) or type(result).__name__
+        what = type_name(result)
         raise CheckFailure(f"{call} returned a {what}; expected a dict with key {key!r}.", ["wrong-type"])
     if key not in result:
         raise CheckFailure(f"{call} returned a dict without the key {key!r} "
                            f"(its keys: {', '.join(map(repr, result)) or 'none'}).", ["missing-key"])
     return result[key]
-
-
-def partial_credit_over(parts, points, set_score):
-    """Run each zero-argument check in `parts`; credit `points` in proportion to
-    those that pass, then fail with every message if any did not (a line that
-    several parts' messages share, such as a verdict on the loss, is said once)."""
-    failures = []
-    for part in parts:
-        try:
-            part()
-        except CheckFailure as failure:
-            failures.append(failure)
-    set_score(points * (len(parts) - len(failures)) / len(parts))
-    if failures:
-        lines = [line for f in failures for line in f.message.splitlines()]
-        once = [line for i, line in enumerate(lines) if line not in lines[:i]]
-        raise CheckFailure("\n".join(once), [t for f in failures for t in f.tags],
-                           {tag: text for f in failures for tag, text in f.bugs.items()})

@@ -24,6 +24,7 @@ import sys
 import numpy as np
 
 from . import quarantine
+from .compare import type_name
 from .failures import CheckFailure
 
 MAX_LENGTH = 500
@@ -285,7 +286,7 @@ def grade_answer(name, answer, expected, draw, rng, *, asks, trials=5, rtol=1e-6
     if answer is None or (isinstance(answer, str) and not answer.strip()):
         raise CheckFailure(NOT_ANSWERED.format(name=name), ["not-attempted"])
     if not isinstance(answer, str):
-        kind = getattr(answer, "_type", None) or type(answer).__name__
+        kind = type_name(answer)
         raise CheckFailure(NOT_A_STRING.format(name=name, kind=kind), ["wrong-type"])
     envs = [{k: v for k, v in draw(rng).items() if k not in asked} for _ in range(trials)]
     reference = parse(expected, envs[0], "expected")

@@ -2,7 +2,8 @@
 
 Each `[[mutant]]` is an exact text edit of one reference file. The same catalogue
 makes the sample submissions (`sample = true`, grader.build.samples), the mutant
-tests (every mutant must lose exactly the items it `breaks`) and the training
+tests (every mutant must lose exactly the items it `breaks`, diagnosed as its
+`diagnosis`) and the training
 thresholds (`probe = true`, grader.thresholds); this module is the one place
 that reads it. Keys are declared in MUTANT, checked like the manifest's
 (grader.config.read_table): a misspelt `sampel = true` is an error naming the
@@ -13,7 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import REPO_ROOT, REQUIRED, ConfigError, Key, read_table, read_toml
+from .kit.bugs import own_tags
+from .vocabulary import known
 
+NO_DIAGNOSIS = "none"  # `diagnosis` of a mutant no item names a specific bug for (yet)
 CATALOGUE = {
     "mutant": Key(list, REQUIRED, "[[mutant]] tables, one realistic bug each"),
 }
@@ -25,6 +29,8 @@ MUTANT = {
     "replace": Key(str, REQUIRED, "what replaces it"),
     "breaks": Key(list, REQUIRED, "numbers of the items that must lose points; every other keeps full marks",
                   lambda v: "" if all(isinstance(n, str) for n in v) else "must be a list of item numbers"),
+    "diagnosis": Key(str, REQUIRED, "the tag its broken items must name (grader.vocabulary's or the "
+                     f"assignment's own), or '{NO_DIAGNOSIS}' where none names a specific bug"),
     "sample": Key(bool, False, "also a sample submission for `make grade`"),
     "probe": Key(bool, False, "also trained over seeds by `python -m grader thresholds`"),
 }
@@ -34,8 +40,15 @@ def load_mutants(slug: str, root: Path = REPO_ROOT) -> list[dict]:
     """The mutants of `slug`, every MUTANT key present (defaults filled in)."""
     where = f"assignments/{slug}/mutants.toml"
     raw = read_table(read_toml(Path(root) / where), CATALOGUE, where)
-    return [read_table(entry, MUTANT, f"{where} [[mutant]] {_label(entry, i)}")
-            for i, entry in enumerate(raw["mutant"])]
+    mutants = [read_table(entry, MUTANT, f"{where} [[mutant]] {_label(entry, i)}")
+               for i, entry in enumerate(raw["mutant"])]
+    checks = Path(root) / "assignments" / slug / "checks"
+    tags = {NO_DIAGNOSIS: "", **own_tags(checks / "public" / "bugs.toml"), **own_tags(checks / "hidden" / "bugs.toml")}
+    for mutant in mutants:
+        problem = known(mutant["diagnosis"], tags, f"{where} [[mutant]] {mutant['name']!r}: 'diagnosis'")
+        if problem:
+            raise ConfigError(problem)
+    return mutants
 
 
 def problems(assignment) -> list[str]:

@@ -13,10 +13,11 @@ import pytest
 
 from . import results
 from .config import ConfigError
-from .failures import GRADER_FAULT, TIME_BUDGET, WATCHDOG, CheckFailure, bug_sentences, clean_text
+from .failures import GRADER_FAULT, TIME_BUDGET, WATCHDOG, CheckFailure, clean_text
 from .kit.items import case_of
 from .sandbox.accounting import closed_children
 from .sandbox.errors import SandboxUnavailable
+from .vocabulary import sentences
 
 GRADING = pytest.StashKey()  # config.stash[GRADING] is the GradingPlugin of this run
 
@@ -142,7 +143,7 @@ class GradingPlugin:
             record.output = self.explain(item, call.excinfo)
             exc = call.excinfo.value
             record.tags += list(getattr(exc, "tags", ()))
-            record.bugs = bug_sentences(record.tags, getattr(exc, "bugs", None))
+            record.bugs = sentences(record.tags, getattr(exc, "bugs", None))
 
     def explain(self, item, excinfo):
         exc = excinfo.value

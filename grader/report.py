@@ -7,8 +7,9 @@ timeouts, grader failures, an untouched template or a zero), the most
 common bug classes, each counted once per submission and naming who had
 it, and each item at a glance: how many had full marks, part or none, and
 the bug classes found in it (a table, readable however many items). A bug
-class is written in the words the check gave (`extra_data.bugs` in
-results.json), else in the words of its tag.
+class is written in its tag's one sentence (grader.vocabulary; an
+assignment's own tag in the words its bugs.toml gives, carried in
+`extra_data.bugs` of results.json).
 
 The pages are templates (grader/templates/html/, autoescaped): this module
 computes what they show. Self-contained: the score histogram is a PNG
@@ -25,6 +26,7 @@ import matplotlib
 from .late import summary
 from .render import render
 from .results import grader_faults
+from .vocabulary import ATTENTION, TAGS, counted
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
@@ -32,22 +34,13 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 UNTOUCHED = "submitted the unmodified template: no item was attempted"
 MAX_BARS = 25  # distinct scores drawn one bar each; more are binned
-GENERIC_TAGS = {"wrong-values", "gradient-check", "printed-derivatives"}  # no specific bug named
-ATTENTION = {  # tag or intake flag -> why a person should look at the submission
-    "missing-file": "a required file is missing or misnamed",
-    "renamed-file": "a required file was found under another name",
-    "bad-submission": "the upload could not be used",
-    "zip-in-zip": "a zip inside the zip",
-    "python2": "Python 2 code",
-    "import-error": "a file failed to import",
-    "timeout": "a check timed out",
-    "submission-timeout": "grading hit the overall time limit",
-    "crash": "the sandboxed code crashed",
-}
 
 
 def words(tag, tests=()):
-    """How a tag reads to a person: the sentence a check gave for it, else its words."""
+    """How a tag reads to a person: its sentence in grader.vocabulary, else the one a check gave
+    (an assignment's own tag), else its words."""
+    if tag in TAGS:
+        return TAGS[tag].sentence
     for test in tests:
         sentence = ((test.get("extra_data") or {}).get("bugs") or {}).get(tag)
         if sentence:
@@ -61,7 +54,7 @@ def failed_tests(result):
 
 def specific_tags(test):
     """The tags of a test that name a bug: not the generic ones, nor a reason to look at it."""
-    return set(test.get("tags", [])) - GENERIC_TAGS - set(ATTENTION) - {"not-attempted"}
+    return set(filter(counted, test.get("tags", [])))
 
 
 BugClass = namedtuple("BugClass", "tag count items tests entries")  # entries: the submissions with it

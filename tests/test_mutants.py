@@ -1,4 +1,4 @@
-"""Every catalogued bug loses points on exactly the items it breaks."""
+"""Every catalogued bug loses points on exactly the items it breaks, diagnosed as its `diagnosis`."""
 import json
 import subprocess
 import sys
@@ -7,7 +7,8 @@ import pytest
 
 from conftest import REPO, lost, outputs
 from grader.config import all_slugs, load_assignment
-from grader.mutants import load_mutants, mutant_files
+from grader.mutants import NO_DIAGNOSIS, load_mutants, mutant_files
+from grader.vocabulary import counted
 
 CASES = [(slug, m) for slug in all_slugs() for m in load_mutants(slug)]
 
@@ -48,3 +49,9 @@ def test_mutant_loses_exactly_the_items_it_breaks(slug, mutant, graded):
     assert lost(results) == sorted(mutant["breaks"]), outputs(results)
     for number in mutant["breaks"]:
         assert outputs(results)[number].strip(), f"item {number} lost points without saying why"
+    named = {tag for test in results["tests"] if test.get("number") in mutant["breaks"]
+             for tag in test.get("tags", []) if counted(tag)}  # the bug classes report.html counts it under
+    if mutant["diagnosis"] == NO_DIAGNOSIS:
+        assert not named, f"now diagnosed as {sorted(named)}: say which in its 'diagnosis'"
+    else:
+        assert mutant["diagnosis"] in named, f"diagnosed as {sorted(named) or 'nothing'}"

@@ -62,11 +62,11 @@ def test_report_is_self_contained_and_reads_in_words(report):
     text = report.read_text()
     assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', text)) == 1
     assert not re.search(r'(src|href)="(https?:)?//', text)
-    assert "33% (2 of 6): returned the transpose of the expected matrix (in 1.2, 2.1)" in text
-    who = text.split("returned the transpose")[1].split("</li>")[0]  # who had it, linked to their pages
+    assert "33% (2 of 6): returned a transposed result (in 1.2, 2.1)" in text  # the vocabulary's words, not a check's
+    who = text.split("returned a transposed result")[1].split("</li>")[0]  # who had it, linked to their pages
     assert '<a href="sub_2/feedback.html">sub_2</a> (Alan Turing)' in who and 'href="sub_3/feedback.html"' in who
     assert "sub_1" not in who
-    assert "sign flip" in text  # no sentence given: the tag's words
+    assert "flipped a sign" in text  # no sentence given: the vocabulary's
     assert not re.search(r"\b(sign-flip|missing-file|import-error|wrong-values)\b", text)
 
 

@@ -22,12 +22,13 @@ gradients   `loss_and_grads(result, call) -> (float, dict)`, `grad_of`,
             `call_with`; `elementwise_numeric` for elementwise functions;
             verdicts `agrees_with_own_loss` (public) and `matches_reference`
             (hidden; points at the loss when the gradient follows it).
-bugs        standard wrong answers: `Bug(hint, tag, sentence).given(value)`,
+bugs        standard wrong answers: `bug.given(value)` for check_close,
             `penalty_variants`, `batch_variants`, `gradient_variants`,
             `loss_variants`, `activation_variants`, `transposed`, `sign_flipped`
             and the Bug constants (PENALTY_TWICE, SUM_NOT_MEAN, ...); an
             assignment's own bugs: `BUGS = bugs.catalogue(__file__)` reads the
-            bugs.toml beside the check file.
+            bugs.toml beside the check file (hint and tag per bug; the
+            assignment's own tags and their report sentences in `[tags]`).
 items       a family of items (one question asked of several activations,
             parameters or questions): `@cases("act", {number: (title, value)})`
             on one function makes each row its own graded item.
@@ -46,11 +47,36 @@ shared      helpers an assignment's public and hidden checks both use, kept
 printed     printed output in linear time: `labelled_values`, `label`,
             `verdicts` ("Param i is CORRECT/WRONG, error = e" lines).
 
-Comparison itself is grader.compare (`check_close`, `check_gradient`,
-`partial_credit_over`), which the kit builds on; failures are
-grader.failures.CheckFailure(message, tags, bugs), where `bugs` maps each
-tag to the sentence report.html prints ("25% added the penalty gradient
-twice in 2.3"). Hidden feedback never quotes expected numbers: check_close
-says where and roughly how far a value is off.
+Everything a check file uses comes from here, one import:
+
+    from grader.kit import bugs, check_close, number, partial_credit, partial_credit_over, weight
+
+points      `@weight(p)` and `@number("1.2")` (gradescope-utils'); `@partial_credit(p)`,
+            whose `set_score` knows the item's points, so `partial_credit_over(parts,
+            set_score)` shares them out over zero-argument parts without restating them
+            (grader.kit.points).
+comparing   `check_close`, `check_gradient`, `as_array` (grader.compare); finite
+            differences `batched_gradient`, `central_difference`, `perturbed`
+            (grader.gradcheck); expression answers `grade_answer` (grader.expressions).
+failing     `CheckFailure(message, tags, bugs)`, where `bugs` maps each tag to the
+            sentence report.html prints ("25% added the penalty's gradient twice in 2.3");
+            `likely(bug, message[, failure])` appends a known bug's diagnosis ("Likely
+            bug: ...") and tags it (grader.vocabulary, the one registry of tags and bugs).
+            Hidden feedback never quotes expected numbers: check_close says where and
+            roughly how far a value is off.
 """
-from . import bugs, gradients, items, printed, problems, remembered, shared, stability, training, values  # noqa: F401
+from gradescope_utils.autograder_utils.decorators import number, weight
+
+from ..compare import as_array, check_close, check_gradient
+from ..expressions import grade_answer
+from ..failures import CheckFailure
+from ..gradcheck import batched_gradient, central_difference, perturbed
+from ..vocabulary import likely
+from . import bugs, gradients, items, printed, problems, remembered, shared, stability, training, values
+from .items import cases
+from .points import partial_credit, partial_credit_over
+
+__all__ = ["number", "weight", "partial_credit", "partial_credit_over", "cases", "check_close", "check_gradient",
+           "as_array", "batched_gradient", "central_difference", "perturbed", "grade_answer", "CheckFailure",
+           "likely", "bugs", "gradients", "items", "printed", "problems", "remembered", "shared", "stability",
+           "training", "values"]

@@ -1,15 +1,22 @@
 """The standard wrong answers: what a known bug makes a function return.
 
-A `Bug` is a hint for the student ("the penalty gradient is added twice"),
-a tag, and the sentence report.html uses ("added the penalty gradient
-twice"). `bug.failure(message)` is the CheckFailure a check raises when it found the
-bug itself; `bug.given(value)` is a WrongAnswer: the bug with the value it
-would produce, ready for `check_close(..., wrong_answers=[...])`, which
-names the bug when the student's result equals that value. A check that
-knows bugs of its own keeps them in `bugs.toml` beside it, one table a bug
-(`[NO_SQUARE]` with `hint`, `tag`, `sentence`), and reads them with
-`BUGS = bugs.catalogue(__file__)`: wording is data an instructor can edit,
-checked strictly like the manifest.
+Bugs and their tags are grader.vocabulary's (one registry): a `Bug` has a
+name, a tag, the hint the student reads ("the penalty gradient is added
+twice") and its tag's report sentence. `bug.failure(message)` is the
+CheckFailure a check raises when it found the bug itself;
+`vocabulary.likely(bug, message)` appends the diagnosis to a message;
+`bug.given(value)` is the bug with the value it would produce, ready for
+`check_close(..., wrong_answers=[...])`, which names the bug when the
+student's result equals that value.
+
+A check that knows bugs of its own keeps them in `bugs.toml` beside it, one
+table a bug (`[NO_SQUARE]` with `hint` and `tag`), and reads them with
+`BUGS = bugs.catalogue(__file__)`. A tag is one of the vocabulary's, or the
+assignment's own, declared once with its report sentence in the `[tags]`
+table of a bugs.toml: the public checks' (which the hidden catalogue also
+reads, as the public checks ship to students without the hidden ones) or
+the hidden checks'. Wording is data an instructor can edit, checked strictly
+like the manifest.
 
 Sign flips, transposes (square results) and sum-vs-mean over a batch are
 tried by grader.compare on every comparison; the helpers below build the
@@ -17,7 +24,6 @@ rest from the parts a check computes with the reference.
 """
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,50 +31,63 @@ from types import SimpleNamespace
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..config import REQUIRED, Key, read_table, read_toml
-from ..failures import CheckFailure
+from ..config import REQUIRED, ConfigError, Key, read_table, read_toml
+from ..vocabulary import (  # noqa: F401  the standard bugs, for checks: bugs.SIGN_FLIP, ...
+    DIVIDED_TWICE,
+    FUNCTION_NOT_DERIVATIVE,
+    LOSS_PENALTY_FACTOR,
+    LOSS_PENALTY_MISSING,
+    LOSS_SUM_NOT_MEAN,
+    MISSING_DERIVATIVE,
+    PENALTY_MISSING,
+    PENALTY_TWICE,
+    SIGN_FLIP,
+    SUM_NOT_MEAN,
+    TAGS,
+    TRANSPOSED,
+    Bug,
+    WrongAnswer,
+    known,
+)
 
-WrongAnswer = namedtuple("WrongAnswer", "hint tag value sentence")
-
-
-class Bug(namedtuple("Bug", "hint tag sentence")):
-    """A known mistake: hint for the student, tag, sentence for the report."""
-
-    def given(self, value: object) -> WrongAnswer:
-        return WrongAnswer(self.hint, self.tag, value, self.sentence)
-
-    def failure(self, message: str) -> CheckFailure:
-        """A CheckFailure for this bug, with `message` for the student."""
-        return CheckFailure(message, [self.tag], {self.tag: self.sentence})
-
-
+TAGS_TABLE = "tags"  # the table of an assignment's own tags: tag = its report sentence
 ENTRY = {"hint": Key(str, REQUIRED, "what the student is told the bug looks like"),
-         "tag": Key(str, REQUIRED, "the bug's class, shared by bugs alike (report.html groups by it)"),
-         "sentence": Key(str, REQUIRED, "what report.html says students did")}
+         "tag": Key(str, REQUIRED, "the bug's class (report.html counts by it): grader.vocabulary's "
+                    "or one of a [tags] table")}
+
+
+def own_tags(path: Path) -> dict[str, str]:
+    """The `[tags]` of the bugs.toml at `path` (if it exists), each a new tag with its sentence."""
+    tags = read_toml(path).get(TAGS_TABLE, {}) if path.is_file() else {}
+    for tag, sentence in tags.items():
+        if tag in TAGS or not isinstance(sentence, str):
+            raise ConfigError(f"{path.name} [{TAGS_TABLE}] {tag}: " + (
+                "is grader.vocabulary's already" if tag in TAGS else "must be a string, the report's sentence"))
+    return tags
 
 
 def catalogue(check_file: str | Path) -> SimpleNamespace:
     """The bugs of the `bugs.toml` beside `check_file`, as attributes named by their tables."""
     path = Path(check_file).with_name("bugs.toml")
-    return SimpleNamespace(**{name: Bug(**read_table(entry, ENTRY, f"{path.name} [{name}]"))
-                              for name, entry in read_toml(path).items()})
-
-
-PENALTY_TWICE = Bug("the penalty gradient is added twice", "reg-twice", "added the penalty gradient twice")
-PENALTY_MISSING = Bug("the penalty gradient is missing", "reg-missing", "left out the penalty's gradient")
-LOSS_PENALTY_MISSING = Bug("the L2 penalty is missing", "reg-missing", "left out the penalty")
-LOSS_PENALTY_FACTOR = Bug("the L2 penalty lacks its factor 0.5", "reg-factor", "left out the penalty's factor 1/2")
-SUM_NOT_MEAN = Bug("summed over the batch instead of averaging (missing 1/N)", "sum-vs-mean",
-                   "summed over the batch instead of averaging")
-LOSS_SUM_NOT_MEAN = Bug("the loss is summed over the batch instead of averaged", "sum-vs-mean",
-                        "summed the loss over the batch instead of averaging")
-DIVIDED_TWICE = Bug("divided by N twice", "mean-vs-sum", "divided by N twice")
-TRANSPOSED = Bug("transposed", "transposed", "returned a transposed result")
-SIGN_FLIP = Bug("the sign is flipped", "sign-flip", "flipped a sign")
-MISSING_DERIVATIVE = Bug("the activation's derivative is missing", "missing-activation-derivative",
-                         "left out the activation derivative")
-FUNCTION_NOT_DERIVATIVE = Bug("the activation is used where its derivative belongs", "function-not-derivative",
-                              "used the function where its derivative belongs")
+    tags = own_tags(path)
+    if path.parent.name == "hidden":  # the public checks' tags are the hidden checks' too
+        public = own_tags(path.parent.parent / "public" / "bugs.toml")
+        twice = sorted(set(tags) & set(public))
+        if twice:
+            raise ConfigError(f"{path.name} [{TAGS_TABLE}]: {', '.join(twice)} declared in the public "
+                              "bugs.toml already")
+        tags = {**public, **tags}
+    bugs = {}
+    for name, entry in read_toml(path).items():
+        if name == TAGS_TABLE:
+            continue
+        where = f"{path.name} [{name}]"
+        entry = read_table(entry, ENTRY, where)
+        problem = known(entry["tag"], tags, where)
+        if problem:
+            raise ConfigError(problem)
+        bugs[name] = Bug(name, entry["tag"], entry["hint"], tags.get(entry["tag"]) or TAGS[entry["tag"]].sentence)
+    return SimpleNamespace(**bugs)
 
 
 def penalty_variants(data_part: ArrayLike, penalty: ArrayLike) -> list[WrongAnswer]:

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike
 from ..compare import as_array, check_close, check_gradient
 from ..failures import CheckFailure
 from ..gradcheck import H, batched_gradient
-from .bugs import Bug
+from ..vocabulary import FOLLOWS_WRONG_LOSS
 from .values import array, entry, number, pair
 
 __all__ = ["loss_and_grads", "grad_of", "numeric_gradient", "elementwise_numeric", "set_and_call", "set_entry_and_call",
@@ -35,8 +35,6 @@ FOLLOWS_OWN_LOSS = ("It agrees with finite differences of your own loss, so the 
                     "your forward pass: look for the mistake in the forward pass and the loss.")
 DISAGREES_WITH_OWN_LOSS = "It also disagrees with finite differences of your own loss: the backward pass is wrong."
 NOT_THE_REFERENCE = "It does not match the reference's gradient either: the gradient itself is wrong."
-FOLLOWS_WRONG_LOSS = Bug("the gradient follows a wrong loss", "follows-wrong-loss",
-                         "computed gradients that follow a wrong loss")
 OWN_LOSS_RTOL = 1e-5  # "agrees with your own loss": loose enough for central differences at h=1e-5
 Stage = Callable[[object, np.ndarray], None]  # stage(batch, moved): adds the calls giving the loss at `moved`
 

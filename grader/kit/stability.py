@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bugs import Bug
+from ..vocabulary import UNSTABLE_SOFTMAX as UNSTABLE
 from .values import array
 
 __all__ = ["OVERFLOWED", "UNSTABLE", "large_scores", "large_bias", "stable_value"]
 
-OVERFLOWED = "exp overflowed: subtract the row maximum"
-UNSTABLE = Bug(OVERFLOWED, "unstable-softmax", "computed a softmax that overflows (no max shift)")
+OVERFLOWED = UNSTABLE.hint
 
 
 def large_scores(rng: np.random.Generator, n: int, classes: int, scale: float = 1000.0,

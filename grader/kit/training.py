@@ -49,7 +49,7 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
 from ..failures import CheckFailure
 from ..sandbox import CallFailed, ChildTimeout
-from .bugs import Bug
+from ..vocabulary import TRAINS_OFF_COURSE, TRAINS_POORLY
 from .items import cases as table_of_cases
 from .remembered import remembered
 from .values import labels_of
@@ -57,10 +57,6 @@ from .values import labels_of
 __all__ = ["hidden_labels", "accuracy", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
            "graded_run", "with_seed", "with_gaps", "limits", "shortfalls", "require_run", "measures_of",
            "lattice", "boundary", "history_of", "recorded", "RECORD_KEYS"]
-
-TRAINS_POORLY = Bug("the trained model falls short", "training", "did not train well")
-TRAINS_OFF_COURSE = Bug("training drifts from the reference's", "training-gradient",
-                        "trained differently from the reference (a gradient is off)")
 
 
 def hidden_labels(labels):

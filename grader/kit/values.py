@@ -25,7 +25,7 @@ def kind_of(value: object) -> str:
         return f"a {type(value).__name__} of {len(value)}"
     if isinstance(value, dict):
         return "a dict with keys " + (", ".join(map(repr, list(value)[:6])) or "none")
-    handle = getattr(value, "_type", None)  # an object that stayed in the sandbox
+    handle = getattr(value, "type_name", None)  # an object that stayed in the sandbox
     if handle:
         return f"a {handle} object"
     return "None" if value is None else f"a {type(value).__name__}"

@@ -23,7 +23,7 @@ class Direct:
         self._obj, self._owner = obj, owner
 
     @property
-    def _type(self):
+    def type_name(self):
         return type(self._obj).__name__
 
     def __getattr__(self, name):

@@ -43,6 +43,13 @@ class Ref:
         return self._sandbox.call(self, args, kwargs)
 
     @property
+    def type_name(self):
+        """The type of the object this handle stands for (a value a call returned), for messages
+        ("a Net object"); None for a module, a function or an attribute. (A student attribute
+        named `type_name` is out of reach of checks, as are `label` and the others here.)"""
+        return self._type if self._base[0] == "handle" and not self._path else None
+
+    @property
     def label(self):
         """`MultilayerPerceptron.cost_derivatives` style name for messages."""
         head = [self._type] if self._base[0] == "handle" else []

@@ -6,7 +6,7 @@ from hypothesis.extra import numpy as hnp
 
 class Handle:
     """What an object left in the sandbox looks like to a check."""
-    _type = "Net"
+    type_name = "Net"
 
 
 odd = st.recursive(

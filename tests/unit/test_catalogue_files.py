@@ -17,6 +17,7 @@ file = "m.py"
 find = "a"
 replace = "b"
 breaks = ["1.1"]
+diagnosis = "none"
 """
 CASE = """description = "a case"
 slug = "a1_softsign"
@@ -40,6 +41,10 @@ def catalogue(tmp_path, text):
     (MUTANT + 'sample = "yes"\n', "[[mutant]] 'm': 'sample' must be true or false, not 'yes'"),
     (MUTANT.replace('breaks = ["1.1"]', "breaks = [1.1]"), "'breaks' must be a list of item numbers"),
     (MUTANT.replace('name = "m"\n', ""), "[[mutant]] #1: missing key 'name'"),
+    (MUTANT.replace('diagnosis = "none"\n', ""), "[[mutant]] 'm': missing key 'diagnosis'"),
+    (MUTANT.replace('"none"', '"sign-flips"'), "[[mutant]] 'm': 'diagnosis': unknown tag 'sign-flips'; did you mean "
+                                                "'sign-flip'?"),
+    (MUTANT.replace('"none"', '"nothing"'), "[[mutant]] 'm': 'diagnosis': unknown tag 'nothing'"),
 ])
 def test_a_mutant_typo_is_refused_naming_file_key_and_closest(tmp_path, text, message):
     with pytest.raises(ConfigError) as info:

@@ -5,11 +5,11 @@ import types
 import numpy as np
 import pytest
 
-from grader.compare import check_close, check_gradient, partial_credit_over
+from grader.compare import check_close, check_gradient
 from grader.failures import CheckFailure
 from grader.gradcheck import batched_gradient, central_difference, perturbed, rel_error
 from grader.grade import staff_graded
-from grader.kit import bugs, gradients, problems, stability, training
+from grader.kit import bugs, gradients, partial_credit, partial_credit_over, problems, stability, training
 from grader.sandbox.inprocess import InProcessStudent
 
 
@@ -92,14 +92,17 @@ def test_public_gradient_check_quotes_the_students_own_numbers():
         check_gradient(np.array([1.0, 2.0]), np.array([2.0, 2.0]), call="g(x)")
 
 
-def test_partial_credit_says_a_shared_line_once():
-    scores = []
-
+def test_partial_credit_says_a_shared_line_once_and_shares_the_points_it_was_declared_with():
     def fails(name):
         raise CheckFailure(f"{name} is wrong\n{gradients.FOLLOWS_OWN_LOSS}", ["follows-wrong-loss"])
+
+    @partial_credit(3.0)
+    def check(set_score=None):
+        partial_credit_over([lambda: fails("W"), lambda: fails("b"), lambda: None], set_score)
     with pytest.raises(CheckFailure) as info:
-        partial_credit_over([lambda: fails("W"), lambda: fails("b"), lambda: None], 3.0, scores.append)
-    assert scores == [1.0] and info.value.message.count(gradients.FOLLOWS_OWN_LOSS) == 1
+        check(set_score=lambda score: None)  # as the kit's tests call checks: the decorator's own wins
+    assert check.__weight__ == 3.0 and check.__score__ == 1.0
+    assert info.value.message.count(gradients.FOLLOWS_OWN_LOSS) == 1
 
 
 def test_standard_wrong_answers_are_recognised():
@@ -114,7 +117,7 @@ def test_standard_wrong_answers_are_recognised():
 def test_activation_variants_cover_missing_derivative_and_function_in_its_place():
     z = np.array([-1.0, 0.5, 2.0])
     variants = bugs.activation_variants(lambda d: {"W": 2 * d}, z, np.tanh)
-    assert [v.tag for v in variants["W"]] == ["missing-activation-derivative", "function-not-derivative"]
+    assert [v.bug.tag for v in variants["W"]] == ["missing-activation-derivative", "function-not-derivative"]
     assert np.allclose(variants["W"][1].value, 2 * np.tanh(z))
 
 

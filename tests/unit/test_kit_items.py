@@ -79,24 +79,47 @@ def test_a_row_with_too_few_values_is_refused():
         items.cases("act, depth", {"3.1": ("title", "relu")})
 
 
-def write_catalogue(tmp_path, text):
-    (tmp_path / "bugs.toml").write_text(text)
-    return bugs.catalogue(tmp_path / "test_x.py")
+def write_catalogue(tmp_path, text, folder="hidden", public=None):
+    (tmp_path / folder).mkdir(exist_ok=True)
+    (tmp_path / folder / "bugs.toml").write_text(text)
+    if public is not None:
+        (tmp_path / "public").mkdir(exist_ok=True)
+        (tmp_path / "public" / "bugs.toml").write_text(public)
+    return bugs.catalogue(tmp_path / folder / "test_x.py")
 
 
-def test_catalogue_reads_bugs_by_name(tmp_path):
-    found = write_catalogue(tmp_path, '[NO_SQUARE]\nhint = "h"\ntag = "missing-square"\nsentence = "s"\n')
-    assert found.NO_SQUARE == bugs.Bug("h", "missing-square", "s")
+def test_catalogue_reads_bugs_by_name_with_their_tags_sentence(tmp_path):
+    found = write_catalogue(tmp_path, '[tags]\nmissing-square = "s"\n\n[NO_SQUARE]\nhint = "h"\n'
+                            'tag = "missing-square"\n\n[AVERAGED]\nhint = "a"\ntag = "mean-vs-sum"\n')
+    assert found.NO_SQUARE == bugs.Bug("NO_SQUARE", "missing-square", "h", "s")
+    assert found.AVERAGED.sentence == bugs.DIVIDED_TWICE.sentence  # one sentence per tag, wherever it is used
+
+
+def test_hidden_checks_use_the_public_checks_tags_and_declare_none_twice(tmp_path):
+    public = '[tags]\nmini-batch = "made wrong mini-batches"\n'
+    found = write_catalogue(tmp_path, '[DROPPED]\nhint = "h"\ntag = "mini-batch"\n', public=public)
+    assert found.DROPPED.sentence == "made wrong mini-batches"
+    with pytest.raises(ConfigError, match="mini-batch declared in the public bugs.toml already"):
+        write_catalogue(tmp_path, '[tags]\nmini-batch = "again"\n', public=public)
 
 
 @pytest.mark.parametrize("entry,problem", [
-    ('hint = "h"\ntag = "t"\nsentense = "s"\n', "unknown key 'sentense'; did you mean 'sentence'"),
-    ('hint = "h"\ntag = "t"\n', "missing key 'sentence'"),
-    ('hint = "h"\ntag = 3\nsentence = "s"\n', "'tag' must be a string"),
+    ('hint = "h"\ntag = "sign-flip"\nsentense = "s"\n', "[B]: unknown key 'sentense'"),
+    ('tag = "sign-flip"\n', "[B]: missing key 'hint'"),
+    ('hint = "h"\ntag = 3\n', "[B]: 'tag' must be a string"),
+    ('hint = "h"\ntag = "sign-flips"\n', "[B]: unknown tag 'sign-flips'; did you mean 'sign-flip'?"),
+    ('hint = "h"\ntag = "mine"\n', "[B]: unknown tag 'mine' (declare it in the [tags] table"),
 ])
 def test_catalogue_is_strict(tmp_path, entry, problem):
-    with pytest.raises(ConfigError, match=re.escape(f"bugs.toml [B]: {problem}")):
+    with pytest.raises(ConfigError, match=re.escape(f"bugs.toml {problem}")):
         write_catalogue(tmp_path, "[B]\n" + entry)
+
+
+@pytest.mark.parametrize("tags,problem", [('sign-flip = "s"', "sign-flip: is grader.vocabulary's already"),
+                                          ("mine = 3", "mine: must be a string")])
+def test_an_assignments_own_tags_are_new_and_worded(tmp_path, tags, problem):
+    with pytest.raises(ConfigError, match=re.escape(f"bugs.toml [tags] {problem}")):
+        write_catalogue(tmp_path, f"[tags]\n{tags}\n")
 
 
 def check_files_with_catalogues():

@@ -1,5 +1,7 @@
 """Property tests: whatever student code returns, the kit answers with a
 CheckFailure that names the call (never another exception), or a valid value."""
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -8,6 +10,8 @@ from oddities import Handle, odd
 from grader.compare import check_close, check_gradient
 from grader.failures import CheckFailure
 from grader.kit import gradients, stability, training, values
+from grader.sandbox.inprocess import InProcessStudent
+from grader.sandbox.proxy import Ref
 
 CALL = "Net.loss(X: (3, 2), y)"
 
@@ -94,3 +98,15 @@ def test_labels_must_be_whole_numbers():
     with pytest.raises(CheckFailure, match="not whole"):
         training.accuracy(np.array([0.5, 1.0, 2.0]), np.array([0, 1, 2]), CALL)
     assert training.accuracy(np.array([0.0, 1.0, 1.0]), np.array([0, 1, 2]), CALL) == pytest.approx(2 / 3)
+
+
+def test_an_object_left_in_student_code_says_its_type_through_a_public_name():
+    class Net:
+        pass
+    net = Ref(None, ("handle", 7), (), "Net")
+    assert (net.type_name, net.W1.type_name, Ref(None, ("module", "m")).type_name) == ("Net", None, None)
+    in_process = InProcessStudent(SimpleNamespace(m=SimpleNamespace(make=Net))).m.make()
+    for handle in (net, in_process):
+        with pytest.raises(CheckFailure, match="is a Net; expected"):
+            values.array(handle, (3, 2), CALL)
+        assert values.kind_of(handle) == "a Net object"

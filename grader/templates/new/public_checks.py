@@ -1,7 +1,5 @@
 """Public checks: your gradient against finite differences of your own loss."""
-from gradescope_utils.autograder_utils.decorators import number, weight
-
-from grader.kit import gradients
+from grader.kit import gradients, number, weight
 
 N, D = 8, 5
 REG = 0.1

@@ -4,11 +4,8 @@ Every check feeds reference intermediates to the function under test, so one
 bug upstream costs only the item it is in.
 """
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import check_close
-from grader.kit import bugs, printed, problems, training, values
-from grader.kit.items import cases
+from grader.kit import bugs, cases, check_close, number, partial_credit, printed, problems, training, values, weight
 
 MLP_CALL = "MultilayerPerceptron.cost_derivatives(X: (9, 7), act, dLdz: (9,))"
 PRINTED_TOLERANCE = 1e-4  # printed values may be rounded by the student's formatting
@@ -93,7 +90,7 @@ def test_print_derivatives_output(student, ref, data, set_score=None):
     wanted += [(printed.label("dEd" + param, idx), np.asarray(derivs[param])[idx])
                for param, idx in ref.models.PRINTED_ENTRIES]
     wrong = [text for text in (printed_verdict(found, label, want) for label, want in wanted) if text]
-    set_score(1.5 * (len(wanted) - len(wrong)) / len(wanted))
+    set_score(set_score.points * (len(wanted) - len(wrong)) / len(wanted))
     if wrong:
         raise BUGS.PRINTED_WRONG.failure(f"{len(wanted) - len(wrong)} of {len(wanted)} printed entries are "
                                          "right; " + "; ".join(wrong) + ".")

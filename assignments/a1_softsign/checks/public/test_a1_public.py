@@ -4,10 +4,8 @@ They need only your models.py, so they run the same on your machine
 (`python -m grader check a1_softsign .`) as in the autograder.
 """
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import partial_credit_over
-from grader.kit import gradients, problems, values
+from grader.kit import gradients, number, partial_credit, partial_credit_over, problems, values, weight
 
 FORWARD = "MultilayerPerceptron.compute_activations(X)"
 
@@ -58,4 +56,4 @@ def test_cost_derivatives_match_finite_differences(student, rng, set_score=None)
         student.set(model, name, params[name])
         gradients.agrees_with_own_loss(values.entry(got, name, call), numeric, name=f"'{name}'", call=call,
                                        of="the mean logistic cross-entropy cost", threshold=1e-5, batch_size=M)
-    partial_credit_over([lambda name=name: agrees(name) for name in params], 1.0, set_score)
+    partial_credit_over([lambda name=name: agrees(name) for name in params], set_score)

@@ -5,12 +5,22 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import check_close, partial_credit_over
-from grader.expressions import grade_answer
-from grader.kit import bugs, gradients, problems, stability, training, values
-from grader.kit.items import cases
+from grader.kit import (
+    bugs,
+    cases,
+    check_close,
+    grade_answer,
+    gradients,
+    number,
+    partial_credit,
+    partial_credit_over,
+    problems,
+    stability,
+    training,
+    values,
+    weight,
+)
 
 BUGS = bugs.catalogue(__file__)
 N, D, H, C = 7, 4, 6, 3
@@ -125,7 +135,7 @@ def test_gradients_match_reference(student, ref, rng, activation, set_score=None
         slips += [bug.given(slipped[name])] if name in slipped else []
         gradients.matches_reference(values.entry(grads, name, call), expected[name], call=call,
                                     name=f"grads['{name}']", own_numeric=own_numeric(name), wrong_answers=slips)
-    partial_credit_over([lambda name=name: matches(name) for name in SHAPES], 2.0, set_score)
+    partial_credit_over([lambda name=name: matches(name) for name in SHAPES], set_score)
 
 
 @weight(1.0)

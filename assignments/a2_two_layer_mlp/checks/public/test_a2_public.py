@@ -1,10 +1,6 @@
 """Public checks: your network against finite differences of your own loss,
 and the shapes and keys the notebook relies on. They need only your files."""
-from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
-
-from grader.compare import partial_credit_over
-from grader.kit import gradients, problems, values
-from grader.kit.items import cases
+from grader.kit import cases, gradients, number, partial_credit, partial_credit_over, problems, values, weight
 
 N, D, H, C = 5, 4, 6, 3
 REG = 0.05
@@ -44,7 +40,7 @@ def test_gradients_match_finite_differences(student, ref_at_hand, rng, activatio
         gradients.agrees_with_own_loss(values.entry(grads, name, call), numeric, name=f"grads['{name}']",
                                        call=call, of="your loss", threshold=1e-6, reference=expected.get(name),
                                        batch_size=N)
-    partial_credit_over([lambda name=name: agrees(name) for name in params], 1.0, set_score)
+    partial_credit_over([lambda name=name: agrees(name) for name in params], set_score)
 
 
 @weight(0.5)

@@ -7,12 +7,24 @@ items that call it and no others.
 import copy
 
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import check_close, partial_credit_over
-from grader.failures import CheckFailure
-from grader.kit import bugs, gradients, problems, shared, stability, training, values
-from grader.kit.items import cases
+from grader.kit import (
+    CheckFailure,
+    bugs,
+    cases,
+    check_close,
+    gradients,
+    likely,
+    number,
+    partial_credit,
+    partial_credit_over,
+    problems,
+    shared,
+    stability,
+    training,
+    values,
+    weight,
+)
 
 N, H = 9, 5      # examples and hidden units of the small three-layer problems (no two sizes alike)
 REG = 0.1
@@ -37,7 +49,7 @@ def same_training_loss(student, mine, theirs, X, y, call):
     except CheckFailure as failure:
         if "wrong-values" not in failure.tags:
             raise
-        raise BUGS.OTHER_PATH.failure(f"{failure.message}\nLikely cause: {BUGS.OTHER_PATH.hint}.") from None
+        raise likely(BUGS.OTHER_PATH, failure.message) from None
 
 
 def weights_held(student, mine, theirs, call):
@@ -80,7 +92,7 @@ def test_activation_matches_reference(student, ref, method, set_score=None):
             slips.append(bugs.FUNCTION_NOT_DERIVATIVE.given(theirs.actFun(z, act)))
         check_close(got, getattr(theirs, method)(z, act), wrong_answers=slips,
                     call=f"{method}(z: (2, 11), {name!r}) (z includes 0 and +-1e-3)")
-    partial_credit_over([lambda a=a: matches(a) for a in CAPITALISED], 1.0, set_score)
+    partial_credit_over([lambda a=a: matches(a) for a in CAPITALISED], set_score)
 
 
 # ---------------------------------------------------------------------------
@@ -206,8 +218,7 @@ def test_backprop_matches_reference(student, ref, rng, act, set_score=None):
             wrong.append(BUGS.PENALTY_IN_BACKPROP.given(expected[key] + REG * params[key]))
         gradients.matches_reference(value, expected[key], call=call, name=f"d{key}", batch_size=N,
                                     wrong_answers=wrong, own_numeric=own_numeric(key))
-    partial_credit_over([lambda k=k, v=v: matches(k, v) for k, v in zip(("W1", "W2", "b1", "b2"), got)],
-                        1.0, set_score)
+    partial_credit_over([lambda k=k, v=v: matches(k, v) for k, v in zip(("W1", "W2", "b1", "b2"), got)], set_score)
 
 
 # ---------------------------------------------------------------------------
@@ -248,7 +259,7 @@ def test_tanh_losses_at_iterations_0_and_1000(student, ref, data):
 def test_sigmoid_and_relu_losses_at_iteration_0(student, ref, data, set_score=None):
     """sigmoid and relu, 3 hidden units: the handout's losses at iteration 0 (0.628571, 0.560274)"""
     partial_credit_over([lambda a=a: loss_after(student, ref, data["moons"], a, [1]) for a in ("sigmoid", "relu")],
-                        0.5, set_score)
+                        set_score)
 
 
 @training.graded_run({"4.3": "tanh", "4.4": "sigmoid", "4.5": "relu"}, "moons", 0.5)
@@ -323,7 +334,7 @@ def test_layer_matches_reference(student, ref, rng, set_score=None):
              (f"{call}.backprop", "self.dW", lambda: student.fetch(mine.dW), lambda: theirs.dW),
              (f"{call}.backprop", "self.db", lambda: student.fetch(mine.db), lambda: theirs.db)]
     partial_credit_over([lambda c=c, n=n, g=g, e=e: check_close(g(), e(), call=c, name=n, batch_size=N)
-                         for c, n, g, e in steps], 1.0, set_score)
+                         for c, n, g, e in steps], set_score)
 
 
 def deep_nets(student, ref, weights, dims, act, name, reg=REG):
@@ -341,16 +352,16 @@ def deep_nets(student, ref, weights, dims, act, name, reg=REG):
 DEEP_SHAPES = [([3, 4, 2], "tanh"), ([2, 5, 4, 3], "sigmoid"), ([3, 4, 4, 3, 4, 2], "relu")]
 
 
-def at_every_depth(student, ref, rng, matches, points, set_score):
+def at_every_depth(student, ref, rng, matches, set_score):
     """`matches(X, y, mine, theirs, dims, name)` for the 2-, 3- and 5-Layer networks, a third of
-    `points` each (`name`: the activation as your code spells it): the networks drawn first, then
+    the item's points each (`name`: the activation as your code spells it): the networks drawn first, then
     the problem."""
     def one(dims, act):
         name = activation_name(student, act)
         mine, theirs = deep_nets(student, ref, rng, dims, act, name)
         X, y = rng.normal(size=(N, dims[0])), problems.labels(rng, N, dims[-1])
         matches(X, y, mine, theirs, dims, name)
-    partial_credit_over([lambda d=d, a=a: one(d, a) for d, a in DEEP_SHAPES], points, set_score)
+    partial_credit_over([lambda d=d, a=a: one(d, a) for d, a in DEEP_SHAPES], set_score)
 
 
 @partial_credit(1.0)
@@ -367,7 +378,7 @@ def test_deep_loss_matches_reference(student, ref, rng, set_score=None):
                                    BUGS.PENALTY_NOT_AVERAGED.given(cross_entropy / N + sum(penalties)),
                                    bugs.LOSS_SUM_NOT_MEAN.given(expected * N),
                                    bugs.LOSS_PENALTY_MISSING.given(cross_entropy / N)])
-    at_every_depth(student, ref, rng, matches, 1.0, set_score)
+    at_every_depth(student, ref, rng, matches, set_score)
 
 
 @partial_credit(1.5)
@@ -383,7 +394,7 @@ def test_deep_backprop_matches_reference(student, ref, rng, set_score=None):
             check_close(dW_got, dW, call=call, name=f"layer {i} dW", batch_size=N,
                         wrong_answers=[BUGS.PENALTY_IN_BACKPROP.given(dW + REG * layer.W)])
             check_close(db_got, db, call=call, name=f"layer {i} db", batch_size=N)
-    at_every_depth(student, ref, rng, matches, 1.5, set_score)
+    at_every_depth(student, ref, rng, matches, set_score)
 
 
 def deep_training(code, points, run, seed):
@@ -454,7 +465,7 @@ def test_conv2d_forward_matches_reference(student, ref, rng, set_score=None):
         expected, _ = ref.conv_layers.conv2d_forward(x, w, b, stride, pad)
         check_close(out, expected, call=call, name="out", wrong_answers=[
             BUGS.KERNEL_FLIPPED.given(ref.conv_layers.conv2d_forward(x, flipped(w), b, stride, pad)[0])])
-    partial_credit_over([lambda c=c: matches(*c) for c in CONV_CASES], 1.5, set_score)
+    partial_credit_over([lambda c=c: matches(*c) for c in CONV_CASES], set_score)
 
 
 @partial_credit(1.5)
@@ -472,15 +483,15 @@ def test_conv2d_backward_matches_reference(student, ref, rng, set_score=None):
         dx_got, dw_got, db_got = values.items(student.conv_layers.conv2d_backward(dout, mine), 3, call,
                                               "(dx, dw, db)")
         dx, dw, db = conv.conv2d_backward(dout, cache)
-        padded = x_shape[:2] + tuple(np.add(x_shape[2:], 2 * pad))
+        padded = x_shape[:2] + tuple(int(n) + 2 * pad for n in x_shape[2:])
         if pad and getattr(dx_got, "shape", None) == padded:
-            raise BUGS.PADDING_KEPT.failure(f"{call}: dx has shape {padded}, the padded input's; expected "
-                                            f"{x_shape}. Likely bug: {BUGS.PADDING_KEPT.hint}.")
+            raise likely(BUGS.PADDING_KEPT, f"{call}: dx has shape {padded}, the padded input's; expected "
+                                            f"{x_shape}.")
         unflipped, _, _ = conv.conv2d_backward(dout, (x, flipped(w), stride, pad))
         check_close(dx_got, dx, call=call, name="dx", wrong_answers=[BUGS.KERNEL_NOT_FLIPPED.given(unflipped)])
         check_close(dw_got, dw, call=call, name="dw")
         check_close(db_got, db, call=call, name="db")
-    partial_credit_over([lambda c=c: matches(*c) for c in CONV_CASES[1:]], 1.5, set_score)
+    partial_credit_over([lambda c=c: matches(*c) for c in CONV_CASES[1:]], set_score)
 
 
 @partial_credit(0.5)
@@ -492,8 +503,7 @@ def test_maxpool_forward_matches_reference(student, ref, rng, set_score=None):
         call = f"maxpool_forward(x: {shape}, pool={pool}, stride={stride})"
         out, _ = forward(student.conv_layers.maxpool_forward(x, pool, stride), call)
         check_close(out, ref.conv_layers.maxpool_forward(x, pool, stride)[0], call=call, name="out")
-    partial_credit_over([lambda: matches((2, 3, 6, 6), 2, 2), lambda: matches((1, 2, 7, 5), 3, 2)],
-                        0.5, set_score)
+    partial_credit_over([lambda: matches((2, 3, 6, 6), 2, 2), lambda: matches((1, 2, 7, 5), 3, 2)], set_score)
 
 
 @partial_credit(1.0)
@@ -527,7 +537,7 @@ def test_maxpool_backward_matches_reference(student, ref, rng, set_score=None):
             raise BUGS.POOL_TIES.failure(
                 f"{call}: the entries of dx in each window should add up to that window's gradient "
                 "(any split among tied maxima is accepted).")
-    partial_credit_over([distinct, tied], 1.0, set_score)
+    partial_credit_over([distinct, tied], set_score)
 
 
 @partial_credit(0.5)
@@ -547,7 +557,7 @@ def test_relu_layer_matches_reference(student, ref, rng, set_score=None):
                     call="relu_backward(dout, cache), x with zeros", name="dx",
                     wrong_answers=[BUGS.RELU_BACKWARD_AT_ZERO.given(dout * (x >= 0)),
                                    BUGS.RELU_BACKWARD_INVERTED.given(dout * (x < 0))])
-    partial_credit_over([relu_forward, relu_backward], 0.5, set_score)
+    partial_credit_over([relu_forward, relu_backward], set_score)
 
 
 @partial_credit(0.5)
@@ -565,7 +575,7 @@ def test_softmax_loss_matches_reference(student, ref, rng, set_score=None):
         check_close(stability.stable_value(got_dscores, scores.shape, call, "dscores"), dscores, call=call,
                     name="dscores", batch_size=len(y))
     partial_credit_over([lambda: matches(rng.normal(size=(8, 5))), lambda: matches(stability.large_scores(rng, 8, 5))],
-                        0.5, set_score)
+                        set_score)
 
 
 # ---------------------------------------------------------------------------
@@ -602,7 +612,7 @@ def test_convnet_loss_matches_reference(student, ref, rng, set_score=None):
              lambda: check_close(got_loss, loss, call=call, name="loss")]
     parts += [lambda k=k: check_close(gradients.grad_of(got_grads, k, call), grads[k], call=call,
                                       name=f"grads[{k!r}]", batch_size=len(X)) for k in sorted(grads)]
-    partial_credit_over(parts, 1.5, set_score)
+    partial_credit_over(parts, set_score)
 
 
 @weight(1.0)

@@ -4,11 +4,19 @@ only your files, so they run the same on your machine. In the autograder a
 gradient equal to the reference's passes too (`ref_at_hand`): a wrong forward
 function or loss is charged by its own item, not again here."""
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
-from grader.compare import check_close, partial_credit_over
-from grader.kit import bugs, gradients, problems, shared, values
-from grader.kit.items import cases
+from grader.kit import (
+    bugs,
+    cases,
+    check_close,
+    gradients,
+    number,
+    partial_credit,
+    partial_credit_over,
+    problems,
+    shared,
+    values,
+)
 
 N, H = 7, 4  # examples and hidden units of the small three-layer problems
 # backprop's gradients are sums, calculate_loss is a mean: backprop = N * d(calculate_loss).
@@ -35,7 +43,7 @@ def derivative_agrees(student, ref, rng, act):
 def test_diff_actFun_matches_finite_differences(student, ref_at_hand, rng, set_score=None):
     """diff_actFun agrees with finite differences of actFun (tanh, sigmoid, relu)"""
     partial_credit_over([lambda act=act: derivative_agrees(student, ref_at_hand, rng, act) for act in CAPITALISED],
-                        1.0, set_score)
+                        set_score)
 
 
 @partial_credit(1.0)
@@ -63,8 +71,7 @@ def test_backprop_matches_finite_differences(student, ref_at_hand, rng, act, set
         student.set(net, key, params[key])
         gradients.agrees_with_own_loss(got, N * numeric, name=f"d{key}", call=call, threshold=TOLERANCE,
                                        of=f"your calculate_loss (times N = {N})", reference=expected.get(key))
-    partial_credit_over([lambda k=k, g=g: agrees(k, g) for k, g in zip(("W1", "W2", "b1", "b2"), grads)],
-                        1.0, set_score)
+    partial_credit_over([lambda k=k, g=g: agrees(k, g) for k, g in zip(("W1", "W2", "b1", "b2"), grads)], set_score)
 
 
 def reference_backprop(ref, act, params, X, y):
@@ -119,7 +126,7 @@ def test_deep_backprop_matches_finite_differences(student, ref_at_hand, rng, act
     """Each activation's deep network, at three depths: a third of the credit per depth."""
     depths = [[3, 4, 2], [2, 5, 4, 3], [3, 4, 4, 3, 4, 2]]  # 2, 3 and 5 Layers
     partial_credit_over([lambda dims=dims: deep_agrees(student, ref_at_hand, rng, dims, act) for dims in depths],
-                        0.5, set_score)
+                        set_score)
 
 
 def weighted_sum(dout, call):
@@ -144,7 +151,7 @@ def conv_agrees(student, ref, rng, set_score):
         numeric = gradients.numeric_gradient(student, inputs[key], stage, call, read=weighted_sum(dout, call))
         gradients.agrees_with_own_loss(got, numeric, name=f"d{key}", call=call, of="your conv2d_forward",
                                        reference=expected.get(key))
-    partial_credit_over([lambda k=k, g=g: agrees(k, g) for k, g in zip(inputs, grads)], 1.5, set_score)
+    partial_credit_over([lambda k=k, g=g: agrees(k, g) for k, g in zip(inputs, grads)], set_score)
 
 
 @partial_credit(1.5)
@@ -172,8 +179,7 @@ def test_maxpool_backward_matches_finite_differences(student, ref_at_hand, rng, 
         expected = theirs and theirs.maxpool_backward(dout, theirs.maxpool_forward(x, pool, stride)[1])
         gradients.agrees_with_own_loss(conv.maxpool_backward(dout, cache), numeric, name="dx", call=call,
                                        of="your maxpool_forward", reference=expected)
-    partial_credit_over([lambda: agrees((2, 3, 6, 6), 2, 2), lambda: agrees((1, 2, 7, 5), 3, 2)],
-                        1.0, set_score)
+    partial_credit_over([lambda: agrees((2, 3, 6, 6), 2, 2), lambda: agrees((1, 2, 7, 5), 3, 2)], set_score)
 
 
 @partial_credit(1.5)
@@ -210,7 +216,7 @@ def test_dropout_scales_masks_and_reuses_the_mask(student, rng, set_score=None):
         dout = rng.normal(size=x.shape)
         check_close(conv.dropout_backward(dout, cache), dout * out / x, name="dx",
                     call="dropout_backward(dout, cache)", wrong_answers=[BUGS.DROPOUT_SCALE.given(dout * kept)])
-    partial_credit_over([scaled, identity_at_test, same_seed_same_mask, backward_reuses_mask], 1.5, set_score)
+    partial_credit_over([scaled, identity_at_test, same_seed_same_mask, backward_reuses_mask], set_score)
 
 
 @partial_credit(0.5)
@@ -226,4 +232,4 @@ def test_layer_stats_match_numpy(student, rng, set_score=None):
     def matches(key):
         wrong = [BUGS.SAMPLE_STD.given(x.std(ddof=1))] if key == "std" else []
         check_close(values.entry(stats, key, call), expected[key], call=call, name=repr(key), wrong_answers=wrong)
-    partial_credit_over([lambda k=k: matches(k) for k in expected], 0.5, set_score)
+    partial_credit_over([lambda k=k: matches(k) for k in expected], set_score)

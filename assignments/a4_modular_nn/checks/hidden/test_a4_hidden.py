@@ -3,13 +3,22 @@ step value by value, Sequential.sgd on fixed seeds, training on `hard`, and
 the expression answers of question 1.1."""
 import numpy as np
 import pytest
-from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import check_close, partial_credit_over
-from grader.expressions import grade_answer
-from grader.failures import CheckFailure
-from grader.kit import bugs, matrix_answers, training, values
-from grader.kit.items import cases
+from grader.kit import (
+    CheckFailure,
+    bugs,
+    cases,
+    check_close,
+    grade_answer,
+    likely,
+    matrix_answers,
+    number,
+    partial_credit,
+    partial_credit_over,
+    training,
+    values,
+    weight,
+)
 
 M, N, B = 4, 3, 5  # Linear(M, N) on a batch of B columns
 LRATE = 0.005
@@ -46,9 +55,7 @@ def test_linear_forward_matches_reference(student, ref, rng):
     except CheckFailure as failure:
         if "matmul" not in failure.message:
             raise
-        raise CheckFailure(f"{failure.message}\nLikely bug: {BUGS.W_NOT_TRANSPOSED.hint}.",
-                           failure.tags + (BUGS.W_NOT_TRANSPOSED.tag,),
-                           {**failure.bugs, BUGS.W_NOT_TRANSPOSED.tag: BUGS.W_NOT_TRANSPOSED.sentence}) from None
+        raise likely(BUGS.W_NOT_TRANSPOSED, failure.message, failure) from None
     check_close(got, theirs.forward(A), call=call, name="Z", wrong_answers=[BUGS.BIAS_MISSING.given(W.T @ A)])
 
 
@@ -70,7 +77,7 @@ def test_linear_backward_matches_reference(student, ref, rng, set_score=None):
     def matches(name):
         value = got["dLdA"] if name == "dLdA" else student.fetch(getattr(mine, name))
         check_close(value, expected[name], call=call, name=name, wrong_answers=slips[name])
-    partial_credit_over([lambda name=name: matches(name) for name in ("dLdA", "dLdW", "dLdW0")], 1.5, set_score)
+    partial_credit_over([lambda name=name: matches(name) for name in ("dLdA", "dLdW", "dLdW0")], set_score)
 
 
 @weight(0.5)
@@ -129,7 +136,7 @@ def test_activation_matches_reference(student, ref, rng, name, slips, set_score=
         theirs.forward(Z)
         check_close(mine.backward(dLdA), theirs.backward(dLdA), call=f"{name}().backward(dLdA) after {forward}",
                     name="dLdZ", wrong_answers=slips(Z, dLdA))
-    partial_credit_over([forward_matches, backward_matches], 0.5, set_score)
+    partial_credit_over([forward_matches, backward_matches], set_score)
 
 
 @weight(0.5)
@@ -304,7 +311,7 @@ def test_step_updated_weights(student, ref, rng, set_score=None):
         check_close(student.fetch(getattr(modules[layer], attribute)), expected["updated"][key],
                     call=f"{layer}.sgd_step({LRATE}) with the reference's gradients",
                     name=f"updated_{layer}.{attribute}")
-    partial_credit_over([lambda key=key: matches(key) for key in names], 0.25, set_score)
+    partial_credit_over([lambda key=key: matches(key) for key in names], set_score)
 
 
 # ---------------------------------------------------------------------------

@@ -3,13 +3,21 @@ your own forward pass, on a batch of several columns. They need only your files.
 In the autograder a backward pass equal to the reference's passes too
 (`ref_at_hand`): a wrong forward pass is charged by its own item, not again here."""
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import as_array, partial_credit_over
-from grader.failures import CheckFailure
-from grader.gradcheck import batched_gradient, central_difference, perturbed
-from grader.kit import gradients, values
-from grader.kit.items import cases
+from grader.kit import (
+    CheckFailure,
+    as_array,
+    batched_gradient,
+    cases,
+    central_difference,
+    gradients,
+    number,
+    partial_credit,
+    partial_credit_over,
+    perturbed,
+    values,
+    weight,
+)
 
 M, N, B = 4, 3, 5  # Linear(M, N) on a batch of B columns
 
@@ -58,7 +66,7 @@ def test_linear_backward_matches_finite_differences(student, ref_at_hand, rng, s
     def agrees(name):
         gradients.agrees_with_own_loss(analytic[name](), numeric[name], call=backward, name=name, of="your forward",
                                        reference=expected.get(name))
-    partial_credit_over([lambda name=name: agrees(name) for name in ("dLdA", "dLdW", "dLdW0")], 1.0, set_score)
+    partial_credit_over([lambda name=name: agrees(name) for name in ("dLdA", "dLdW", "dLdW0")], set_score)
 
 
 @weight(0.5)

@@ -2,11 +2,21 @@
 unseen inputs, training runs at settings the grader fixes, and the epoch of
 mini-batches."""
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import check_close, partial_credit_over
-from grader.kit import bugs, gradients, problems, stability, training, values
-from grader.kit.items import cases
+from grader.kit import (
+    bugs,
+    cases,
+    check_close,
+    gradients,
+    number,
+    partial_credit,
+    partial_credit_over,
+    problems,
+    stability,
+    training,
+    values,
+    weight,
+)
 
 N, REG = 9, 0.1
 NAMES = ("W", "b", "W2", "b2", "W3", "b3")
@@ -58,7 +68,7 @@ def backprop(X, y, theta, reg, mask="h_pre", label_shift=0, bias_reg=False):
     return grads
 
 
-def cost_matches(student, ref, rng, module, set_score, points):
+def cost_matches(student, ref, rng, module, set_score):
     """computeCost without and with the penalty, and with scores of size ~1000 (stability)."""
     X, y, theta = draw(rng, module)
     mine, theirs = getattr(student, module), getattr(ref, module)
@@ -77,10 +87,10 @@ def cost_matches(student, ref, rng, module, set_score, points):
     large = theta[:-1] + (stability.large_bias(rng, theta[-1].shape[1]).reshape(1, -1),)
     mine.computeCost(X, y, theta, 0.0)  # not written yet, or raising: one message, not one per case
     partial_credit_over([lambda: case(0.0, theta), lambda: case(REG, theta),
-                         lambda: case(REG, large, " with a bias of size ~1000")], points, set_score)
+                         lambda: case(REG, large, " with a bias of size ~1000")], set_score)
 
 
-def gradients_match(student, ref, rng, module, set_score, points):
+def gradients_match(student, ref, rng, module, set_score):
     X, y, theta = draw(rng, module)
     mine, theirs = getattr(student, module), getattr(ref, module)
     call = f"{module}.computeGrad(X: {X.shape}, y, theta, reg={REG})"
@@ -104,7 +114,7 @@ def gradients_match(student, ref, rng, module, set_score, points):
         wrong += [bug.given(value[i]) for bug, value in slips]
         gradients.matches_reference(grads[i], expected[i], call=call, name=f"d{NAMES[i]}",
                                     own_numeric=lambda: own_numeric(i), wrong_answers=wrong)
-    partial_credit_over([lambda i=i: matches(i) for i in range(len(theta))], points, set_score)
+    partial_credit_over([lambda i=i: matches(i) for i in range(len(theta))], set_score)
 
 
 def predict_matches(student, ref, rng, module):
@@ -127,21 +137,21 @@ def predict_matches(student, ref, rng, module):
     "2.1": ("one hidden layer: computeCost without and with the penalty, and for large scores", "prob1c")})
 def test_cost_matches_reference(student, ref, rng, module, set_score=None):
     """computeCost of the two shallow models, at the family's weight."""
-    cost_matches(student, ref, rng, module, set_score, 1.5)
+    cost_matches(student, ref, rng, module, set_score)
 
 
 @partial_credit(1.0)
 @number("3.1")
 def test_mlp2_cost_matches_reference(student, ref, rng, set_score=None):
     """two hidden layers: computeCost without and with the penalty, and for large scores"""
-    cost_matches(student, ref, rng, "prob2b", set_score, 1.0)
+    cost_matches(student, ref, rng, "prob2b", set_score)
 
 
 @partial_credit(2.0)
 @number("1.2")
 def test_softmax_gradients_match_reference(student, ref, rng, set_score=None):
     """softmax regression: computeGrad's dW and db match the reference"""
-    gradients_match(student, ref, rng, "prob1a", set_score, 2.0)
+    gradients_match(student, ref, rng, "prob1a", set_score)
 
 
 @partial_credit(3.0)
@@ -149,7 +159,7 @@ def test_softmax_gradients_match_reference(student, ref, rng, set_score=None):
                   "3.2": ("two hidden layers: each gradient of computeGrad matches the reference", "prob2b")})
 def test_mlp_gradients_match_reference(student, ref, rng, module, set_score=None):
     """computeGrad of the two MLPs, where the ReLU mask can go wrong too."""
-    gradients_match(student, ref, rng, module, set_score, 3.0)
+    gradients_match(student, ref, rng, module, set_score)
 
 
 @weight(1.0)

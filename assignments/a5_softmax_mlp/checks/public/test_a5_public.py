@@ -2,12 +2,20 @@
 your finite differences against the grader's, what your gradient check
 prints, and your mini-batches. They need only your files."""
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from grader.compare import partial_credit_over
-from grader.failures import CheckFailure
-from grader.kit import bugs, gradients, printed, problems, values
-from grader.kit.items import cases
+from grader.kit import (
+    CheckFailure,
+    bugs,
+    cases,
+    gradients,
+    number,
+    partial_credit,
+    partial_credit_over,
+    printed,
+    problems,
+    values,
+    weight,
+)
 
 N, REG = 7, 0.1
 NAMES = ("W", "b", "W2", "b2", "W3", "b3")
@@ -60,7 +68,7 @@ def test_gradients_match_finite_differences(student, ref_at_hand, rng, module, s
         numeric = own_cost_gradient(student, module, X, y, theta, i, call)
         gradients.agrees_with_own_loss(grads[i], numeric, call=call, name=f"d{NAMES[i]}", of="your computeCost",
                                        reference=expected[i], batch_size=len(X))
-    partial_credit_over([lambda i=i: agrees(i) for i in range(len(theta))], 1.0, set_score)
+    partial_credit_over([lambda i=i: agrees(i) for i in range(len(theta))], set_score)
 
 
 @weight(1.0)
