@@ -180,7 +180,7 @@ def _mutant_catalogue(tmp_path, text):
     return dataclasses.replace(spec, root=tmp_path)
 
 
-MUTANT = '[[mutant]]\nname = "m"\ndescription = "d"\nfile = "{file}"\nfind = "{find}"\nreplace = "x"\nbreaks = []\n'
+MUTANT = '[[mutant]]\nname = "m"\ndescription = "d"\nfile = "{file}"\nfind = "{find}"\nreplace = "x"\nbreaks = []\ndiagnosis = "none"\n'
 
 
 @pytest.mark.parametrize("text,words", [
