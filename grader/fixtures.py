@@ -1,4 +1,4 @@
-"""Fixtures every check can ask for: student, ref, ref_at_hand, data, rng, assignment."""
+"""Fixtures every check can ask for: student, ref, ref_at_hand, data, rng, assignment, figures."""
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +95,10 @@ def grading_hidden(request):
 def assignment(request):
     """The assignment's manifest (training runs, limits): grader.config.Assignment."""
     return _grading(request).spec
+
+
+@pytest.fixture
+def figures(request):
+    """The list a check appends (title, data URI, caption) to, shown after its item (grader.figures)."""
+    record = _grading(request).items.get(request.node.nodeid)
+    return record.figures if record is not None else []

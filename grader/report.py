@@ -21,6 +21,7 @@ from collections import Counter, namedtuple
 
 import matplotlib
 
+from .figures import figures_of
 from .late import summary
 from .results import grader_faults
 
@@ -212,11 +213,22 @@ VISIBILITY_NOTE = {"after_due_date": "shown to the student after the due date",
                    "after_published": "shown to the student once grades are published"}
 
 
+def figures_section(figures):
+    """The pictures of the student's training runs, each with its caption ('' without any)."""
+    if not figures:
+        return ""
+    return "<h2>Your training, drawn</h2>" + "".join(
+        f"<figure><figcaption><strong>{html.escape(title)}</strong></figcaption>"
+        + (f'<img alt="{html.escape(title)}" src="{uri}">' if uri else "")
+        + f"<figcaption>{html.escape(caption)}</figcaption></figure>" for title, uri, caption in figures)
+
+
 def write_feedback(path, assignment, entry):
     """What the student sees on Gradescope for this results.json: hidden items left out."""
     esc = html.escape
     result = entry.results
-    shown = [t for t in result.get("tests", []) if t.get("visibility", "visible") != "hidden"]
+    shown = [t for t in result.get("tests", []) if t.get("visibility", "visible") != "hidden"
+             and not (t.get("extra_data") or {}).get("figure")]
     total = sum(t.get("max_score", 0) for t in result.get("tests", [])) or assignment.total_points
     items = "".join(
         f'<h3 class="{esc(t.get("status", "failed"))}">{esc(str(t.get("number", "")))} {esc(t["name"])}: '
@@ -226,7 +238,8 @@ def write_feedback(path, assignment, entry):
     who = _who(entry.submission, "name")
     body = (f"<h1>{esc(assignment.title)}</h1><p>{esc(entry.submission.name)}{': ' + esc(who) if who else ''}</p>"
             f'<h2 id="score">Autograder score: {result["score"]:g} / {total:g}</h2>'
-            + (f"<pre>{esc(result['output'])}</pre>" if result.get("output") else "") + items)
+            + (f"<pre>{esc(result['output'])}</pre>" if result.get("output") else "") + items
+            + figures_section(figures_of(result)))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_page(f"{assignment.title}: {entry.submission.name}", body))
     return path

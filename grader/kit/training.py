@@ -30,14 +30,25 @@ well (a bias that never trains). A limit is a [training.<run>] key
 `min_<measure>` or `max_<measure>`. `require_run` grades both halves:
 the model learns (every limit on a measure), and it learns as the
 reference's does (every limit on a gap).
+
+A probe may also return what its run records for the feedback's picture
+(RECORD: `history`, the loss per epoch or step; `grad_history`; `grid`, the
+predicted class on `grader.figures.lattice(points_X)`; `points_X`/`points_y`,
+the grader's own data points, never values from the child). These are drawn
+beside the reference's from the same start (grader.figures), never graded.
 """
+import contextlib
 import inspect
+import io
+import re
 from types import SimpleNamespace
 
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
+from .. import figures as drawing
 from ..failures import CheckFailure
+from ..sandbox.errors import SandboxUnavailable
 from .bugs import Bug
 from .remembered import remembered
 from .values import labels_of
@@ -45,6 +56,7 @@ from .values import labels_of
 __all__ = ["hidden_labels", "accuracy", "require_accuracy", "require_error", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
            "graded_run", "with_seed", "with_gaps", "limits", "shortfalls", "require_run"]
 
+RECORD = ("history", "grad_history", "grid", "points_X", "points_y")  # drawn, never graded
 TRAINS_POORLY = Bug("the trained model falls short", "training", "did not train well")
 TRAINS_OFF_COURSE = Bug("training drifts from the reference's", "training-gradient",
                         "trained differently from the reference (a gradient is off)")
@@ -88,11 +100,11 @@ def graded_run(item, run, points):
 
         @partial_credit(points)
         @number(item)
-        def check(student, ref, data, assignment, set_score=None):
+        def check(student, ref, data, assignment, figures, set_score=None):
             settings = assignment.run(run)
             student.time_limit(settings.timeout)
             require_run(probe, student, ref, data, settings, " ".join(what.split()).format(**settings), points,
-                        set_score, assignment)
+                        set_score, assignment, drawn=figures)
         probe.training_item, probe.training_run = item, run
         check.__name__, check.__doc__, check.probe = probe.__name__, title, probe
         return check
@@ -105,6 +117,43 @@ def with_seed(modules):
     return SimpleNamespace(**vars(modules), seed=np.random.seed, set=setattr, fetch=lambda value: value)
 
 
+def recorded(**calls):
+    """The RECORD fields whose call succeeds, each as returned (grader.figures checks them before
+    drawing); a call that fails leaves its field out: a picture never costs a point."""
+    out = {}
+    for name, call in calls.items():
+        try:
+            out[name] = call()
+        except SandboxUnavailable:
+            raise
+        except Exception:  # noqa: BLE001  whatever the student's code does, only the picture is lost
+            continue
+    return out
+
+
+PRINTED_LOSS = re.compile(r"train_loss\s*=\s*([-+0-9.eEnaifNAIF]+)")
+
+
+def printed_losses(code, call):
+    """`call()`'s result, and the training losses it printed ("train_loss=..."), as floats: from
+    the child's captured output for student code, captured here for trusted code."""
+    if isinstance(code, SimpleNamespace):  # trusted modules (`with_seed`)
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            result = call()
+        text = buffer.getvalue()
+    else:
+        result = call()
+        text = code.stdout
+    losses = []
+    for found in PRINTED_LOSS.findall(text):
+        try:
+            losses.append(float(found))
+        except ValueError:
+            losses.append(float("nan"))
+    return result, losses
+
+
 def with_gaps(measures, reference):
     """The scalar measures, plus each measure's distance from the reference's run.
 
@@ -115,6 +164,8 @@ def with_gaps(measures, reference):
     """
     out = {}
     for name, value in measures.items():
+        if name in RECORD:
+            continue
         value, expected = np.asarray(value, dtype=float), np.asarray(reference[name], dtype=float)
         scale = float(np.max(np.abs(expected))) if expected.size else 0.0
         out[f"{name}_gap"] = float(np.max(np.abs(value - expected))) / (scale or 1.0)
@@ -142,11 +193,27 @@ MISSED = {  # what a missed limit says, from the student's own measure and the b
 }
 
 
-def require_run(probe, student, ref, data, run, what, points, set_score, assignment=None):
+def picture(probe, what, mine, reference, run):
+    """(title, data URI, caption) of the two runs' records and the item's bar (grader.figures)."""
+    bars = [(name, bound) for name, kind, bound in limits(run) if name in ("accuracy", "error")]
+    measure, bound = bars[0] if bars else (None, None)
+    box = points = None
+    if "points_X" in mine:
+        points = (np.asarray(mine["points_X"]), np.asarray(mine["points_y"]))
+        box = drawing.lattice(points[0])[1]
+    caption = (f"{what}: your code's run (blue) beside the reference's (orange), both from the same start"
+               + (f"; decision regions on a {drawing.GRID}x{drawing.GRID} lattice over the points" if box else "")
+               + (f"; the dashed line is the {measure} the item asks for" if bound is not None else "") + ".")
+    return drawing.figure(f"{probe.training_item}: your training beside the reference's", caption, mine, reference,
+                          measure=measure, bound=bound, points=points, box=box)
+
+
+def require_run(probe, student, ref, data, run, what, points, set_score, assignment=None, drawn=None):
     """Grade one training item: half of `points` if the student's run from `run.seed` meets every
     limit on a measure, half if its outputs stay within `max_outputs_gap` of the reference's run
     from the same seed (what rounding explains). `what` names the run for the message. Given the
-    `assignment`, the reference's run is computed once per version of it (grader.kit.remembered)."""
+    `assignment`, the reference's run is computed once per version of it (grader.kit.remembered).
+    Given a list `drawn`, the picture of both runs is appended to it (grader.figures)."""
     def reference_run():
         return probe(with_seed(ref), data, run, run.seed)
     reference = (reference_run() if assignment is None else
@@ -157,6 +224,8 @@ def require_run(probe, student, ref, data, run, what, points, set_score, assignm
     poor = [MISSED[name](value, bound) for name, value, bound in missed if not name.endswith("_gap")]
     off_course = [value for name, value, _ in missed if name.endswith("_gap")]
     set_score(points / 2 * (not poor) + points / 2 * (not off_course))
+    if drawn is not None:
+        drawn.append(picture(probe, what, mine, reference, run))
     found = []
     if poor:
         found.append((TRAINS_POORLY, f"{what}, on the {examples} held-out examples, " + "; ".join(poor) + "."))

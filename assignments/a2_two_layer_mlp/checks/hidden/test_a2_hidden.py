@@ -173,7 +173,7 @@ def test_digits_test_accuracy(code, data, run, seed):
     digits = data["digits"]
     code.seed(seed)
     net = code.mlp.TwoLayerMLP(64, run.hidden_size, 10, std=run.std, activation="relu")
-    net.train(digits["X_train"], digits["y_train"], digits["X_val"], training.hidden_labels(digits["y_val"]),
+    stats = net.train(digits["X_train"], digits["y_train"], digits["X_val"], training.hidden_labels(digits["y_val"]),
               learning_rate=run.learning_rate, learning_rate_decay=run.learning_rate_decay, reg=run.reg,
               num_epochs=run.epochs, batch_size=run.batch_size, verbose=False)
     y = digits["y_test"]
@@ -181,7 +181,9 @@ def test_digits_test_accuracy(code, data, run, seed):
     shifted = scores - scores.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return {"loss": float(-log_probs[np.arange(len(y)), y].mean()),
-            "accuracy": float(np.mean(scores.argmax(axis=1) == y)), "outputs": scores}
+            "accuracy": float(np.mean(scores.argmax(axis=1) == y)), "outputs": scores,
+            **training.recorded(history=lambda: stats["loss_history"],
+                                grad_history=lambda: stats["grad_magnitude_history"])}
 
 
 def draw_backprop(rng):

@@ -9,6 +9,7 @@ import copy
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
+from grader import figures
 from grader.compare import check_close, partial_credit_over
 from grader.failures import CheckFailure
 from grader.kit import bugs, gradients, problems, shared, stability, training, values
@@ -402,7 +403,10 @@ def deep_training(code, points, run, seed):
     call = f"DeepNeuralNetwork({dims}, {name!r}).predict(X_test) after fit_model"
     predicted = net.predict(X)
     probs = values.array(code.fetch(net.probs), (len(y), 2), call, "self.probs")
-    return {"accuracy": training.accuracy(predicted, y, call), "outputs": probs}
+    measured = {"accuracy": training.accuracy(predicted, y, call), "outputs": probs}
+    lattice, _ = figures.lattice(points["X_train"])  # for the picture: the points students have, not the held-out ones
+    return {**measured, **training.recorded(grid=lambda: net.predict(lattice)),
+            "points_X": points["X_train"], "points_y": points["y_train"]}
 
 
 @training.graded_run("5.8", "deep_moons", 1.25)

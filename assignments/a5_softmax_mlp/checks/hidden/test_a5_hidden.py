@@ -4,6 +4,7 @@ mini-batches."""
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
+from grader import figures as drawing
 from grader.compare import check_close, partial_credit_over
 from grader.kit import bugs, gradients, problems, remembered, stability, training, values
 from grader.kit.items import cases
@@ -248,9 +249,30 @@ def test_xor_mlp_reaches_full_accuracy(student, ref, assignment):
                               f"An MLP with {run.hidden_size} hidden units trained with your prob1c.train", 4)
 
 
+SPIRAL_TITLE = "6.3: your training beside the reference's"
+
+
+def spiral_picture(ref, run, spiral, theta):
+    """The MLP's decision regions on the spirals from your trained parameters beside the
+    reference's from the same start, both drawn with the reference's forward pass (trusted)."""
+    X, y = spiral
+    lattice, box = drawing.lattice(X)
+    theirs = reference_train(ref, "prob1c", (X, y, start(run.seed, [2, run.hidden_size, 3], run.std), run.iterations,
+                                             run.learning_rate, run.reg), check=0)
+
+    def record(parameters):
+        return {"grid": np.argmax(ref.prob1c.predict(lattice, parameters)[0], axis=1),
+                "accuracy": reference_accuracy(ref.prob1c, X, y, parameters)}
+    caption = (f"The MLP trained with your prob1d.train (blue) beside the reference's (orange) from the same start "
+               f"({run.iterations} steps): its regions on a {drawing.GRID}x{drawing.GRID} lattice, drawn from the "
+               "trained parameters with the reference's forward pass; the dashed line is the accuracy bar.")
+    return drawing.figure(SPIRAL_TITLE, caption, record(theta), record(theirs),
+                          measure="accuracy", bound=run.min_accuracy, points=spiral, box=box)
+
+
 @weight(1.5)
 @number("6.3")
-def test_spiral_mlp_beats_softmax_regression(student, ref, assignment):
+def test_spiral_mlp_beats_softmax_regression(student, ref, assignment, figures):
     """spirals: the MLP (prob1d) beats softmax regression (prob1b) by a clear margin"""
     X, y = spiral = ref.hw2_utils.load_data("spiral_train.dat")
     soft_run, mlp_run = assignment.run("spiral_softmax"), assignment.run("spiral_mlp")
@@ -258,6 +280,7 @@ def test_spiral_mlp_beats_softmax_regression(student, ref, assignment):
     mlp = full_batch_run(student, ref, "prob1d", "prob1c", mlp_run, spiral, [2, mlp_run.hidden_size, 3])
     soft_accuracy = reference_accuracy(ref.prob1a, X, y, softmax)
     mlp_accuracy = reference_accuracy(ref.prob1c, X, y, mlp)
+    figures.append(drawing.safely(SPIRAL_TITLE, lambda: spiral_picture(ref, mlp_run, spiral, mlp)))
     training.require_accuracy(mlp_accuracy, max(mlp_run.min_accuracy, soft_accuracy + SPIRAL_MARGIN),
                               f"The MLP trained with prob1d.train (softmax regression: {soft_accuracy:.1%})", len(y))
 
