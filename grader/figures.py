@@ -4,11 +4,17 @@ A training item trains the student's model and the reference from the same
 start. What the run records (`history`: the loss per epoch or step;
 `grad_history`: a gradient's size per step; `grid`: the predicted class on a
 GRID x GRID lattice over the data's box) is drawn here, in the trusted
-process, with matplotlib's Agg backend: student code never runs to draw. The
-student's numbers arrive as any value from the child does, so they are checked
-here again (shape, size, type); a value that is not finite is left out of a
-curve, as a gap. A figure never costs a point: whatever goes wrong while
-drawing becomes a sentence in its place.
+process: student code never runs to draw. The student's numbers arrive as any
+value from the child does, so they are checked here again (shape, size, type);
+a value that is not finite is left out of a curve. A figure never
+costs a point: whatever goes wrong while drawing becomes a sentence in its
+place.
+
+The pixels are set with numpy and written as a palette PNG (15 colours, a
+few KB), not drawn with matplotlib: importing matplotlib alone costs about
+0.3 CPU-s in a grading process, a third of an a1 grade, and a figure may add
+a tenth at most (docs/benchmarks.md). The picture carries no text; its
+caption says what each panel shows, the scales and the final values.
 
 In results.json each drawn item gets an informational entry after its own
 (no points, the item's visibility) whose output is HTML: a data-URI PNG and
@@ -17,17 +23,22 @@ feedback.html.
 """
 import base64
 import html
-import io
 import re
+import struct
+import zlib
 
 import numpy as np
 
 GRID = 40  # cells per side of a decision-boundary lattice
 MAX_CURVE = 5000  # points kept of a curve (evenly spaced); a longer history is thinned
-DPI = 60
-PANEL = (2.6, 2.3)  # inches per panel
-COLORS = ("#4c72b0", "#dd8452")  # the student's, the reference's
-CLASS_COLORS = ("#a6c8e6", "#f4c59a", "#b8dcb0", "#e6a6a6", "#cdbde6")
+SIDE = 3 * GRID  # pixels per side of a panel (a lattice cell is 3 x 3)
+GAP = 8
+CLASSES = 5  # colours of regions and points; more classes repeat them
+PALETTE = ("#ffffff", "#c8c8c8", "#333333", "#4c72b0", "#dd8452",  # white, frame, dark, yours, the reference's
+           "#a6c8e6", "#f4c59a", "#b8dcb0", "#e6a6a6", "#cdbde6",  # regions, class by class
+           "#1f4e8c", "#b5400f", "#2a7a2a", "#8c1f1f", "#5a3d8c")  # points, a darker shade of their class
+FRAME, DARK, YOURS, REFERENCE, REGIONS, POINTS = 1, 2, 3, 4, 5, 10
+CURVE_NAMES = {"history": "loss", "grad_history": "gradient magnitude"}
 URI = re.compile(r'src="(data:image/png;base64,[A-Za-z0-9+/=]+)"')
 NOT_DRAWN = "The picture of this run could not be drawn ({}); the score does not depend on it."
 
@@ -45,11 +56,12 @@ def lattice(X, cells=GRID):
 
 
 def curve(value):
-    """A history as a 1-D float array (at most MAX_CURVE points, non-finite values as NaN), or
+    """A history as a 1-D float array (at most MAX_CURVE points, non-finite values as NaN, left
+    out when drawn), or
     None if it is not a flat sequence of numbers."""
     try:
         values = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if values.ndim != 1 or not values.size:
         return None
@@ -63,7 +75,7 @@ def classes(value, cells=GRID):
     cells*cells whole numbers from 0 to 9."""
     try:
         values = np.asarray(value, dtype=float).ravel()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if values.size != cells * cells or not np.all(np.isfinite(values)) or np.any(values != np.round(values)):
         return None
@@ -72,35 +84,59 @@ def classes(value, cells=GRID):
     return values.astype(int).reshape(cells, cells)
 
 
-def _boundary(ax, grid, box, points, title):
-    from matplotlib.colors import ListedColormap
-    ax.imshow(grid % len(CLASS_COLORS), origin="lower", extent=box, cmap=ListedColormap(CLASS_COLORS), vmin=0,
-              vmax=len(CLASS_COLORS) - 1, aspect="auto", interpolation="nearest")
+def _regions(panel, grid, box, points):
+    cells = panel.shape[0] // grid.shape[0]
+    panel[:] = REGIONS + np.repeat(np.repeat(grid[::-1] % CLASSES, cells, axis=0), cells, axis=1)
     if points is not None:
-        X, y = points
-        ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y) % 2, s=4, cmap="coolwarm", linewidths=0)
-    ax.set_title(title, fontsize=8)
-    ax.set_xticks([])
-    ax.set_yticks([])
+        X, y = np.asarray(points[0], dtype=float), np.asarray(points[1], dtype=int)
+        size = panel.shape[0] - 2
+        cols = np.clip(((X[:, 0] - box[0]) / (box[1] - box[0]) * size).astype(int), 0, size)
+        rows = np.clip(((box[3] - X[:, 1]) / (box[3] - box[2]) * size).astype(int), 0, size)
+        for dr in (0, 1):
+            for dc in (0, 1):
+                panel[rows + dr, cols + dc] = POINTS + y % CLASSES
 
 
-def _curves(ax, mine, theirs, title):
-    for values, color, label in ((theirs, COLORS[1], "reference"), (mine, COLORS[0], "yours")):
+def _trace(panel, values, low, high, color, width):
+    """A curve stretched over the panel's width: in each pixel column, a stroke from the lowest to
+    the highest value that falls in it (or that the line crosses it at), `width` pixels wider."""
+    finite = np.isfinite(values)
+    if not finite.any():
+        return
+    size = panel.shape[0] - 1
+    columns = panel.shape[1]
+    xs = np.linspace(0, columns - 1, len(values))[finite]
+    ys = (high - values[finite]) / (high - low) * size  # pixel rows, 0 at the top
+    edges = np.interp(np.arange(columns + 1) - 0.5, xs, ys)
+    top, bottom = np.minimum(edges[:-1], edges[1:]), np.maximum(edges[:-1], edges[1:])
+    column = np.clip(np.round(xs).astype(int), 0, columns - 1)
+    np.minimum.at(top, column, ys)
+    np.maximum.at(bottom, column, ys)
+    inside = (xs.min() - 0.5 <= np.arange(columns)) & (np.arange(columns) <= xs.max() + 0.5)
+    rows = np.arange(panel.shape[0])[:, None]
+    reach = width // 2
+    panel[(rows >= np.round(top) - reach) & (rows <= np.round(bottom) + reach) & inside] = color
+
+
+def _curves(panel, mine, theirs):
+    """Both curves on one scale (returned), the reference's wider and beneath."""
+    known = np.concatenate([c[np.isfinite(c)] for c in (mine, theirs) if c is not None] or [np.zeros(0)])
+    low, high = (float(known.min()), float(known.max())) if known.size else (0.0, 1.0)
+    high = high if high > low else low + 1.0
+    for values, color, width in ((theirs, REFERENCE, 3), (mine, YOURS, 1)):
         if values is not None:
-            ax.plot(np.arange(len(values)), values, color=color, linewidth=1, label=label)
-    ax.set_title(title, fontsize=8)
-    ax.tick_params(labelsize=6)
-    ax.legend(fontsize=6, frameon=False)
+            _trace(panel, values, low, high, color, width)
+    return low, high
 
 
-def _bar(ax, name, mine, theirs, bound):
-    ax.barh([1, 0], [mine, theirs], color=COLORS, height=0.6)
-    ax.set_yticks([1, 0], ["yours", "reference"], fontsize=7)
-    if bound is not None:
-        ax.axvline(bound, color="#333333", linestyle="--", linewidth=1)
-    ax.set_xlim(0, 1)
-    ax.set_title(f"{name}" + (f" (bar {bound:g})" if bound is not None else ""), fontsize=8)
-    ax.tick_params(labelsize=6)
+def _bars(panel, mine, theirs, bound, top):
+    size = panel.shape[1] - 2
+    third = panel.shape[0] // 3
+    for row, value, color in ((third // 2, mine, YOURS), (third * 3 // 2 + third // 2, theirs, REFERENCE)):
+        if np.isfinite(value):
+            panel[row:row + third, 1:1 + int(np.clip(value / top, 0, 1) * size)] = color
+    if bound is not None and np.isfinite(bound):
+        panel[(np.arange(panel.shape[0]) // 4) % 2 == 0, 1 + int(np.clip(bound / top, 0, 1) * size)] = DARK
 
 
 def panels(mine, theirs, measure=None, bound=None, points=None, box=None):
@@ -108,49 +144,74 @@ def panels(mine, theirs, measure=None, bound=None, points=None, box=None):
     out = []
     grids = classes(mine.get("grid")), classes(theirs.get("grid"))
     if box is not None and grids[0] is not None and grids[1] is not None:
-        out += [("boundary", (grids[0], box, points, "your model")),
-                ("boundary", (grids[1], box, points, "the reference's"))]
-    for key, title in (("history", "loss"), ("grad_history", "gradient magnitude")):
+        out += [("regions", (grids[0], box, points)), ("regions", (grids[1], box, points))]
+    for key in ("history", "grad_history"):
         mine_curve, their_curve = curve(mine.get(key)), curve(theirs.get(key))
         if mine_curve is not None or their_curve is not None:
-            out.append(("curves", (mine_curve, their_curve, title)))
+            out.append(("curves", (key, mine_curve, their_curve)))
     if measure and measure in mine and measure in theirs:
-        out.append(("bar", (measure, float(mine[measure]), float(theirs[measure]), bound)))
+        out.append(("bars", (measure, float(mine[measure]), float(theirs[measure]), bound)))
     return out
 
 
+def _number(value):
+    return f"{value:.4g}" if np.isfinite(value) else "not a number"
+
+
 def draw(mine, theirs, measure=None, bound=None, points=None, box=None):
-    """One PNG (as a data URI) with a panel per thing recorded, yours beside the reference's;
-    None when nothing was recorded."""
+    """One palette PNG (as a data URI) with a panel per thing recorded, yours beside the
+    reference's, and the words that read it; (None, '') when nothing was recorded."""
     chosen = panels(mine, theirs, measure, bound, points, box)
     if not chosen:
-        return None
-    from .report import plt  # Agg, chosen where report.html's figures are drawn
-    fig, axes = plt.subplots(1, len(chosen), figsize=(PANEL[0] * len(chosen), PANEL[1]), squeeze=False)
-    try:
-        painters = {"boundary": _boundary, "curves": _curves, "bar": _bar}
-        for ax, (kind, args) in zip(axes[0], chosen):
-            painters[kind](ax, *args)
-        fig.tight_layout()
-        return png_uri(fig)
-    finally:
-        plt.close(fig)
+        return None, ""
+    canvas = np.zeros((SIDE + 2 * GAP, len(chosen) * (SIDE + GAP) + GAP), dtype=np.uint8)
+    words = []
+    for index, (kind, args) in enumerate(chosen):
+        left = GAP + index * (SIDE + GAP)
+        canvas[GAP - 1:GAP + SIDE + 1, left - 1:left + SIDE + 1] = FRAME
+        panel = canvas[GAP:GAP + SIDE, left:left + SIDE]
+        panel[:] = 0
+        if kind == "regions":
+            _regions(panel, *args)
+            if not words or not words[-1].startswith("decision regions"):
+                words.append("decision regions of your model, then of the reference's (dots: the training points)")
+        elif kind == "curves":
+            key, mine_curve, their_curve = args
+            low, high = _curves(panel, mine_curve, their_curve)
+            finals = [f"{who} {_number(c[np.isfinite(c)][-1]) if c is not None and np.isfinite(c).any() else 'none'}"
+                      for who, c in (("yours", mine_curve), ("the reference's", their_curve))]
+            words.append(f"{CURVE_NAMES[key]} per recorded step from {_number(low)} (bottom) to {_number(high)} "
+                         f"(top), blue yours, wide orange the reference's (last: {', '.join(finals)})")
+        else:
+            name, mine_value, their_value, bar = args
+            top = 1.0 if name == "accuracy" else 1.3 * max([v for v in (mine_value, their_value, bar or 0.0)
+                                                             if np.isfinite(v)] or [1.0]) or 1.0
+            _bars(panel, mine_value, their_value, bar, top)
+            words.append(f"{name} from 0 to {top:.3g}: yours {_number(mine_value)} (blue), the reference's "
+                         f"{_number(their_value)} (orange)"
+                         + (f", the bar {bar:g} (dashed)" if bar is not None else ""))
+    return png_uri(canvas), "Left to right: " + "; ".join(words) + "."
 
 
-def png_uri(fig):
-    """The figure as a small PNG data URI: low dpi, reduced to a palette of at most 64 colours."""
-    from PIL import Image
-    raw = io.BytesIO()
-    fig.savefig(raw, format="png", dpi=DPI)
-    raw.seek(0)
-    small = io.BytesIO()
-    Image.open(raw).convert("RGB").quantize(colors=64).save(small, format="png", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(small.getvalue()).decode()
+def png_uri(canvas):
+    """A canvas of palette indices as a PNG data URI (colour type 3: one byte a pixel)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    height, width = canvas.shape
+    rows = np.hstack([np.zeros((height, 1), dtype=np.uint8), canvas]).tobytes()  # filter 0 on every row
+    palette = b"".join(bytes.fromhex(color[1:]) for color in PALETTE)
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0))
+           + chunk(b"PLTE", palette) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def figure(title, caption, mine, theirs, **how):
-    """(title, data URI or None, caption) for an item's run: a drawing failure becomes the caption."""
-    return safely(title, lambda: (title, draw(mine, theirs, **how), caption))
+    """(title, data URI or None, caption) for an item's run, the caption followed by the words that
+    read the picture: a drawing failure becomes the caption."""
+    def make():
+        uri, words = draw(mine, theirs, **how)
+        return title, uri, f"{caption} {words}".strip()
+    return safely(title, make)
 
 
 def safely(title, make):

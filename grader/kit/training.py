@@ -201,9 +201,7 @@ def picture(probe, what, mine, reference, run):
     if "points_X" in mine:
         points = (np.asarray(mine["points_X"]), np.asarray(mine["points_y"]))
         box = drawing.lattice(points[0])[1]
-    caption = (f"{what}: your code's run (blue) beside the reference's (orange), both from the same start"
-               + (f"; decision regions on a {drawing.GRID}x{drawing.GRID} lattice over the points" if box else "")
-               + (f"; the dashed line is the {measure} the item asks for" if bound is not None else "") + ".")
+    caption = f"{what}: trained with your code and, from the same start, with the reference."
     return drawing.figure(f"{probe.training_item}: your training beside the reference's", caption, mine, reference,
                           measure=measure, bound=bound, points=points, box=box)
 

@@ -263,9 +263,8 @@ def spiral_picture(ref, run, spiral, theta):
     def record(parameters):
         return {"grid": np.argmax(ref.prob1c.predict(lattice, parameters)[0], axis=1),
                 "accuracy": reference_accuracy(ref.prob1c, X, y, parameters)}
-    caption = (f"The MLP trained with your prob1d.train (blue) beside the reference's (orange) from the same start "
-               f"({run.iterations} steps): its regions on a {drawing.GRID}x{drawing.GRID} lattice, drawn from the "
-               "trained parameters with the reference's forward pass; the dashed line is the accuracy bar.")
+    caption = (f"The MLP trained with your prob1d.train and, from the same start, the reference's ({run.iterations} "
+               "steps); regions from the trained parameters through the reference's forward pass.")
     return drawing.figure(SPIRAL_TITLE, caption, record(theta), record(theirs),
                           measure="accuracy", bound=run.min_accuracy, points=spiral, box=box)
 
