@@ -201,7 +201,7 @@ def picture(probe, what, mine, reference, run):
     if "points_X" in mine:
         points = (np.asarray(mine["points_X"]), np.asarray(mine["points_y"]))
         box = drawing.lattice(points[0])[1]
-    caption = f"{what}: trained with your code and, from the same start, with the reference."
+    caption = f"Your code's run beside the reference's from the same start ({what})."
     return drawing.figure(f"{probe.training_item}: your training beside the reference's", caption, mine, reference,
                           measure=measure, bound=bound, points=points, box=box)
 
