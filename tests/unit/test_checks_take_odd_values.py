@@ -76,7 +76,7 @@ def test_check_answers_odd_values_with_a_check_failure(slug, check, data):
     spec = fixtures(slug)["assignment"]
     modules = SimpleNamespace(**{name: Submission(lambda: data.draw(odd)) for name in spec.modules})
     given_fixtures = {**fixtures(slug), "student": InProcessStudent(modules), "rng": np.random.default_rng(0),
-                      "set_score": lambda score: None}
+                      "set_score": lambda score: None, "figures": []}
     wanted = {name: given_fixtures[name] for name in inspect.signature(check.function).parameters
               if name not in check.args}
     with warnings.catch_warnings():

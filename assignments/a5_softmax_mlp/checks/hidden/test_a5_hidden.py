@@ -197,9 +197,9 @@ def descends_like_reference(mine, theirs, cost, X, y, reg, call):
                                          "times its own gradient, all computed at the same theta, n_e times).")
 
 
-def full_batch_run(student, ref, module, ref_module, run, data, widths, trained=None):
+def full_batch_run(student, ref, module, ref_module, run, data, widths, show=None):
     """Train `module`'s model from the grader's start; returns the student's trained parameters
-    after checking they match the reference's descent. `trained(mine, theirs)`, if given, sees both
+    after checking they match the reference's descent. `show(mine, theirs)`, if given, sees both
     trained parameters first (to draw them, whatever the check then finds)."""
     X, y = data
     theta0 = start(run.seed, widths, run.std)
@@ -209,8 +209,8 @@ def full_batch_run(student, ref, module, ref_module, run, data, widths, trained=
     student.time_limit(run.timeout)
     mine = trained(student, module, theta0, args, call, check=CHECK_EVERY)
     theirs = reference_train(ref, ref_module, args, check=0)
-    if trained:
-        trained(mine, theirs)
+    if show:
+        show(mine, theirs)
     descends_like_reference(mine, theirs, getattr(ref, ref_module).computeCost, X, y, run.reg, call)
     return mine
 
@@ -280,7 +280,7 @@ def test_spiral_mlp_beats_softmax_regression(student, ref, assignment, figures):
     soft_accuracy = reference_accuracy(ref.prob1a, X, y, softmax)
     bar = max(mlp_run.min_accuracy, soft_accuracy + SPIRAL_MARGIN)
     mlp = full_batch_run(student, ref, "prob1d", "prob1c", mlp_run, spiral, [2, mlp_run.hidden_size, 3],
-                         trained=lambda mine, theirs: figures.append(drawing.safely(
+                         show=lambda mine, theirs: figures.append(drawing.safely(
                              SPIRAL_TITLE, lambda: spiral_picture(ref, mlp_run, spiral, mine, theirs, bar))))
     mlp_accuracy = reference_accuracy(ref.prob1c, X, y, mlp)
     training.require_accuracy(mlp_accuracy, bar,
