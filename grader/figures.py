@@ -142,23 +142,31 @@ def _bars(panel, mine, theirs, bound, top):
 def panels(mine, theirs, measure=None, bound=None, points=None, box=None):
     """What can be drawn of two runs' records: a list of (kind, arguments), in order."""
     out = []
-    grids = classes(mine.get("grid")), classes(theirs.get("grid"))
-    if box is not None and grids[0] is not None and grids[1] is not None:
-        out += [("regions", (grids[0], box, points)), ("regions", (grids[1], box, points))]
+    if box is not None:
+        out += [("regions", (grid, box, points, whose)) for grid, whose in
+                ((classes(mine.get("grid")), "your model"), (classes(theirs.get("grid")), "the reference's model"))
+                if grid is not None]
     for key in ("history", "grad_history"):
         mine_curve, their_curve = curve(mine.get(key)), curve(theirs.get(key))
         if mine_curve is not None or their_curve is not None:
             out.append(("curves", (key, mine_curve, their_curve)))
-    if measure and measure in mine and measure in theirs:
-        out.append(("bars", (measure, float(mine[measure]), float(theirs[measure]), bound)))
+    if measure and (measure in mine or measure in theirs):
+        out.append(("bars", (measure, _float(mine.get(measure)), _float(theirs.get(measure)), bound)))
     return out
 
 
+def _float(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return float("nan")
+
+
 def _number(value):
-    return f"{value:.4g}" if np.isfinite(value) else "not a number"
+    return f"{value:.4g}" if np.isfinite(value) else "none"
 
 
-def draw(mine, theirs, measure=None, bound=None, points=None, box=None):
+def draw(mine, theirs, measure=None, bound=None, points=None, box=None, unit="recorded step"):
     """One palette PNG (as a data URI) with a panel per thing recorded, yours beside the
     reference's, and the words that read it; (None, '') when nothing was recorded."""
     chosen = panels(mine, theirs, measure, bound, points, box)
@@ -172,15 +180,14 @@ def draw(mine, theirs, measure=None, bound=None, points=None, box=None):
         panel = canvas[GAP:GAP + SIDE, left:left + SIDE]
         panel[:] = 0
         if kind == "regions":
-            _regions(panel, *args)
-            if not words or not words[-1].startswith("decision regions"):
-                words.append("decision regions of your model, then of the reference's (dots: the training points)")
+            _regions(panel, *args[:3])
+            words.append(f"decision regions of {args[3]} (dots: the training points)")
         elif kind == "curves":
             key, mine_curve, their_curve = args
             low, high = _curves(panel, mine_curve, their_curve)
             finals = [f"{who} {_number(c[np.isfinite(c)][-1]) if c is not None and np.isfinite(c).any() else 'none'}"
                       for who, c in (("yours", mine_curve), ("the reference's", their_curve))]
-            words.append(f"{CURVE_NAMES[key]} per recorded step from {_number(low)} (bottom) to {_number(high)} "
+            words.append(f"{CURVE_NAMES[key]} per {unit} from {_number(low)} (bottom) to {_number(high)} "
                          f"(top), blue yours, wide orange the reference's (last: {', '.join(finals)})")
         else:
             name, mine_value, their_value, bar = args
@@ -211,6 +218,34 @@ def figure(title, caption, mine, theirs, **how):
     def make():
         uri, words = draw(mine, theirs, **how)
         return title, uri, f"{caption} {words}".strip()
+    return safely(title, make)
+
+
+def of_training(training, number):
+    """(title, data URI or None, caption) of a graded_run's record of both runs, as the check
+    leaves it (`check.__training__`: item, run, limits, student, reference; docs/decisions.md,
+    "Training runs"): the student's run beside the reference's, and the item's bar."""
+    title = f"{number}: your training beside the reference's"
+
+    def make():
+        def flat(run):
+            run = run if isinstance(run, dict) else {}
+            measures = run.get("measures") if isinstance(run.get("measures"), dict) else {}
+            return {**measures, **{key: value for key, value in run.items() if key != "measures"}}
+        mine, theirs = flat(training.get("student")), flat(training.get("reference"))
+        bars = [(name, bound) for name, _, bound in training.get("limits") or () if name in ("accuracy", "error")]
+        measure, bound = bars[0] if bars else (None, None)
+        points = box = None
+        source = mine if "points_X" in mine else theirs
+        if "points_X" in source:
+            points = np.asarray(source["points_X"], dtype=float), np.asarray(source.get("points_y"), dtype=int)
+            box = lattice(points[0])[1]
+        unit = str(mine.get("history_unit", theirs.get("history_unit", "step")))
+        uri, words = draw(mine, theirs, measure=measure, bound=_float(bound) if bound is not None else None,
+                          points=points, box=box, unit=unit)
+        said = ("Your code's run beside the reference's from the same start." if training.get("student")
+                else "Your code's run stopped before it finished (the item says why); the reference's run.")
+        return title, uri, f"{said} {words}".strip()
     return safely(title, make)
 
 

@@ -53,7 +53,7 @@ def test_mutant_loses_exactly_the_items_it_breaks(slug, mutant, graded):
 
 DRAWN = {"a1_softsign": ("5.1", "cost_derivatives_loop", "b2_not_averaged"),  # item, a correct variant, a bug
          "a3_three_layer_nn": ("5.8", "deep_softmax_via_logsumexp", "deep_first_layer_never_updated"),
-         "a5_softmax_mlp": ("6.3", "self_contained_prob1b", "bias_regularised")}
+         "a5_softmax_mlp": ("6.3", "self_contained_prob1b", "relu_mask_inverted")}
 
 
 @pytest.mark.parametrize("slug", sorted(DRAWN))

@@ -17,6 +17,8 @@ from grader.report import write_feedback
 from grader.results import ItemResult, build
 from gradescope_schema import validate
 
+pytest_plugins = ["pytester"]
+
 MOONS = np.random.default_rng(0).normal(size=(60, 2)), np.arange(60) % 2
 LATTICE, BOX = figures.lattice(MOONS[0])
 
@@ -68,7 +70,8 @@ def test_a_long_history_is_thinned_and_non_finite_values_become_gaps():
                                  [10**400] * figures.GRID ** 2], ids=range(7))
 def test_predicted_regions_from_the_child_are_checked_before_drawing(odd):
     assert figures.classes(odd) is None
-    assert figures.panels({"grid": odd}, record(), points=MOONS, box=BOX)[0][0] == "curves"  # no regions drawn
+    chosen = figures.panels({"grid": odd}, record(), points=MOONS, box=BOX)
+    assert [kind for kind, _ in chosen] == ["regions", "curves"] and chosen[0][1][-1] == "the reference's model"
 
 
 def toy_run(**limits):
@@ -132,3 +135,46 @@ def test_figures_are_informational_entries_in_results_and_shown_in_feedback(tmp_
 def test_a_forged_figure_uri_is_not_put_in_the_page():
     forged = {"tests": [{"output": '<img src="javascript:alert(1)">', "extra_data": {"figure": {"title": "t"}}}]}
     assert figures.figures_of(forged) == [("t", None, "")]
+
+
+TRAINING = {"item": "2.1", "run": "toy", "limits": [["accuracy", "min", 0.9], ["outputs_gap", "max", 1e-05]],
+            "reference": {"measures": {"accuracy": 0.97}, "history": [2.0, 1.0, 0.5], "history_unit": "epoch",
+                          "grid": [0] * 800 + [1] * 800, "points_X": MOONS[0].tolist(), "points_y": MOONS[1].tolist()}}
+CHECKS = f"""
+from gradescope_utils.autograder_utils.decorators import number, weight
+from grader.failures import CheckFailure
+TRAINING = {TRAINING!r}
+
+@weight(1)
+@number("2.1")
+def test_trains():
+    test_trains.__training__ = {{**TRAINING, "student": {{**TRAINING["reference"], "history": [3.0, 2.5, 2.0]}}}}
+    raise CheckFailure("trained differently", ["training-gradient"])
+
+@weight(1)
+@number("2.2")
+def test_stops_early():
+    test_stops_early.__training__ = {{**TRAINING, "student": None}}  # the student's run raised
+    raise CheckFailure("predict returned strings", ["wrong-type"])
+"""
+
+
+def test_a_graded_runs_record_left_on_the_check_is_drawn_after_its_item(pytester, tmp_path):
+    """The record graded_run leaves on the check (docs/decisions.md, "Training runs") becomes the
+    item's picture, whatever the verdict; a run that raised is drawn as the reference's alone."""
+    from grader import fixtures
+    from grader.config import Assignment
+    from grader.intake import Staged
+    from grader.plugin import GradingPlugin
+    pytester.makepyfile(test_checks=CHECKS)
+    out = tmp_path / "results.json"
+    spec = Assignment(slug="x", title="x", origin="x", submit=[], parts={"2": {"points": 2}})
+    pytester.runpytest_inprocess("-p", "no:cacheprovider", plugins=[GradingPlugin(spec, Staged(tmp_path, {}), out),
+                                                                     fixtures])
+    results = json.loads(out.read_text())
+    validate(results)
+    assert [t["number"] for t in results["tests"]] == ["2.1", "2.1.0", "2.2", "2.2.0"] and results["score"] == 0
+    (_, drawn, words), (_, alone, stopped) = figures.figures_of(results)
+    assert "decision regions of your model" in words and "loss per epoch" in words and "yours 2," in words
+    assert "the bar 0.9" in words and png_of(drawn).size[0] > 4 * figures.SIDE
+    assert "stopped before it finished" in stopped and "your model" not in stopped and png_of(alone)
