@@ -243,8 +243,8 @@ def of_training(training, number):
         unit = str(mine.get("history_unit", theirs.get("history_unit", "step")))
         uri, words = draw(mine, theirs, measure=measure, bound=_float(bound) if bound is not None else None,
                           points=points, box=box, unit=unit)
-        said = ("Your code's run beside the reference's from the same start." if training.get("student")
-                else "Your code's run stopped before it finished (the item says why); the reference's run.")
+        said = ("Your code's run beside the reference's from the same start." if training.get("reference")
+                else "Your code's run (the reference's is not run for this item).")
         return title, uri, f"{said} {words}".strip()
     return safely(title, make)
 

@@ -132,7 +132,7 @@ class GradingPlugin:
     def record(self, record, item, call, report):
         partial = getattr(item.function, "__score__", None)
         training = getattr(item.function, "__training__", None)  # a graded_run's record of both runs
-        if report.when == "call" and isinstance(training, dict):
+        if report.when == "call" and isinstance(training, dict) and isinstance(training.get("student"), dict):
             record.figures.append(figures.of_training(training, record.number))
         if report.when == "call" and report.passed:
             record.status, record.output = "passed", ""

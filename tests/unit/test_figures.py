@@ -161,7 +161,7 @@ def test_stops_early():
 
 def test_a_graded_runs_record_left_on_the_check_is_drawn_after_its_item(pytester, tmp_path):
     """The record graded_run leaves on the check (docs/decisions.md, "Training runs") becomes the
-    item's picture, whatever the verdict; a run that raised is drawn as the reference's alone."""
+    item's picture, whatever the verdict; a student's run that raised is not drawn."""
     from grader import fixtures
     from grader.config import Assignment
     from grader.intake import Staged
@@ -173,8 +173,14 @@ def test_a_graded_runs_record_left_on_the_check_is_drawn_after_its_item(pytester
                                                                      fixtures])
     results = json.loads(out.read_text())
     validate(results)
-    assert [t["number"] for t in results["tests"]] == ["2.1", "2.1.0", "2.2", "2.2.0"] and results["score"] == 0
-    (_, drawn, words), (_, alone, stopped) = figures.figures_of(results)
+    assert [t["number"] for t in results["tests"]] == ["2.1", "2.1.0", "2.2"] and results["score"] == 0
+    (_, drawn, words), = figures.figures_of(results)
     assert "decision regions of your model" in words and "loss per epoch" in words and "yours 2," in words
     assert "the bar 0.9" in words and png_of(drawn).size[0] > 4 * figures.SIDE
-    assert "stopped before it finished" in stopped and "your model" not in stopped and png_of(alone)
+
+
+def test_a_run_without_the_reference_is_drawn_alone():
+    student = {"measures": {"accuracy": 0.85}, "history": [2.0, 1.0], "history_unit": "epoch"}
+    title, uri, caption = figures.of_training({"limits": [["accuracy", "min", 0.8]], "student": student,
+                                               "reference": None}, "7.3")
+    assert title.startswith("7.3") and png_of(uri) and "yours 0.85" in caption and "reference's none" in caption
