@@ -218,9 +218,9 @@ def figures_section(figures):
     if not figures:
         return ""
     return "<h2>Your training, drawn</h2>" + "".join(
-        f"<figure><figcaption><strong>{html.escape(title)}</strong></figcaption>"
-        + (f'<img alt="{html.escape(title)}" src="{uri}">' if uri else "")
-        + f"<figcaption>{html.escape(caption)}</figcaption></figure>" for title, uri, caption in figures)
+        "<figure>" + (f'<img alt="{html.escape(title)}" src="{uri}">' if uri else "")
+        + f"<figcaption><strong>{html.escape(title)}</strong>. {html.escape(caption)}</figcaption></figure>"
+        for title, uri, caption in figures)
 
 
 def write_feedback(path, assignment, entry):
