@@ -195,15 +195,18 @@ MISSED = {  # what a missed limit says, from the student's own measure and the b
 
 def picture(probe, what, mine, reference, run):
     """(title, data URI, caption) of the two runs' records and the item's bar (grader.figures)."""
-    bars = [(name, bound) for name, kind, bound in limits(run) if name in ("accuracy", "error")]
-    measure, bound = bars[0] if bars else (None, None)
-    box = points = None
-    if "points_X" in mine:
-        points = (np.asarray(mine["points_X"]), np.asarray(mine["points_y"]))
-        box = drawing.lattice(points[0])[1]
-    caption = f"Your code's run beside the reference's from the same start ({what})."
-    return drawing.figure(f"{probe.training_item}: your training beside the reference's", caption, mine, reference,
-                          measure=measure, bound=bound, points=points, box=box)
+    title = f"{probe.training_item}: your training beside the reference's"
+
+    def make():
+        bars = [(name, bound) for name, _, bound in limits(run) if name in ("accuracy", "error")]
+        measure, bound = bars[0] if bars else (None, None)
+        box = points = None
+        if "points_X" in mine:
+            points = (np.asarray(mine["points_X"]), np.asarray(mine["points_y"]))
+            box = drawing.lattice(points[0])[1]
+        caption = f"Your code's run beside the reference's from the same start ({what})."
+        return drawing.figure(title, caption, mine, reference, measure=measure, bound=bound, points=points, box=box)
+    return drawing.safely(title, make)
 
 
 def require_run(probe, student, ref, data, run, what, points, set_score, assignment=None, drawn=None):
