@@ -32,10 +32,12 @@ the model learns (every limit on a measure), and it learns as the
 reference's does (every limit on a gap).
 
 A probe may also return what its run records for the feedback's picture
-(RECORD: `history`, the loss per epoch or step; `grad_history`; `grid`, the
-predicted class on `grader.figures.lattice(points_X)`; `points_X`/`points_y`,
-the grader's own data points, never values from the child). These are drawn
-beside the reference's from the same start (grader.figures), never graded.
+(RECORD: `history`, the loss per epoch or step, and its `history_unit`;
+`grad_history`; `grid`, the predicted class on
+`grader.figures.lattice(points_X)`; `points_X`/`points_y`, the grader's own
+data points, never values from the child). Never graded, the record of both
+runs is left on the check as `__training__` (docs/decisions.md, "Training
+runs"), and the plugin draws it after the item (grader.figures).
 """
 import contextlib
 import inspect
@@ -46,7 +48,6 @@ from types import SimpleNamespace
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit
 
-from .. import figures as drawing
 from ..failures import CheckFailure
 from ..sandbox.errors import SandboxUnavailable
 from .bugs import Bug
@@ -56,7 +57,7 @@ from .values import labels_of
 __all__ = ["hidden_labels", "accuracy", "require_accuracy", "require_error", "TRAINS_POORLY", "TRAINS_OFF_COURSE",
            "graded_run", "with_seed", "with_gaps", "limits", "shortfalls", "require_run"]
 
-RECORD = ("history", "grad_history", "grid", "points_X", "points_y")  # drawn, never graded
+RECORD = ("history", "grad_history", "history_unit", "grid", "points_X", "points_y")  # drawn, never graded
 TRAINS_POORLY = Bug("the trained model falls short", "training", "did not train well")
 TRAINS_OFF_COURSE = Bug("training drifts from the reference's", "training-gradient",
                         "trained differently from the reference (a gradient is off)")
@@ -100,11 +101,12 @@ def graded_run(item, run, points):
 
         @partial_credit(points)
         @number(item)
-        def check(student, ref, data, assignment, figures, set_score=None):
+        def check(student, ref, data, assignment, set_score=None):
             settings = assignment.run(run)
             student.time_limit(settings.timeout)
+            check.__training__ = None
             require_run(probe, student, ref, data, settings, " ".join(what.split()).format(**settings), points,
-                        set_score, assignment, drawn=figures)
+                        set_score, assignment, keep=lambda record: setattr(check, "__training__", record))
         probe.training_item, probe.training_run = item, run
         check.__name__, check.__doc__, check.probe = probe.__name__, title, probe
         return check
@@ -117,7 +119,7 @@ def with_seed(modules):
     return SimpleNamespace(**vars(modules), seed=np.random.seed, set=setattr, fetch=lambda value: value)
 
 
-def recorded(**calls):
+def record_calls(**calls):
     """The RECORD fields whose call succeeds, each as returned (grader.figures checks them before
     drawing); a call that fails leaves its field out: a picture never costs a point."""
     out = {}
@@ -193,40 +195,43 @@ MISSED = {  # what a missed limit says, from the student's own measure and the b
 }
 
 
-def picture(probe, what, mine, reference, run):
-    """(title, data URI, caption) of the two runs' records and the item's bar (grader.figures)."""
-    title = f"{probe.training_item}: your training beside the reference's"
+def recorded(result):
+    """A run's record as plain lists for the plugin's picture: its scalar measures and its RECORD
+    fields (grader.figures checks them again before drawing)."""
+    if not isinstance(result, dict):
+        return None
+    out = {"measures": {name: float(value) for name, value in result.items()  # 0-d arrays: remembered's
+                        if name not in RECORD and np.ndim(value) == 0
+                        and np.issubdtype(np.asarray(value).dtype, np.number)}}
+    for name in RECORD:
+        if name in result:
+            value = result[name]
+            out[name] = value.tolist() if isinstance(value, np.ndarray) else value
+    return out
 
-    def make():
-        bars = [(name, bound) for name, _, bound in limits(run) if name in ("accuracy", "error")]
-        measure, bound = bars[0] if bars else (None, None)
-        box = points = None
-        if "points_X" in mine:
-            points = (np.asarray(mine["points_X"]), np.asarray(mine["points_y"]))
-            box = drawing.lattice(points[0])[1]
-        caption = f"Your code's run beside the reference's from the same start ({what})."
-        return drawing.figure(title, caption, mine, reference, measure=measure, bound=bound, points=points, box=box)
-    return drawing.safely(title, make)
 
-
-def require_run(probe, student, ref, data, run, what, points, set_score, assignment=None, drawn=None):
+def require_run(probe, student, ref, data, run, what, points, set_score, assignment=None, keep=None):
     """Grade one training item: half of `points` if the student's run from `run.seed` meets every
     limit on a measure, half if its outputs stay within `max_outputs_gap` of the reference's run
     from the same seed (what rounding explains). `what` names the run for the message. Given the
     `assignment`, the reference's run is computed once per version of it (grader.kit.remembered).
-    Given a list `drawn`, the picture of both runs is appended to it (grader.figures)."""
+    `keep` receives the record of both runs for the picture, before any verdict (the student's is
+    None if that run raised)."""
     def reference_run():
         return probe(with_seed(ref), data, run, run.seed)
     reference = (reference_run() if assignment is None else
                  remembered(assignment, f"training {probe.training_item} {probe.training_run}", reference_run))
+    record = {"item": getattr(probe, "training_item", None), "run": getattr(probe, "training_run", None),
+              "limits": [list(limit) for limit in limits(run)], "student": None, "reference": recorded(reference)}
+    if keep:
+        keep(record)
     mine = probe(student, data, run, run.seed)
+    record["student"] = recorded(mine)
     examples = len(np.asarray(mine["outputs"]))
     missed = shortfalls(with_gaps(mine, reference), run)
     poor = [MISSED[name](value, bound) for name, value, bound in missed if not name.endswith("_gap")]
     off_course = [value for name, value, _ in missed if name.endswith("_gap")]
     set_score(points / 2 * (not poor) + points / 2 * (not off_course))
-    if drawn is not None:
-        drawn.append(picture(probe, what, mine, reference, run))
     found = []
     if poor:
         found.append((TRAINS_POORLY, f"{what}, on the {examples} held-out examples, " + "; ".join(poor) + "."))

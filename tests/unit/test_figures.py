@@ -78,38 +78,42 @@ def toy_run(**limits):
     return TrainingRun({**{key: None for key in TRAINING_RUN}, "seed": 0, **limits}, "toy")
 
 
-def graded_toy(student_run, drawn):
-    runs = {"reference": {**record(), "accuracy": 0.97, "outputs": [1.0, 2.0]}, "student": student_run}
+def graded_toy(student_run):
+    """Score and picture of a toy training item: the reference's run records regions, a loss and
+    accuracy 0.97; the record require_run keeps is drawn as the plugin draws it."""
+    runs = {"reference": {**record(), "accuracy": 0.97, "outputs": [1.0, 2.0], "points_X": MOONS[0],
+                          "points_y": MOONS[1]}, "student": student_run}
 
     def probe(code, data, run, seed):
         return runs[code.name]
     probe.training_item, probe.training_run = "9.9", "toy"
-    scores = []
+    scores, kept = [], []
     try:
         require_run(probe, SimpleNamespace(name="student"), SimpleNamespace(name="reference"), None,
-                    toy_run(min_accuracy=0.9, max_outputs_gap=1e-5), "The net", 2.0, scores.append, drawn=drawn)
+                    toy_run(min_accuracy=0.9, max_outputs_gap=1e-5), "The net", 2.0, scores.append, keep=kept.append)
     except CheckFailure:
         pass
-    return scores[0]
+    return scores[0], figures.of_training(kept[0], "9.9")
 
 
-def test_a_training_item_draws_both_runs_and_the_record_is_never_graded():
-    drawn = []
+def test_a_training_item_keeps_both_runs_for_the_picture_and_never_grades_the_record():
     # a history of another length and odd regions: no gap is measured on them, no point is lost
-    student = {"accuracy": 0.95, "outputs": [1.0, 2.0], "history": [3.0, 2.0], "grid": "odd"}
-    assert graded_toy(student, drawn) == 2.0
-    (title, uri, caption), = drawn
-    assert title.startswith("9.9") and png_of(uri) and "The net" in caption and "accuracy" in caption
+    student = {"accuracy": 0.95, "outputs": [1.0, 2.0], "history": [3.0, 2.0], "grid": "odd",
+               "points_X": MOONS[0], "points_y": MOONS[1]}
+    score, (title, uri, caption) = graded_toy(student)
+    assert score == 2.0 and title.startswith("9.9") and png_of(uri)
     assert "yours 0.95" in caption and "the reference's 0.97" in caption  # each run's own measure
+    assert "decision regions of the reference's model" in caption and "of your model" not in caption
+    assert "yours 2," in caption  # the student's own last loss
 
 
 def test_a_drawing_failure_is_a_sentence_not_a_lost_point(monkeypatch):
     def broken(*args, **kwargs):
         raise MemoryError("no room to draw")
     monkeypatch.setattr(figures, "draw", broken)
-    drawn = []
-    assert graded_toy({"accuracy": 0.95, "outputs": [1.0, 2.0], **record()}, drawn) == 2.0
-    assert drawn == [("9.9: your training beside the reference's", None, figures.NOT_DRAWN.format("MemoryError"))]
+    score, picture = graded_toy({"accuracy": 0.95, "outputs": [1.0, 2.0], **record()})
+    assert score == 2.0
+    assert picture == ("9.9: your training beside the reference's", None, figures.NOT_DRAWN.format("MemoryError"))
 
 
 def test_figures_are_informational_entries_in_results_and_shown_in_feedback(tmp_path):

@@ -123,5 +123,6 @@ def test_training_softsign_ce_noisy_labels(code, data, run, seed):
     y = 0.5 * (z / (1 + np.abs(z)) + 1)   # the softsign output, as in SoftsignCrossEntropy
     with np.errstate(divide="ignore"):   # a saturated wrong answer costs an infinite loss
         loss = np.mean(np.where(t == 1, -np.log(y), -np.log(1 - y)))
-    return {"loss": float(loss), "error": float(np.mean((z > 0) != t)), "outputs": z, "history": np.array(losses)}
+    return {"loss": float(loss), "error": float(np.mean((z > 0) != t)), "outputs": z, "history": np.array(losses),
+            "history_unit": f"{max(1, run.epochs // 50)} epochs"}
 

@@ -182,7 +182,7 @@ def test_digits_test_accuracy(code, data, run, seed):
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return {"loss": float(-log_probs[np.arange(len(y)), y].mean()),
             "accuracy": float(np.mean(scores.argmax(axis=1) == y)), "outputs": scores,
-            **training.recorded(history=lambda: stats["loss_history"],
+            **training.record_calls(history=lambda: stats["loss_history"],
                                 grad_history=lambda: stats["grad_magnitude_history"])}
 
 

@@ -405,7 +405,7 @@ def deep_training(code, points, run, seed):
     probs = values.array(code.fetch(net.probs), (len(y), 2), call, "self.probs")
     measured = {"accuracy": training.accuracy(predicted, y, call), "outputs": probs}
     lattice, _ = figures.lattice(points["X_train"])  # for the picture: the points students have, not the held-out ones
-    return {**measured, **training.recorded(grid=lambda: net.predict(lattice)),
+    return {**measured, **training.record_calls(grid=lambda: net.predict(lattice)),
             "points_X": points["X_train"], "points_y": points["y_train"]}
 
 
