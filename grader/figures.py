@@ -139,7 +139,7 @@ def _bars(panel, mine, theirs, bound, top):
         panel[(np.arange(panel.shape[0]) // 4) % 2 == 0, 1 + int(np.clip(bound / top, 0, 1) * size)] = DARK
 
 
-def panels(mine, theirs, measure=None, bound=None, points=None, box=None):
+def panels(mine, theirs, measure=None, bound=None, points=None, box=None, at_least=True):
     """What can be drawn of two runs' records: a list of (kind, arguments), in order."""
     out = []
     if box is not None:
@@ -151,7 +151,7 @@ def panels(mine, theirs, measure=None, bound=None, points=None, box=None):
         if mine_curve is not None or their_curve is not None:
             out.append(("curves", (key, mine_curve, their_curve)))
     if measure and (measure in mine or measure in theirs):
-        out.append(("bars", (measure, _float(mine.get(measure)), _float(theirs.get(measure)), bound)))
+        out.append(("bars", (measure, _float(mine.get(measure)), _float(theirs.get(measure)), bound, at_least)))
     return out
 
 
@@ -166,10 +166,11 @@ def _number(value):
     return f"{value:.4g}" if np.isfinite(value) else "none"
 
 
-def draw(mine, theirs, measure=None, bound=None, points=None, box=None, unit="recorded step"):
+def draw(mine, theirs, measure=None, bound=None, points=None, box=None, unit="recorded step", at_least=True):
     """One palette PNG (as a data URI) with a panel per thing recorded, yours beside the
-    reference's, and the words that read it; (None, '') when nothing was recorded."""
-    chosen = panels(mine, theirs, measure, bound, points, box)
+    reference's, and the words that read it; (None, '') when nothing was recorded. `bound` is the
+    item's bar on `measure`: `at_least` that much, else at most."""
+    chosen = panels(mine, theirs, measure, bound, points, box, at_least)
     if not chosen:
         return None, ""
     canvas = np.zeros((SIDE + 2 * GAP, len(chosen) * (SIDE + GAP) + GAP), dtype=np.uint8)
@@ -190,13 +191,13 @@ def draw(mine, theirs, measure=None, bound=None, points=None, box=None, unit="re
             words.append(f"{CURVE_NAMES[key]} per {unit} from {_number(low)} (bottom) to {_number(high)} "
                          f"(top), blue yours, wide orange the reference's (last: {', '.join(finals)})")
         else:
-            name, mine_value, their_value, bar = args
+            name, mine_value, their_value, bar, least = args
             top = 1.0 if name == "accuracy" else 1.3 * max([v for v in (mine_value, their_value, bar or 0.0)
                                                              if np.isfinite(v)] or [1.0]) or 1.0
             _bars(panel, mine_value, their_value, bar, top)
             words.append(f"{name} from 0 to {top:.3g}: yours {_number(mine_value)} (blue), the reference's "
                          f"{_number(their_value)} (orange)"
-                         + (f", the bar {bar:g} (dashed)" if bar is not None else ""))
+                         + ("" if bar is None else f", the bar: at {'least' if least else 'most'} {bar:g} (dashed)"))
     return png_uri(canvas), "Left to right: " + "; ".join(words) + "."
 
 
@@ -233,8 +234,9 @@ def of_training(training, number):
             measures = run.get("measures") if isinstance(run.get("measures"), dict) else {}
             return {**measures, **{key: value for key, value in run.items() if key != "measures"}}
         mine, theirs = flat(training.get("student")), flat(training.get("reference"))
-        bars = [(name, bound) for name, _, bound in training.get("limits") or () if name in ("accuracy", "error")]
-        measure, bound = bars[0] if bars else (None, None)
+        bars = [(name, kind, bound) for name, kind, bound in training.get("limits") or ()
+                if name in ("accuracy", "error")]
+        measure, kind, bound = bars[0] if bars else (None, "min", None)
         points = box = None
         source = mine if "points_X" in mine else theirs
         if "points_X" in source:
@@ -242,7 +244,7 @@ def of_training(training, number):
             box = lattice(points[0])[1]
         unit = str(mine.get("history_unit", theirs.get("history_unit", "step")))
         uri, words = draw(mine, theirs, measure=measure, bound=_float(bound) if bound is not None else None,
-                          points=points, box=box, unit=unit)
+                          points=points, box=box, unit=unit, at_least=kind == "min")
         said = ("Your code's run beside the reference's from the same start." if training.get("reference")
                 else "Your code's run (the reference's is not run for this item).")
         return title, uri, f"{said} {words}".strip()

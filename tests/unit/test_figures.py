@@ -43,7 +43,7 @@ def test_a_run_is_drawn_small_beside_the_reference_and_from_its_own_numbers():
     assert len(same) < 20_000 and png_of(same).size == (4 * (figures.SIDE + figures.GAP) + figures.GAP,
                                                         figures.SIDE + 2 * figures.GAP)
     assert len(png_of(same).getcolors()) <= len(figures.PALETTE)
-    assert "decision regions" in words and "loss" in words and "the bar 0.95" in words
+    assert "decision regions" in words and "loss" in words and "the bar: at least 0.95" in words
     assert figures.draw(record(shift=1.0), record(), **how)[0] != same  # other regions, another picture
     falling, words = figures.draw(record(history=np.linspace(2, 1, 50)), record(), **how)
     assert falling != same and "yours 1," in words  # another loss curve, and its last value in words
@@ -180,7 +180,7 @@ def test_a_graded_runs_record_left_on_the_check_is_drawn_after_its_item(pytester
     assert [t["number"] for t in results["tests"]] == ["2.1", "2.1.0", "2.2"] and results["score"] == 0
     (_, drawn, words), = figures.figures_of(results)
     assert "decision regions of your model" in words and "loss per epoch" in words and "yours 2," in words
-    assert "the bar 0.9" in words and png_of(drawn).size[0] > 4 * figures.SIDE
+    assert "the bar: at least 0.9" in words and png_of(drawn).size[0] > 4 * figures.SIDE
 
 
 def test_a_run_without_the_reference_is_drawn_alone():
