@@ -173,6 +173,37 @@ def sandbox_cost(slug, submission, repeat=9):
             "spread": (ratios[len(ratios) // 4], ratios[-1 - len(ratios) // 4]), "items": costliest_items(out)}
 
 
+def run_drawn(slug, submission):
+    """Entry point for one grade (in its own process) that prints the CPU seconds its pictures took
+    in the grading process (every outermost grader.figures.safely: recording checked, pixels set,
+    PNG written) and the bytes of its figure entries in results.json."""
+    from . import figures
+    from .grade import grade
+    spent, depth, make = [0.0], [0], figures.safely
+
+    def timed_safely(title, build):
+        depth[0] += 1
+        started = time.process_time()
+        try:
+            return make(title, build)
+        finally:
+            depth[0] -= 1
+            if not depth[0]:
+                spent[0] += time.process_time() - started
+    figures.safely = timed_safely
+    with tempfile.TemporaryDirectory() as workspace:
+        results = grade(slug, submission, Path(workspace) / "results.json")
+    drawn = [t for t in results["tests"] if "figure" in (t.get("extra_data") or {})]
+    print(json.dumps({"cpu_s": spent[0], "figures": len(drawn), "bytes": sum(len(t["output"]) for t in drawn)}))
+
+
+def figure_cost(slug, submission):
+    """What a grade's pictures cost: CPU seconds in the grading process, count, bytes in results.json."""
+    run = subprocess.run([sys.executable, "-m", "grader.bench", "drawn", slug, str(submission)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def run_naive(slug, submission):
     """Entry point for one naive run (in its own process, like a real grade)."""
     spec = load_assignment(slug)
@@ -233,12 +264,12 @@ def main(quick=False, students=None):
     print(f"machine: {cores} cores, Python {sys.version.split()[0]}, numpy {np.__version__}")
     print(f"{'assignment':<18} {'grade s':>7} {'naive s':>7} {'sandbox x (IQR)':>17} {'cpu s':>6} {'child MB':>8}   "
           + "  ".join(f"{j} proc: subs/min (eff)" for j in range(1, cores + 1)))
-    costliest = {}
+    costliest, grade_cpu = {}, {}
     for slug in all_slugs():
         submission = reference_zip(slug, tmp)
         peak = child_peak_mb(slug, submission)
         cost = sandbox_cost(slug, submission, repeat=3 if quick else 5)
-        costliest[slug] = cost["items"]
+        costliest[slug], grade_cpu[slug] = cost["items"], cost["cpu"]
         copies = (2 if quick else 4) * cores
         times = {j: throughput(slug, submission, j, copies) for j in range(1, cores + 1)}
         scaling = "  ".join(f"{60 * copies / t:14.1f} ({times[1] / t / j:4.0%})" for j, t in times.items())
@@ -249,6 +280,12 @@ def main(quick=False, students=None):
     print("CPU s of the reference's costliest items (grade --verbose lists them all):")
     for slug in all_slugs():
         print(f"{slug:<18} {costliest[slug]}")
+    print("pictures of the training runs (grader.figures) in one grade of the reference:")
+    for slug in all_slugs():
+        drawn = figure_cost(slug, reference_zip(slug, tmp))
+        print(f"{slug:<18} {drawn['figures']} figure(s), {drawn['cpu_s']:.3f} CPU s in the grader "
+              f"({drawn['cpu_s'] / grade_cpu[slug]:.1%} of the grade's {grade_cpu[slug]:.2f}), "
+              f"{drawn['bytes'] / 1024:.1f} KB in results.json")
     print(f"class scale: {students} unique submissions made from the samples, grade-all -j {cores}")
     rows = {slug: class_scale(slug, students, cores) for slug in all_slugs()}
     for slug, row in rows.items():
@@ -311,6 +348,8 @@ def cluster_throughput(slug, copies=16, workers=2):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["naive"]:
         run_naive(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["drawn"]:
+        run_drawn(sys.argv[2], sys.argv[3])
     else:
         parser = argparse.ArgumentParser(prog="python -m grader.bench", description=__doc__)
         parser.add_argument("--quick", action="store_true", help="a subset in a few minutes")

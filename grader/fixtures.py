@@ -95,3 +95,4 @@ def grading_hidden(request):
 def assignment(request):
     """The assignment's manifest (training runs, limits): grader.config.Assignment."""
     return _grading(request).spec
+

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from . import results
+from . import figures, results
 from .config import ConfigError
 from .failures import GRADER_FAULT, TIME_BUDGET, WATCHDOG, CheckFailure, clean_text
 from .kit.items import case_of
@@ -108,6 +108,8 @@ class GradingPlugin:
     def pytest_runtest_setup(self, item):
         if hasattr(item.function, "__score__"):
             del item.function.__score__
+        if getattr(item.function, "__training__", None):
+            item.function.__training__ = None
         if time.monotonic() - self.start > self.budget:
             pytest.skip(TIME_BUDGET)
 
@@ -130,6 +132,9 @@ class GradingPlugin:
 
     def record(self, record, item, call, report):
         partial = getattr(item.function, "__score__", None)
+        training = getattr(item.function, "__training__", None)  # a graded_run's record of both runs
+        if report.when == "call" and isinstance(training, dict) and isinstance(training.get("student"), dict):
+            record.figures.append(figures.of_training(training, record.number))
         if report.when == "call" and report.passed:
             record.status, record.output = "passed", ""
             record.score = record.max_score if partial is None else float(partial)

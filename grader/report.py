@@ -23,6 +23,7 @@ from collections import Counter, namedtuple
 
 import matplotlib
 
+from .figures import figures_of
 from .late import summary
 from .render import render
 from .results import grader_faults
@@ -192,16 +193,19 @@ def figure_source(source):
     return source if source.startswith("data:image/png;base64,") else urllib.parse.quote(source, safe="")
 
 
-def write_feedback(path, assignment, entry, figures=()):
+def write_feedback(path, assignment, entry, figures=None):
     """What the student sees on Gradescope for this results.json: hidden items left out; then
-    `figures` [(title, source, caption)]: a PNG data URI or a file name beside the page each."""
+    `figures` [(title, source, caption)], a PNG data URI or a file name beside the page each: by
+    default the pictures of the student's training runs that results.json carries."""
     result = entry.results
-    shown = [t for t in result.get("tests", []) if t.get("visibility", "visible") != "hidden"]
+    shown = [t for t in result.get("tests", []) if t.get("visibility", "visible") != "hidden"
+             and not (t.get("extra_data") or {}).get("figure")]
     total = sum(t.get("max_score", 0) for t in result.get("tests", [])) or assignment.total_points
     page = render("html", "feedback.html", title=f"{assignment.title}: {entry.submission.name}",
                   assignment=assignment, submission=entry.submission.name, who=_who(entry.submission, "name"),
                   result=result, total=total, shown=shown, visibility_note=VISIBILITY_NOTE,
-                  figures=[(title, figure_source(source), caption) for title, source, caption in figures])
+                  figures=[(title, figure_source(source), caption) for title, source, caption
+                           in (figures_of(result) if figures is None else figures)])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page)
     return path

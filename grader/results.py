@@ -5,6 +5,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
+from . import figures
 from .failures import GRADER_FAULT
 from .scrub import scrub
 
@@ -25,6 +26,7 @@ class ItemResult:
     score: float = 0.0
     status: str = "pending"
     output: str = PENDING
+    figures: list = field(default_factory=list)  # (title, data URI, caption) of its run: grader.figures
 
 
 def number_key(number):
@@ -47,7 +49,8 @@ def test_entry(item):
 
 def build(items, *, output, execution_time, extra_tests=()):
     """The whole results dict: one entry per item, in number order."""
-    tests = [test_entry(i) for i in sorted(items, key=lambda i: number_key(i.number))]
+    tests = [entry for i in sorted(items, key=lambda i: number_key(i.number))
+             for entry in [test_entry(i)] + figures.entries(i)]
     tests += list(extra_tests)
     return {"score": round(sum(t["score"] for t in tests), 4),
             "execution_time": round(execution_time, 3),

@@ -1,5 +1,6 @@
 """Every catalogued bug loses points on exactly the items it breaks, diagnosed as its `diagnosis`."""
 import json
+import re
 import subprocess
 import sys
 
@@ -55,3 +56,22 @@ def test_mutant_loses_exactly_the_items_it_breaks(slug, mutant, graded):
         assert not named, f"now diagnosed as {sorted(named)}: say which in its 'diagnosis'"
     else:
         assert mutant["diagnosis"] in named, f"diagnosed as {sorted(named) or 'nothing'}"
+
+
+DRAWN = {"a1_softsign": ("5.1", "cost_derivatives_loop", "b2_not_averaged"),  # item, a correct variant, a bug
+         "a3_three_layer_nn": ("5.8", "deep_softmax_via_logsumexp", "deep_first_layer_never_updated"),
+         "a5_softmax_mlp": ("6.3", "self_contained_prob1b", "relu_mask_inverted")}
+
+
+@pytest.mark.parametrize("slug", sorted(DRAWN))
+def test_feedback_draws_each_students_own_training_run(slug, graded):
+    """feedback.html shows the training item's picture, drawn from that student's own run: a bug
+    that trains differently draws another picture than a correct variant does."""
+    item, correct, broken = DRAWN[slug]
+    pictures = {}
+    for name in (correct, broken):
+        page = (graded(slug) / name / "feedback.html").read_text()
+        found = re.findall(f'<img alt="{re.escape(item)}: [^"]*" src="(data:image/png;base64,[^"]+)"', page)
+        assert len(found) == 1, name
+        pictures[name] = found[0]
+    assert pictures[correct] != pictures[broken]

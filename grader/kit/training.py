@@ -40,8 +40,11 @@ measures a probe may return what a figure of the run needs (RECORD_KEYS);
 `recorded` bounds it, and the graded check keeps both runs' records as
 `__training__` (docs/decisions.md, "Training runs").
 """
+import contextlib
 import functools
 import inspect
+import io
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -136,6 +139,29 @@ def with_seed(modules):
     """Trusted modules as a probe's `code`: the same names plus `seed`, `set` and `fetch`, as on
     `student` (here objects are at hand: `fetch` gives back what it is given)."""
     return SimpleNamespace(**vars(modules), seed=np.random.seed, set=setattr, fetch=lambda value: value)
+
+
+PRINTED_LOSS = re.compile(r"train_loss\s*=\s*([-+0-9.eEnaifNAIF]+)")
+
+
+def printed_losses(code, call):
+    """`call()`'s result, and the training losses it printed ("train_loss=..."), as floats: from
+    the child's captured output for student code, captured here for trusted code."""
+    if isinstance(code, SimpleNamespace):  # trusted modules (`with_seed`)
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            result = call()
+        text = buffer.getvalue()
+    else:
+        result = call()
+        text = code.stdout
+    losses = []
+    for found in PRINTED_LOSS.findall(text):
+        try:
+            losses.append(float(found))
+        except ValueError:
+            losses.append(float("nan"))
+    return result, losses
 
 
 def with_gaps(measures, reference):

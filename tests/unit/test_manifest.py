@@ -180,7 +180,8 @@ def _mutant_catalogue(tmp_path, text):
     return dataclasses.replace(spec, root=tmp_path)
 
 
-MUTANT = '[[mutant]]\nname = "m"\ndescription = "d"\nfile = "{file}"\nfind = "{find}"\nreplace = "x"\nbreaks = []\ndiagnosis = "none"\n'
+MUTANT = ('[[mutant]]\nname = "m"\ndescription = "d"\nfile = "{file}"\nfind = "{find}"\nreplace = "x"\nbreaks = []\n'
+          'diagnosis = "none"\n')
 
 
 @pytest.mark.parametrize("text,words", [

@@ -110,15 +110,16 @@ def test_training_softsign_ce_noisy_labels(code, data, run, seed):
     size = (d["X_train"].shape[1], run.hidden_size, 0.1)
     model = values.handle(models.MultilayerPerceptron.random_init(*size),
                           f"MultilayerPerceptron.random_init{size}", "a MultilayerPerceptron")
-    models.train_model(model, models.SoftsignCrossEntropy, d["X_train"], d["t_train_noisy"],
-                       d["X_val"], training.hidden_labels(d["t_val"]), num_epochs=run.epochs,
-                       learning_rate=run.learning_rate, batch_size=run.batch_size, weight_decay=run.reg,
-                       print_every=10**9)
+    _, losses = training.printed_losses(code, lambda: models.train_model(
+        model, models.SoftsignCrossEntropy, d["X_train"], d["t_train_noisy"], d["X_val"],
+        training.hidden_labels(d["t_val"]), num_epochs=run.epochs, learning_rate=run.learning_rate,
+        batch_size=run.batch_size, weight_decay=run.reg, print_every=max(1, run.epochs // 50)))
     call = "compute_activations(X_test) after train_model"
     t = d["t_test"]
     z = values.array(values.entry(model.compute_activations(d["X_test"]), "z", call), t.shape, call, "'z'")
     y = 0.5 * (z / (1 + np.abs(z)) + 1)   # the softsign output, as in SoftsignCrossEntropy
     with np.errstate(divide="ignore"):   # a saturated wrong answer costs an infinite loss
         loss = np.mean(np.where(t == 1, -np.log(y), -np.log(1 - y)))
-    return {"loss": float(loss), "error": float(np.mean((z > 0) != t)), "outputs": z}
+    return {"loss": float(loss), "error": float(np.mean((z > 0) != t)), "outputs": z, "history": np.array(losses),
+            "history_unit": f"{max(1, run.epochs // 50)} epochs"}
 
