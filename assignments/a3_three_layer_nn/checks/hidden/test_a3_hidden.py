@@ -11,7 +11,7 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 
 from grader.compare import check_close, partial_credit_over
 from grader.failures import CheckFailure
-from grader.kit import bugs, gradients, problems, shared, stability, training, values
+from grader.kit import bugs, gradients, problems, remembered, shared, stability, training, values
 from grader.kit.items import cases
 
 N, H = 9, 5      # examples and hidden units of the small three-layer problems (no two sizes alike)
@@ -20,6 +20,7 @@ SHAPES = {"W1": (2, H), "b1": (1, H), "W2": (H, 2), "b2": (1, 2)}
 BUGS = bugs.catalogue(__file__)
 SHARED = shared.of(__file__)  # checks/public/shared.py: what public and hidden checks share
 CAPITALISED, activation_name = SHARED.CAPITALISED, SHARED.activation_name
+REMEMBER = remembered.for_checks(__file__)  # the reference's runs from fixed starts, once per version
 
 
 def same_training_loss(student, mine, theirs, X, y, call):
@@ -217,6 +218,20 @@ def test_backprop_matches_reference(student, ref, rng, act, set_score=None):
 UNPUBLISHED = 150  # the losses are also compared on the first 150 moons, a setting no handout prints
 
 
+def reference_weights(ref, X, y, act, passes):
+    """The reference's W1, b1, W2, b2 (as "<key> <total>") after each number of fit_model steps in
+    `passes`: a run from a fixed start, so computed once per version of the assignment."""
+    def train():
+        theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=act, reg_lambda=0.01, seed=0)
+        kept, done = {}, 0
+        for total in passes:
+            theirs.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
+            done = total
+            kept.update({f"{key} {total}": getattr(theirs, key).copy() for key in ("W1", "b1", "W2", "b2")})
+        return kept
+    return REMEMBER(remembered.key_of("fit_model", act, X, y, list(passes)), train)
+
+
 def loss_after(student, ref, moons, act, passes):
     """Loss of NeuralNetwork(2, 3, 2, act) after each number of fit_model steps in `passes`, on the
     handout's moons and on the first UNPUBLISHED of them."""
@@ -225,10 +240,12 @@ def loss_after(student, ref, moons, act, passes):
         X, y = moons["X_train"][:count], moons["y_train"][:count]
         mine = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=name, reg_lambda=0.01, seed=0)
         theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=act, reg_lambda=0.01, seed=0)
+        trained = reference_weights(ref, X, y, act, passes)
         done = 0
         for total in passes:
             mine.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
-            theirs.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
+            for key in ("W1", "b1", "W2", "b2"):
+                setattr(theirs, key, trained[f"{key} {total}"].copy())
             done = total
             call = (f"NeuralNetwork(2, 3, 2, actFun_type={name!r}): loss at iteration {total - 1} of fit_model "
                     f"(epsilon 0.01) on {where}")
@@ -626,10 +643,13 @@ def test_convnet_classifies_held_out_digits(student, ref, data, assignment):
     student.time_limit(run.timeout)
     net = student.conv_layers.ConvNet(**DIGITS_NET, seed=run.seed)
     # The reference's He-normal start: the handout leaves the initialisation to the student,
-    # and a correct net started at 0.01 scale does not learn in 3 epochs.
+    # and a correct net started at 0.01 scale does not learn in a run this short.
     student.set(net, "params", ref.conv_layers.ConvNet(**DIGITS_NET, seed=run.seed).params)
-    net.train(digits["X_train"], digits["y_train"], num_epochs=run.epochs, batch_size=run.batch_size,
-              learning_rate=run.learning_rate, seed=run.seed)
-    accuracy = training.accuracy(net.predict(digits["X_test"]), digits["y_test"], "ConvNet.predict(X_test) after train")
+    X_train, y_train = digits["X_train"][:run.examples], digits["y_train"][:run.examples]
+    net.train(X_train, y_train, num_epochs=run.epochs, batch_size=run.batch_size, learning_rate=run.learning_rate,
+              seed=run.seed)
+    X, y = digits["X_test"][:run.held_out], digits["y_test"][:run.held_out]
+    accuracy = training.accuracy(net.predict(X), y, "ConvNet.predict(X_test) after train")
+    epochs = f"{run.epochs} epoch{'s' * (run.epochs != 1)}"
     training.require_accuracy(accuracy, run.min_accuracy, f"ConvNet() from the grader's initial weights, trained "
-                              f"with your code ({run.epochs} epochs of Adam, seed {run.seed})", len(digits["y_test"]))
+                              f"with your code ({epochs} of Adam on {len(y_train)} digits, seed {run.seed})", len(y))
