@@ -33,8 +33,12 @@ def test_top_entries_from_record_text_are_those_of_the_file_list(tmp_path, monke
     info = tmp_path / "madeup_pkg-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: madeup-pkg\nVersion: 1.0\n")
-    (info / "RECORD").write_text('madeup_mod/__init__.py,sha256=x,1\n"odd,name.py",,\n../../bin/tool,,\n'
+    (info / "RECORD").write_text('madeup_mod/__init__.py,sha256=x,1\n"odd,name.py",,\n../outside_record.txt,,\n'
                                  "top.py,,\nmadeup_pkg-1.0.dist-info/RECORD,,\n")
+    # every file exists: some versions of `dist.files` leave out the missing ones
+    for name in ("madeup_mod/__init__.py", "odd,name.py", "top.py", "../outside_record.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("")
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
     for name in ("madeup-pkg", "numpy", "scikit-learn", "matplotlib"):
         try:
