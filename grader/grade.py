@@ -19,6 +19,10 @@ from .sandbox.errors import SandboxUnavailable
 
 PYTEST_CONFIG = Path(__file__).with_name("checks.ini")
 WATCHDOG_MARGIN = 120.0  # past the time budget: one check's calls are bounded, but not their number
+# pytest's own plugins that checks never use: each costs imports and hook calls in every grade
+UNUSED_PLUGINS = [arg for name in ("debugging", "doctest", "junitxml", "pastebin", "legacypath", "setuponly",
+                                   "setupplan", "stepwise", "subtests", "unittest")
+                  for arg in ("-p", f"no:{name}")]
 STOPPED = (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED)
 
 
@@ -53,7 +57,7 @@ def _expire(plugin):
 def pytest_args(assignment, dirs, quiet=True):
     dirs = [str(d) for d in (dirs or assignment.checks) if Path(d).is_dir()]
     return ["-c", str(PYTEST_CONFIG), "--rootdir", str(assignment.folder), "-p", "no:cacheprovider",
-            "-p", "no:unraisableexception", "-p", "no:threadexception", "--import-mode=importlib",
+            "-p", "no:unraisableexception", "-p", "no:threadexception", *UNUSED_PLUGINS, "--import-mode=importlib",
             "--tb=native",  # results come from the exception itself: pytest's long report parses every frame's file
             "-q" if quiet else "-v", *dirs]
 

@@ -279,10 +279,11 @@ def test_convnet_reaches_the_digits_bar(ref):
     with np.load(FOLDER / "data" / "digits.npz") as data:
         digits = {k: data[k] for k in data.files}
     net = ref.conv_layers.ConvNet(seed=run.seed)
-    history = net.train(digits["X_train"], digits["y_train"], num_epochs=run.epochs, batch_size=run.batch_size,
-                        learning_rate=run.learning_rate, seed=run.seed)
-    assert len(history) == run.epochs * -(-1297 // run.batch_size) and history[-1] < history[0]
-    assert np.mean(net.predict(digits["X_test"]) == digits["y_test"]) >= run.min_accuracy + 0.02
+    history = net.train(digits["X_train"][:run.examples], digits["y_train"][:run.examples], num_epochs=run.epochs,
+                        batch_size=run.batch_size, learning_rate=run.learning_rate, seed=run.seed)
+    assert len(history) == run.epochs * -(-run.examples // run.batch_size) and history[-1] < history[0]
+    X, y = digits["X_test"][:run.held_out], digits["y_test"][:run.held_out]
+    assert np.mean(net.predict(X) == y) >= run.min_accuracy + 0.02
 
 
 def test_three_layer_networks_clear_the_moons_bar(ref):

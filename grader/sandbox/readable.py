@@ -5,6 +5,7 @@ with everything those need). Nothing else of site-packages, of /usr or of the
 clone is visible, and data files that could rebuild withheld labels are cut
 out of the packages that ship them (scikit-learn's bundled datasets).
 """
+import csv
 import importlib.metadata
 import os
 import re
@@ -52,10 +53,20 @@ def _distribution_of(module):
     for dist in importlib.metadata.distributions():
         tops = (dist.read_text("top_level.txt") or "").split()
         if not tops:
-            tops = {file.parts[0].removesuffix(".py") for file in dist.files or () if file.parts}
+            tops = {top.removesuffix(".py") for top in _top_entries(dist)}
         if module in tops:
             return dist
     raise LookupError(f"no installed package provides the module {module!r}")
+
+
+def _top_entries(dist):
+    """The first component of every path the distribution installed. Read from RECORD's
+    first column, as `dist.files` does, without making a path object per file: numpy,
+    scikit-learn and matplotlib list some 18,000 files, and that cost 0.1 CPU s a grade."""
+    record = dist.read_text("RECORD")
+    if record is None:
+        return {file.parts[0] for file in dist.files or () if file.parts}
+    return {row[0].split("/", 1)[0] for row in csv.reader(record.splitlines()) if row and row[0]}
 
 
 def _requirements(dist):
@@ -76,8 +87,7 @@ def package_paths(modules):
         if key in seen:
             continue
         seen.add(key)
-        for file in dist.files or ():
-            top = file.parts[0]
+        for top in _top_entries(dist):
             if not top.endswith((".dist-info", ".egg-info", ".pth")) and top != "__pycache__" and top != "..":
                 paths.add(str(dist.locate_file(top)))
         for name in _requirements(dist):

@@ -19,6 +19,7 @@ from grader.kit import (
     partial_credit,
     partial_credit_over,
     problems,
+    remembered,
     shared,
     stability,
     training,
@@ -32,6 +33,7 @@ SHAPES = {"W1": (2, H), "b1": (1, H), "W2": (H, 2), "b2": (1, 2)}
 BUGS = bugs.catalogue(__file__)
 SHARED = shared.of(__file__)  # checks/public/shared.py: what public and hidden checks share
 CAPITALISED, activation_name = SHARED.CAPITALISED, SHARED.activation_name
+REMEMBER = remembered.for_checks(__file__)  # the reference's runs from fixed starts, once per version
 
 
 def same_training_loss(student, mine, theirs, X, y, call):
@@ -228,6 +230,20 @@ def test_backprop_matches_reference(student, ref, rng, act, set_score=None):
 UNPUBLISHED = 150  # the losses are also compared on the first 150 moons, a setting no handout prints
 
 
+def reference_weights(ref, X, y, act, passes):
+    """The reference's W1, b1, W2, b2 (as "<key> <total>") after each number of fit_model steps in
+    `passes`: a run from a fixed start, so computed once per version of the assignment."""
+    def train():
+        theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=act, reg_lambda=0.01, seed=0)
+        kept, done = {}, 0
+        for total in passes:
+            theirs.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
+            done = total
+            kept.update({f"{key} {total}": getattr(theirs, key).copy() for key in ("W1", "b1", "W2", "b2")})
+        return kept
+    return REMEMBER(remembered.key_of("fit_model", act, X, y, list(passes)), train)
+
+
 def loss_after(student, ref, moons, act, passes):
     """Loss of NeuralNetwork(2, 3, 2, act) after each number of fit_model steps in `passes`, on the
     handout's moons and on the first UNPUBLISHED of them."""
@@ -236,10 +252,12 @@ def loss_after(student, ref, moons, act, passes):
         X, y = moons["X_train"][:count], moons["y_train"][:count]
         mine = student.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=name, reg_lambda=0.01, seed=0)
         theirs = ref.three_layer_neural_network.NeuralNetwork(2, 3, 2, actFun_type=act, reg_lambda=0.01, seed=0)
+        trained = reference_weights(ref, X, y, act, passes)
         done = 0
         for total in passes:
             mine.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
-            theirs.fit_model(X, y, epsilon=0.01, num_passes=total - done, print_loss=False)
+            for key in ("W1", "b1", "W2", "b2"):
+                setattr(theirs, key, trained[f"{key} {total}"].copy())
             done = total
             call = (f"NeuralNetwork(2, 3, 2, actFun_type={name!r}): loss at iteration {total - 1} of fit_model "
                     f"(epsilon 0.01) on {where}")
@@ -632,16 +650,18 @@ def test_convnet_train_takes_adam_steps(student, ref, rng):
 def test_convnet_classifies_held_out_digits(code, data, run, seed, ref):
     """a ConvNet trained with your code classifies held-out 8x8 digits
 
-    ConvNet() from the grader's initial weights, trained with your code ({epochs} epochs of Adam, seed {seed})
+    ConvNet() from the grader's initial weights, trained with your code ({epochs} epoch(s) of Adam on the first
+    {examples} training digits, seed {seed}), measured on the first {held_out} held-out digits
     """
     digits = data["digits"]
     code.seed(seed)
     net = code.conv_layers.ConvNet(**DIGITS_NET, seed=seed)
     # The reference's He-normal start: the handout leaves the initialisation to the student,
-    # and a correct net started at 0.01 scale does not learn in 3 epochs.
+    # and a correct net started at 0.01 scale does not learn in a run this short.
     code.set(net, "params", ref.conv_layers.ConvNet(**DIGITS_NET, seed=seed).params)
-    losses = net.train(digits["X_train"], digits["y_train"], num_epochs=run.epochs, batch_size=run.batch_size,
+    X_train, y_train = digits["X_train"][:run.examples], digits["y_train"][:run.examples]
+    losses = net.train(X_train, y_train, num_epochs=run.epochs, batch_size=run.batch_size,
                        learning_rate=run.learning_rate, seed=seed)
-    y = digits["y_test"]
-    accuracy = training.accuracy(net.predict(digits["X_test"]), y, "ConvNet.predict(X_test) after train")
+    X, y = digits["X_test"][:run.held_out], digits["y_test"][:run.held_out]
+    accuracy = training.accuracy(net.predict(X), y, "ConvNet.predict(X_test) after train")
     return {"accuracy": accuracy, "examples": len(y), **training.history_of(losses, "iteration")}

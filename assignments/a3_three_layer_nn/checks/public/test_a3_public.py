@@ -136,11 +136,11 @@ def weighted_sum(dout, call):
 
 def conv_agrees(student, ref, rng, set_score):
     conv = student.conv_layers
-    inputs = {"x": rng.normal(size=(2, 3, 7, 6)), "w": rng.normal(size=(4, 3, 3, 3)), "b": rng.normal(size=4)}
+    inputs = {"x": rng.normal(size=(2, 2, 5, 4)), "w": rng.normal(size=(3, 2, 3, 3)), "b": rng.normal(size=3)}
     stride, pad = 2, 1
-    call = f"conv2d_backward(dout, cache) after conv2d_forward(x: (2, 3, 7, 6), w: (4, 3, 3, 3), b, {stride}, {pad})"
+    call = f"conv2d_backward(dout, cache) after conv2d_forward(x: (2, 2, 5, 4), w: (3, 2, 3, 3), b, {stride}, {pad})"
     out, cache = values.pair(conv.conv2d_forward(*inputs.values(), stride, pad), call, "a pair (out, cache)")
-    dout = rng.normal(size=values.array(out, (2, 4, 4, 3), call, "out").shape)
+    dout = rng.normal(size=values.array(out, (2, 3, 3, 2), call, "out").shape)
     grads = values.items(conv.conv2d_backward(dout, cache), 3, call, "(dx, dw, db)")
     expected = dict(zip(inputs, ref.conv_layers.conv2d_backward(
         dout, ref.conv_layers.conv2d_forward(*inputs.values(), stride, pad)[1]))) if ref else {}
@@ -179,7 +179,7 @@ def test_maxpool_backward_matches_finite_differences(student, ref_at_hand, rng, 
         expected = theirs and theirs.maxpool_backward(dout, theirs.maxpool_forward(x, pool, stride)[1])
         gradients.agrees_with_own_loss(conv.maxpool_backward(dout, cache), numeric, name="dx", call=call,
                                        of="your maxpool_forward", reference=expected)
-    partial_credit_over([lambda: agrees((2, 3, 6, 6), 2, 2), lambda: agrees((1, 2, 7, 5), 3, 2)], set_score)
+    partial_credit_over([lambda: agrees((2, 2, 4, 4), 2, 2), lambda: agrees((1, 2, 7, 5), 3, 2)], set_score)
 
 
 @partial_credit(1.5)
