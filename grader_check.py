@@ -19,8 +19,8 @@ first file (`mlp.py` for a2) is in the folder; `slug=` names it.
 import sys
 from pathlib import Path
 
-from grader.check import check as check_folder
-from grader.config import REPO_ROOT, all_slugs, load_assignment
+from grader.course.config import REPO_ROOT, all_slugs, load_assignment
+from grader.student.check import check as check_folder
 
 
 def check(item, folder=None, slug=None):

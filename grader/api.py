@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import grade as grading
-from .batch import BatchError
-from .config import ConfigError
-from .isolated import EnvironmentFailure
-from .late import parse_time
-from .results import grader_faults
+from .classroom.batch import BatchError
+from .classroom.isolated import EnvironmentFailure
+from .classroom.late import parse_time
+from .course.config import ConfigError
+from .grading import grade as grading
+from .grading.results import grader_faults
 from .sandbox.errors import SandboxUnavailable
 
 
@@ -133,7 +133,7 @@ def grade(slug: str, submission: str | Path, out: str | Path | None = None, *,
           metadata: str | Path | None = None, verbose: bool = False) -> Results:
     """Grade one submission (a zip, folder, .py or .ipynb) in this process, its code in the sandbox.
     As with the command, a run far past the assignment's time budget ends this process (see
-    grader.deadline); grade_class gives each submission a process of its own.
+    grader.grading.deadline); grade_class gives each submission a process of its own.
 
     `out`: where to write results.json (default: nowhere kept). `metadata`: Gradescope's
     submission_metadata.json, for the late policy. `verbose`: pytest's report on stdout.
@@ -168,10 +168,10 @@ def grade_class(slug: str, folder: str | Path, out: str | Path = "graded", *, jo
     Prints a progress bar and the table `grade-all` prints. Raises the exceptions the module's
     docstring lists; NotFinal and Stopped after writing everything graded.
     """
-    from .batch import grade_all
+    from .classroom.batch import grade_all
     plan = None
     if cluster:  # refused before anything is read or written
-        from .cluster import ClusterAddressError, plan as cluster_plan  # Dask's module: only when asked for
+        from .classroom.cluster import ClusterAddressError, plan as cluster_plan  # Dask's module: only when asked for
         try:
             plan = cluster_plan(cluster, certs=cluster_certs, insecure=insecure_cluster)
         except ClusterAddressError as problem:

@@ -28,20 +28,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from . import fixtures
-from .batch import Submission, grade_locally
 from .build.samples import build_samples, write_zip
-from .config import all_slugs, load_assignment
-from .grade import run_checks
-from .intake import stage
-from .loader import load_modules
+from .classroom.batch import Submission, grade_locally
+from .course.config import all_slugs, load_assignment
+from .course.loader import load_modules
+from .grading import fixtures
+from .grading.grade import run_checks
 from .sandbox.inprocess import InProcessStudent
 from .sandbox.limits import Limits
 from .sandbox.proxy import Sandbox, Student, Workspace
+from .submission.intake import stage
 
 
 def naive_fixtures(staged):
-    """grader.fixtures with `student` importing the submission in-process."""
+    """grader.grading.fixtures with `student` importing the submission in-process."""
     @pytest.fixture
     def student():
         yield InProcessStudent(load_modules(staged.folder, list(staged.modules)))
@@ -175,10 +175,10 @@ def sandbox_cost(slug, submission, repeat=9):
 
 def run_drawn(slug, submission):
     """Entry point for one grade (in its own process) that prints the CPU seconds its pictures took
-    in the grading process (every outermost grader.figures.safely: recording checked, pixels set,
+    in the grading process (every outermost grader.grading.figures.safely: recording checked, pixels set,
     PNG written) and the bytes of its figure entries in results.json."""
-    from . import figures
-    from .grade import grade
+    from .grading import figures
+    from .grading.grade import grade
     spent, depth, make = [0.0], [0], figures.safely
 
     def timed_safely(title, build):
@@ -246,7 +246,7 @@ def child_peak_mb(slug, submission):
 def throughput(slug, submission, jobs, copies):
     """Seconds to grade `copies` identical submissions on `jobs` grader processes
     (grade-all's pool, without its one-off CSV and report at the end)."""
-    from .batch import Submission, grade_one  # not at the top: the naive runs must not pay for it
+    from .classroom.batch import Submission, grade_one  # not at the top: the naive runs must not pay for it
     folder = Path(tempfile.mkdtemp())
     submissions = [Submission(f"s{i}", Path(submission)) for i in range(copies)]
     start = time.perf_counter()
@@ -280,7 +280,7 @@ def main(quick=False, students=None):
     print("CPU s of the reference's costliest items (grade --verbose lists them all):")
     for slug in all_slugs():
         print(f"{slug:<18} {costliest[slug]}")
-    print("pictures of the training runs (grader.figures) in one grade of the reference:")
+    print("pictures of the training runs (grader.grading.figures) in one grade of the reference:")
     for slug in all_slugs():
         drawn = figure_cost(slug, reference_zip(slug, tmp))
         print(f"{slug:<18} {drawn['figures']} figure(s), {drawn['cpu_s']:.3f} CPU s in the grader "
@@ -316,7 +316,12 @@ def cluster_throughput(slug, copies=16, workers=2):
     """Submissions per minute through a LocalCluster of `workers` processes vs grade-all's own
     pool of as many jobs, on `copies` copies of the reference (for `make bench`); the
     cluster's start-up is timed apart."""
-    from .cluster import close, connect, grade_on_cluster, plan  # not at the top: loading Dask costs the naive runs
+    from .classroom.cluster import (  # not at the top: loading Dask costs the naive runs
+        close,
+        connect,
+        grade_on_cluster,
+        plan,
+    )
     assignment = load_assignment(slug)
     files = {n: (assignment.reference / n).read_text() for n in assignment.submit}
     timeout = 300.0

@@ -6,8 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from .config import ConfigError, all_slugs
-from .late import parse_time
+from .classroom.late import parse_time
+from .course.config import ConfigError, all_slugs
 from .sandbox.errors import SandboxUnavailable
 
 
@@ -64,8 +64,8 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
 
 
 def cmd_manual_pdfs(args: argparse.Namespace) -> int:
-    from .batch import BatchError
-    from .manual import NEEDS, extra_installed, write_pdfs
+    from .classroom.batch import BatchError
+    from .classroom.manual import NEEDS, extra_installed, write_pdfs
     if not extra_installed():
         print(f"error: manual-pdfs needs {NEEDS}", file=sys.stderr)
         return 2
@@ -78,14 +78,14 @@ def cmd_manual_pdfs(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check
+    from .student.check import check
     return 0 if check(args.slug, args.folder) is not None else 1
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from .config import load_assignment
-    from .grade import problems as found
-    from .mutants import problems as mutant_problems
+    from .course.config import load_assignment
+    from .course.mutants import problems as mutant_problems
+    from .grading.grade import problems as found
     status = 0
     for slug in _slugs(args.slug):
         try:
@@ -100,8 +100,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_similarity(args: argparse.Namespace) -> int:
-    from .batch import BatchError
-    from .similarity import SimilarityError, similarity
+    from .classroom.batch import BatchError
+    from .classroom.similarity import SimilarityError, similarity
     try:
         entries, pairs = similarity(args.slug, Path(args.folder), Path(args.output), args.pairs, args.jobs)
     except (BatchError, SimilarityError) as problem:
@@ -113,7 +113,7 @@ def cmd_similarity(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import scaffold
+    from .course.scaffold import scaffold
     for folder in scaffold(args.slug, title=args.title):
         print(f"wrote {folder}")
     print(f"next: python -m grader check-config {args.slug}, then make test")
@@ -144,7 +144,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_thresholds(args: argparse.Namespace) -> int:
-    from .thresholds import measure, report
+    from .course.thresholds import measure, report
     overrides = dict(_setting(text) for text in args.set)
     wrong = 0
     for slug in _slugs(args.slug):
@@ -164,8 +164,8 @@ def _setting(text):
 
 
 def cmd_cluster_certs(args: argparse.Namespace) -> int:
-    from .cluster import NO_DASK, extra_installed
-    from .cluster_certs import CertificateError, write_credentials
+    from .classroom.cluster import NO_DASK, extra_installed
+    from .classroom.cluster_certs import CertificateError, write_credentials
     if not extra_installed():
         print(f"error: {NO_DASK.replace('--cluster', 'cluster-certs')}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ allow-list (variables of the question, numbers, + - * / @ **, unary minus,
 Answers are graded numerically: on several random draws of the variables the
 student's expression must match the reference expression.
 
-A student's answer is parsed and evaluated only in `grader.quarantine`'s
+A student's answer is parsed and evaluated only in `grader.submission.quarantine`'s
 limited process (`answer_values`), never in the grader: one long computation
 in C cannot be interrupted from inside the process that runs it. The evaluator
 is also bounded by construction: every number is a float (no exact integer
@@ -23,9 +23,9 @@ import sys
 
 import numpy as np
 
-from . import quarantine
 from .compare import type_name
 from .failures import CheckFailure
+from .submission import quarantine
 
 MAX_LENGTH = 500
 MAX_NODES = 200
@@ -233,7 +233,7 @@ def _names_used(text, names):
 
 def answer_values(text, name, asked, language, envs):
     """The student's answer `text` on each of `envs`: {"values": [...]} or {"problem", "tags"}.
-    Runs in `grader.quarantine`'s limited process only."""
+    Runs in `grader.submission.quarantine`'s limited process only."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown answer language {language}")
     __import__(language)

@@ -70,7 +70,7 @@ def grade_files(tmp_path):
 @pytest.fixture
 def no_histogram(monkeypatch):
     """report.html without drawing its histogram (a placeholder image), for tests of its text."""
-    from grader import report
+    from grader.classroom import report
 
     def placeholder(fig):
         report.plt.close(fig)

@@ -8,7 +8,7 @@ import zipfile
 
 from conftest import grade, lost, outputs, zip_files
 from grader.build.autograder import build_autograder
-from grader.config import load_assignment
+from grader.course.config import load_assignment
 from gradescope_schema import validate
 
 SPEC = load_assignment("a4_modular_nn")

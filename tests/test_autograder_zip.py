@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name
 from conftest import REPO
 from grader.build.autograder import build_autograder
 from grader.build.hashes import gradescope_pins, hashed_requirements
-from grader.config import all_slugs, load_assignment
+from grader.course.config import all_slugs, load_assignment
 from gradescope_schema import validate
 
 if sys.version_info >= (3, 11):

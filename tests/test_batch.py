@@ -12,9 +12,9 @@ import zipfile
 import pytest
 
 from conftest import REPO, zip_files
-from grader.batch import BatchError, Submission, claim_folders, find_submissions, folded
 from grader.build.template import template_files
-from grader.config import load_assignment
+from grader.classroom.batch import BatchError, Submission, claim_folders, find_submissions, folded
+from grader.course.config import load_assignment
 
 SLUG = "a1_softsign"
 SPEC = load_assignment(SLUG)
@@ -274,9 +274,9 @@ def test_ctrl_c_while_grading_expression_towers_stops_promptly_and_leaves_no_pro
     assert all(towers[n]["score"] == 0 and "Q1_1_" in towers[n]["output"] for n in ("5.1", "5.2", "5.3"))
 
 
-ENVIRONMENT_FAILS = ("import sys, grader.isolated as i; "
+ENVIRONMENT_FAILS = ("import sys, grader.classroom.isolated as i; "
                      "i.COMMAND = [sys.executable, '-c', \"import sys; sys.executable = '/nonexistent/python'; "
-                     "from grader.isolated import main; sys.exit(main())\"]; "
+                     "from grader.classroom.isolated import main; sys.exit(main())\"]; "
                      "from grader.cli import main; sys.exit(main(sys.argv[1:]))")
 
 

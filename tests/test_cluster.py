@@ -17,7 +17,7 @@ import pytest
 
 from conftest import REPO, zip_files
 from grader.build.samples import build_samples
-from grader.config import load_assignment
+from grader.course.config import load_assignment
 
 distributed = pytest.importorskip("distributed")
 
@@ -92,7 +92,7 @@ def cluster(tmp_path_factory, certs):
 
 
 def client_of(address, certs):
-    from grader.cluster_certs import client_security
+    from grader.classroom.cluster_certs import client_security
     return distributed.Client(address, security=client_security(certs), timeout="30s")
 
 
@@ -114,8 +114,8 @@ def test_a_scheduler_and_two_workers_grade_a_class(cluster, certs, tmp_path):
 
 
 def test_a_worker_with_other_code_is_refused_by_name(cluster, certs):
-    from grader.cluster import check_workers
-    from grader.isolated import EnvironmentFailure
+    from grader.classroom.cluster import check_workers
+    from grader.classroom.isolated import EnvironmentFailure
     address, _ = cluster
     with client_of(address, certs) as client:
         with pytest.raises(EnvironmentFailure, match=r"Dask worker tls://127\.0\.0\.1:\d+ has a different grader"):
@@ -128,7 +128,7 @@ OUTSIDERS = ["plain tcp", "tls without a certificate", "a certificate of another
 def outsider(kind, ca):
     """(scheme, connection arguments) of someone without the client's key who trusts the
     cluster's authority (its certificate, ca.pem, is no secret)."""
-    from grader.cluster_certs import local_security
+    from grader.classroom.cluster_certs import local_security
     if kind == "plain tcp":
         return "tcp", {}
     if kind == "tls without a certificate":
@@ -169,7 +169,7 @@ def run_as(address, operation, marker, connection_args):
 @pytest.fixture(scope="module")
 def local_cluster():
     """What `--cluster local:1` starts, in this process."""
-    from grader.cluster import close, connect, plan
+    from grader.classroom.cluster import close, connect, plan
     client = connect(plan("local:1"))
     yield client
     close(client)
@@ -196,7 +196,7 @@ def test_an_outsider_can_neither_connect_nor_run_code(cluster, certs, local_clus
 
 def test_the_same_request_with_the_client_certificate_runs(cluster, certs, local_cluster, tmp_path):
     """So the outsiders above fail for want of credentials, not because of their request."""
-    from grader.cluster_certs import client_security
+    from grader.classroom.cluster_certs import client_security
     for address, security in [(cluster[0], client_security(certs)),
                               (local_cluster.scheduler.address, local_cluster.security)]:
         marker = tmp_path / address.rsplit(":", 1)[1]

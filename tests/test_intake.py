@@ -7,8 +7,8 @@ import zipfile
 import pytest
 
 from conftest import grade, zip_files
-from grader.config import load_assignment
-from grader.intake import NOTHING_CHECKED, IntakeError, extract_zip, find_files, stage
+from grader.course.config import load_assignment
+from grader.submission.intake import NOTHING_CHECKED, IntakeError, extract_zip, find_files, stage
 
 SPEC = load_assignment("a1_softsign")
 

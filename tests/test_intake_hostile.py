@@ -7,8 +7,8 @@ import zipfile
 import pytest
 
 from conftest import grade, zip_files
-from grader.config import load_assignment
-from grader.intake import MAX_ENTRIES, NOTHING_CHECKED, IntakeError, stage
+from grader.course.config import load_assignment
+from grader.submission.intake import MAX_ENTRIES, NOTHING_CHECKED, IntakeError, stage
 
 A1 = load_assignment("a1_softsign")
 A2 = load_assignment("a2_two_layer_mlp")
@@ -32,7 +32,7 @@ def test_notebook_over_the_cap_is_not_read(tmp_path):
 def test_large_notebook_is_parsed_outside_the_grading_process(tmp_path, monkeypatch):
     def parsed_here(*args):
         raise AssertionError("a notebook was parsed in the grading process")
-    monkeypatch.setattr("grader.notebook.convert_all", parsed_here)
+    monkeypatch.setattr("grader.submission.notebook.convert_all", parsed_here)
     outputs = [{"output_type": "display_data", "metadata": {},
                 "data": {"image/png": "iVBOR" + "A" * 2**20}} for _ in range(12)]
     cells = [{"cell_type": "code", "source": (A2.reference / "mlp.py").read_text(), "metadata": {},
@@ -126,7 +126,7 @@ def test_intake_and_notebooks_need_no_unix_only_module(tmp_path):
             "source": (A2.reference / "mlp.py").read_text()}
     folder = a2_folder(tmp_path, json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     script = ("import sys\nfor name in ('fcntl', 'pwd', 'resource'):\n    sys.modules[name] = None\n"
-              "from grader.intake import stage\nfrom grader.notebook import definitions\n"
+              "from grader.submission.intake import stage\nfrom grader.submission.notebook import definitions\n"
               "from types import SimpleNamespace as S\nfrom pathlib import Path\n"
               f"spec = S(submit=['mlp.py', 'answers.py'], notebook=['mlp.py'], support=[], data=[], withhold={{}},\n"
               f"         reference=Path({str(A2.reference)!r}), modules={{}})\n"

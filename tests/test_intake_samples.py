@@ -6,9 +6,9 @@ import zipfile
 import nbformat
 
 from conftest import REPO, grade, scores, zip_files
-from grader.config import load_assignment
-from grader.intake import stage
-from grader.python2 import diagnose, headline, looks_like_python2
+from grader.course.config import load_assignment
+from grader.submission.intake import stage
+from grader.submission.python2 import diagnose, headline, looks_like_python2
 
 A1 = load_assignment("a1_softsign")
 A2 = load_assignment("a2_two_layer_mlp")

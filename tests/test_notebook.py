@@ -5,8 +5,8 @@ import json
 import nbformat
 import pytest
 
-from grader import quarantine
-from grader.notebook import convert_all, notebook_to_module
+from grader.submission import quarantine
+from grader.submission.notebook import convert_all, notebook_to_module
 
 
 def notebook(*cells):

@@ -551,7 +551,7 @@ def test_a_run_that_overruns_everything_ends_with_valid_results(tmp_path):
         "import time\n    time.sleep(30)\n    return 1.0 / (1.0 + np.abs(z)) ** 2")
     (tmp_path / "models.py").write_text(source)
     (tmp_path / "util.py").write_text((REPO / "reference" / "a1_softsign" / "util.py").read_text())
-    program = ("import sys; import grader.grade as g; from grader.config import load_assignment; "
+    program = ("import sys; import grader.grading.grade as g; from grader.course.config import load_assignment; "
                "g.WATCHDOG_MARGIN = 4.0 - load_assignment('a1_softsign').time_budget; "
                "from grader.cli import main; "
                f"sys.exit(main(['grade', 'a1_softsign', {str(tmp_path)!r}, '-o', {str(out)!r}]))")
@@ -596,9 +596,9 @@ def test_a_process_forked_by_student_code_never_answers_for_the_child(probe):
 
 
 def test_a_failing_call_names_its_small_arguments(tmp_path):
-    from grader.adapter import translator
     from grader.failures import CheckFailure as Verdict
-    from grader.intake import Staged
+    from grader.grading.adapter import translator
+    from grader.submission.intake import Staged
     (tmp_path / "probe.py").write_text("def build(x, activation='relu'):\n"
                                        "    raise ValueError('Unknown activation type')\n")
     sandbox = Sandbox(served(tmp_path), translator(Staged(tmp_path, {"probe": "probe.py"}), print))
@@ -659,9 +659,9 @@ def test_the_font_list_is_kept_for_later_runs_only_from_a_fresh_fork_server(tmp_
 
 
 def test_an_import_error_is_noted_once_and_each_item_says_so_in_a_line(tmp_path):
-    from grader.adapter import translator
     from grader.failures import CheckFailure as Verdict
-    from grader.intake import Staged
+    from grader.grading.adapter import translator
+    from grader.submission.intake import Staged
     (tmp_path / "probe.py").write_text("import numpy as np\n\ndef f(:\n    pass\n")
     notes = []
     translate = translator(Staged(tmp_path, {"probe": "probe.py"}), notes.append)

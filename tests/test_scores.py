@@ -3,7 +3,7 @@ import pytest
 
 from conftest import grade, lost, scores, zip_files
 from grader.build.template import template_files
-from grader.config import all_slugs, load_assignment
+from grader.course.config import all_slugs, load_assignment
 from gradescope_schema import validate
 
 

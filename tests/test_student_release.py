@@ -12,8 +12,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from grader.build.student import build_student, imported_modules, release_requirements
-from grader.check import answer_problems
-from grader.config import all_slugs, load_assignment
+from grader.course.config import all_slugs, load_assignment
+from grader.student.check import answer_problems
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from grader.config import TRAINING_RUN, ConfigError, TrainingRun
+from grader.course.config import TRAINING_RUN, ConfigError, TrainingRun
+from grader.course.thresholds import measure, report
 from grader.failures import CheckFailure
 from grader.kit.training import limits, require_run, shortfalls, with_gaps
-from grader.thresholds import measure, report
 
 SETTINGS = {"epochs": 20, "min_accuracy": 0.9, "max_loss": 0.3, "max_error": None, "max_outputs_gap": 1e-6}
 

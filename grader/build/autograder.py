@@ -12,10 +12,10 @@ every value in them shell-quoted.
 import zipfile
 from pathlib import Path
 
-from ..config import REPO_ROOT
-from ..grade import validated
+from ..course.config import REPO_ROOT
+from ..grading.grade import validated
+from ..grading.seeds import SECRET_FILE, new_secret
 from ..render import render
-from ..seeds import SECRET_FILE, new_secret
 from .hashes import HASHED
 
 SCRIPTS = ("setup.sh", "run_autograder")  # grader/templates/autograder/: Gradescope's two entry points

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..config import REPO_ROOT
+from ..course.config import REPO_ROOT
 
 LOCK = Path("grader") / "build" / "requirements-lock.txt"
 HASHED = Path("grader") / "build" / "requirements-gradescope.txt"

@@ -1,5 +1,5 @@
 """What the sandbox raises. It knows nothing of grading: an adapter outside
-(grader/adapter.py) turns these into verdicts on a submission."""
+(grader/grading/adapter.py) turns these into verdicts on a submission."""
 
 
 class SandboxError(Exception):

@@ -6,7 +6,7 @@ comes back as a `Ref` that can be called or have attributes read with `fetch`.
 
 This side of the boundary knows nothing of grading: it serves a folder and
 module names and raises errors.py's exceptions, which a `translate` function
-given by the caller may turn into something else (grader/adapter.py turns
+given by the caller may turn into something else (grader/grading/adapter.py turns
 them into check failures).
 """
 from __future__ import annotations

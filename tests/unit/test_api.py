@@ -5,10 +5,10 @@ import json
 import pytest
 
 from grader import api, cli
-from grader.batch import BatchError
-from grader.config import ConfigError
+from grader.classroom.batch import BatchError
+from grader.classroom.isolated import EnvironmentFailure
+from grader.course.config import ConfigError
 from grader.failures import GRADER_FAULT
-from grader.isolated import EnvironmentFailure
 from grader.sandbox.errors import SandboxUnavailable
 
 SLUG = "a1_softsign"
@@ -34,7 +34,7 @@ def test_a_grader_fault_raises_not_final_after_writing(tmp_path, monkeypatch):
     def fake_grade(slug, submission, out_path, **options):
         out_path.write_text(json.dumps(faulty))
         return faulty
-    monkeypatch.setattr("grader.grade.grade", fake_grade)
+    monkeypatch.setattr("grader.grading.grade.grade", fake_grade)
     with pytest.raises(api.NotFinal, match=r"failed on 1\.2 .*not final") as raised:
         api.grade(SLUG, tmp_path, tmp_path / "r.json")
     assert raised.value.results.score == 1.5 and json.loads((tmp_path / "r.json").read_text()) == faulty
@@ -43,7 +43,7 @@ def test_a_grader_fault_raises_not_final_after_writing(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("where", ["submission", "metadata", "output"])
 def test_a_missing_path_grades_nothing(tmp_path, monkeypatch, where):
-    monkeypatch.setattr("grader.grade.grade", lambda *a, **k: pytest.fail("graded"))
+    monkeypatch.setattr("grader.grading.grade.grade", lambda *a, **k: pytest.fail("graded"))
     paths = {"submission": tmp_path, "metadata": None, "output": tmp_path / "r.json"}
     paths[where] = tmp_path / "no" / "such"
     with pytest.raises(api.MissingPath, match="no (file|folder)"):
@@ -60,7 +60,7 @@ def test_each_failure_has_the_exit_code_the_readme_gives():
 
 
 def test_an_unsafe_cluster_is_refused_before_anything_is_read_or_written(tmp_path, monkeypatch):
-    monkeypatch.setattr("grader.cluster.extra_installed", lambda: True)  # without Dask it is refused too
+    monkeypatch.setattr("grader.classroom.cluster.extra_installed", lambda: True)  # without Dask it is refused too
     with pytest.raises(api.ClusterRefused, match="tcp://"):
         api.grade_class(SLUG, tmp_path / "nowhere", tmp_path / "out", cluster="tcp://10.0.0.1:8786")
     assert not (tmp_path / "out").exists()

@@ -1,13 +1,14 @@
 """One module reads zips: a class's zip (grade-all) gets the checks a student's zip gets,
-with a class's caps; a cap changed in grader.archive changes both."""
+with a class's caps; a cap changed in grader.submission.archive changes both."""
 import stat
 import zipfile
 
 import pytest
 
-from grader import archive, batch
-from grader.batch import BatchError, extract_class_zip, several_copies
-from grader.intake import IntakeError, extract_zip
+from grader.classroom import batch
+from grader.classroom.batch import BatchError, extract_class_zip, several_copies
+from grader.submission import archive
+from grader.submission.intake import IntakeError, extract_zip
 
 BOMB = b"\0" * (3 << 20)  # compresses about a thousand times
 

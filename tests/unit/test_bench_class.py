@@ -2,8 +2,8 @@
 import zipfile
 
 from grader.bench import unique_class
-from grader.cache import submission_digest
-from grader.config import load_assignment
+from grader.classroom.cache import submission_digest
+from grader.course.config import load_assignment
 
 
 def test_every_student_of_the_class_is_unique_and_keeps_its_samples_files(tmp_path):

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from oddities import odd
 
-from grader.config import all_slugs, load_assignment
+from grader.course.config import all_slugs, load_assignment
+from grader.course.loader import load_modules
 from grader.failures import CheckFailure
-from grader.fixtures import all_data
+from grader.grading.fixtures import all_data
 from grader.kit import items
-from grader.loader import load_modules
-from grader.local import missing_name
 from grader.sandbox.inprocess import InProcessStudent
+from grader.student.local import missing_name
 
 
 class Submission:

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from grader.classroom.cluster import Cluster, ClusterAddressError, _outcome, plan
+from grader.classroom.isolated import EnvironmentFailure
 from grader.cli import main
-from grader.cluster import Cluster, ClusterAddressError, _outcome, plan
-from grader.isolated import EnvironmentFailure
 
 SLUG = "a1_softsign"
 ROLE_FILES = ["client.key", "client.pem", "scheduler.key", "scheduler.pem", "worker.key", "worker.pem"]

@@ -4,9 +4,9 @@ import shutil
 import pytest
 
 from conftest import REPO
-from grader.config import load_assignment
-from grader.intake import CHECK_STAND_IN, stage
-from grader.local import selected
+from grader.course.config import load_assignment
+from grader.student.local import selected
+from grader.submission.intake import CHECK_STAND_IN, stage
 
 SLUG = "a2_two_layer_mlp"
 

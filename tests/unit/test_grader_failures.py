@@ -9,13 +9,13 @@ import pytest
 
 from conftest import REPO
 from grader import cli
-from grader.batch import Graded, Submission
 from grader.build.autograder import GRADER_FAILED, build_autograder, script as autograder_script
-from grader.config import ConfigError
+from grader.classroom.batch import Graded, Submission
+from grader.classroom.report import attention, write_report
+from grader.course.config import ConfigError
 from grader.failures import GRADER_FAULT
-from grader.grade import metadata_lateness, validated
-from grader.report import attention, write_report
-from grader.results import FALLBACK, PENDING, grader_faults
+from grader.grading.grade import metadata_lateness, validated
+from grader.grading.results import FALLBACK, PENDING, grader_faults
 
 SLUG = "a1_softsign"
 
@@ -94,14 +94,15 @@ def test_grader_faults_are_told_apart_from_the_students_mistakes(graded, faults,
 
 
 def test_report_never_calls_a_run_with_a_grader_fault_normal(tmp_path):
-    from grader.config import load_assignment
+    from grader.course.config import load_assignment
     entry = Graded(Submission("ann", tmp_path), results_with({"1.1": PENDING}))
     page = write_report(tmp_path / "report.html", load_assignment(SLUG), [entry]).read_text()
     assert "graded normally" not in page and "the grader failed on it" in page
 
 
 def test_grade_exits_2_when_the_grader_failed_on_an_item(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("grader.grade.grade", lambda *a, **k: results_with({"1.1": "wrong", "1.2": GRADER_FAULT}))
+    monkeypatch.setattr("grader.grading.grade.grade",
+                        lambda *a, **k: results_with({"1.1": "wrong", "1.2": GRADER_FAULT}))
     status = cli.main(["grade", SLUG, str(tmp_path), "-o", str(tmp_path / "r.json")])
     said = capsys.readouterr().err.strip().splitlines()
     assert status == 2 and len(said) == 1 and "failed on 1.2" in said[0] and "not final" in said[0]

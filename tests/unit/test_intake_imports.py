@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.config import load_assignment
-from grader.helpers import find_helpers, provided_modules
-from grader.intake import stage
-from grader.sources import scan
+from grader.course.config import load_assignment
+from grader.submission.helpers import find_helpers, provided_modules
+from grader.submission.intake import stage
+from grader.submission.sources import scan
 
 A1 = load_assignment("a1_softsign")
 A2 = load_assignment("a2_two_layer_mlp")

@@ -8,7 +8,7 @@ import pytest
 from grader.compare import check_close, check_gradient
 from grader.failures import CheckFailure
 from grader.gradcheck import batched_gradient, central_difference, perturbed, rel_error
-from grader.grade import staff_graded
+from grader.grading.grade import staff_graded
 from grader.kit import bugs, gradients, partial_credit, partial_credit_over, problems, stability, training
 from grader.sandbox.inprocess import InProcessStudent
 

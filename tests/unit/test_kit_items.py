@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from grader.config import ConfigError, all_slugs, load_assignment
+from grader.course.config import ConfigError, all_slugs, load_assignment
+from grader.grading.plugin import item_records
 from grader.kit import bugs, items
-from grader.plugin import item_records
 
 FAMILY = '''
 from gradescope_utils.autograder_utils.decorators import number, weight

@@ -1,4 +1,4 @@
-"""Written answers for manual grading (grader.manual_pdf): which text goes under which question,
+"""Written answers for manual grading (grader.classroom.manual_pdf): which text goes under which question,
 and that a student's text and files cannot make the PDF show markup, read a file of the
 machine or fetch anything."""
 import json
@@ -6,8 +6,9 @@ import zlib
 
 import pytest
 
-from grader import cli, manual, manual_pdf
-from grader.config import ConfigError, load_assignment, parse_manifest, read_toml
+from grader import cli
+from grader.classroom import manual, manual_pdf
+from grader.course.config import ConfigError, load_assignment, parse_manifest, read_toml
 
 pypdf = pytest.importorskip("pypdf")
 Image = pytest.importorskip("PIL.Image")

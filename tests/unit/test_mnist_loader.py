@@ -1,10 +1,10 @@
-"""grader.data.load_mnist on tiny hand-made IDX files."""
+"""grader.course.data.load_mnist on tiny hand-made IDX files."""
 import gzip
 
 import numpy as np
 import pytest
 
-from grader.data import load_mnist
+from grader.course.data import load_mnist
 
 
 def idx_bytes(magic, array):

@@ -3,12 +3,12 @@ import json
 
 import pytest
 
-from grader import fixtures
-from grader.config import Assignment, ConfigError
+from grader.course.config import Assignment, ConfigError
 from grader.failures import GRADER_FAULT, TIME_BUDGET
-from grader.intake import Staged
-from grader.plugin import GradingPlugin, check_points
-from grader.results import ItemResult, grader_faults, number_key
+from grader.grading import fixtures
+from grader.grading.plugin import GradingPlugin, check_points
+from grader.grading.results import ItemResult, grader_faults, number_key
+from grader.submission.intake import Staged
 from gradescope_schema import validate
 
 pytest_plugins = ["pytester"]

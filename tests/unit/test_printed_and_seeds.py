@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from grader import seeds
+from grader.grading import seeds
 from grader.kit import printed
 
 OUTPUT = """loss = 0.25

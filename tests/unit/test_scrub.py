@@ -6,10 +6,10 @@ import tempfile
 
 import pytest
 
-from grader import results
-from grader.adapter import unavailable
-from grader.config import REPO_ROOT
-from grader.scrub import scrub
+from grader.course.config import REPO_ROOT
+from grader.grading import results
+from grader.grading.adapter import unavailable
+from grader.submission.scrub import scrub
 
 TMP = tempfile.gettempdir()
 SITE = sysconfig.get_paths()["purelib"]
@@ -58,7 +58,7 @@ def test_other_errors_are_left_as_they_are(last):
 
 
 def test_an_import_inside_a_function_is_explained_too():
-    from grader.adapter import translator
+    from grader.grading.adapter import translator
     from grader.sandbox.errors import CallFailed
     error = {"type": "ModuleNotFoundError", "message": "No module named 'torch'",
              "traceback": "  File \"models.py\", line 9, in softsign_prime\n"

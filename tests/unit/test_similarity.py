@@ -3,8 +3,8 @@ and a submission whose tokenizing never ends costs only its worker."""
 import random
 import re
 
-from grader import similarity
 from grader.build.template import template_files
+from grader.classroom import similarity
 
 SLUG = "a1_softsign"
 STATEMENTS = [

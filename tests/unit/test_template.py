@@ -6,7 +6,7 @@ import pytest
 
 from conftest import REPO
 from grader.build.template import MarkerError, build_template, strip_solutions
-from grader.config import all_slugs
+from grader.course.config import all_slugs
 
 
 @pytest.mark.parametrize("slug", all_slugs())

@@ -7,10 +7,11 @@ import shlex
 import sys
 from types import SimpleNamespace
 
-from grader import report as report_module, scaffold as scaffold_module
-from grader.batch import Graded, Submission
 from grader.build.autograder import script
-from grader.config import load_assignment
+from grader.classroom import report as report_module
+from grader.classroom.batch import Graded, Submission
+from grader.course import scaffold as scaffold_module
+from grader.course.config import load_assignment
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -7,10 +7,10 @@ import pytest
 
 import grader
 from grader import vocabulary
-from grader.batch import Graded, Submission
+from grader.classroom.batch import Graded, Submission
+from grader.classroom.report import attention, bug_classes, words
 from grader.failures import CheckFailure
 from grader.kit import bugs
-from grader.report import attention, bug_classes, words
 
 REPO = Path(grader.__file__).parents[1]
 

@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from grader import archive, intake
-from grader.intake import IntakeError, extract_zip, survey
+from grader.submission import archive, intake
+from grader.submission.intake import IntakeError, extract_zip, survey
 
 VENV_FILES = 9000  # a venv with numpy and matplotlib holds about this many
 

@@ -1,0 +1,1 @@
+"""An assignment as its author writes it: manifest, mutants, scaffold, thresholds, data."""

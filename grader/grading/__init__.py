@@ -1,0 +1,1 @@
+"""Grading one submission: the pytest run, its plugin and fixtures, results.json."""

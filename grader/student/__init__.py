@@ -1,0 +1,1 @@
+"""The student's own check: `python -m grader check` and the calls a notebook makes."""

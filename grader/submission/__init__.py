@@ -1,0 +1,1 @@
+"""What a student handed in, read safely: zips, notebooks, sources, staging."""
