@@ -19,7 +19,7 @@ first file (`mlp.py` for a2) is in the folder; `slug=` names it.
 import sys
 from pathlib import Path
 
-from grader.course.config import REPO_ROOT, all_slugs, load_assignment
+from grader.assignment.config import REPO_ROOT, all_slugs, load_assignment
 from grader.student.check import check as check_folder
 
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .assignment.config import ConfigError
+from .assignment.late import parse_time
 from .classroom.batch import BatchError
 from .classroom.isolated import EnvironmentFailure
-from .classroom.late import parse_time
-from .course.config import ConfigError
 from .grading import grade as grading
 from .grading.results import grader_faults
 from .sandbox.errors import SandboxUnavailable

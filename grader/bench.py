@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from .assignment.config import all_slugs, load_assignment
+from .assignment.loader import load_modules
 from .build.samples import build_samples, write_zip
 from .classroom.batch import Submission, grade_locally
-from .course.config import all_slugs, load_assignment
-from .course.loader import load_modules
 from .grading import fixtures
 from .grading.grade import run_checks
 from .sandbox.inprocess import InProcessStudent

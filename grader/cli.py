@@ -6,8 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from .classroom.late import parse_time
-from .course.config import ConfigError, all_slugs
+from .assignment.config import ConfigError, all_slugs
+from .assignment.late import parse_time
 from .sandbox.errors import SandboxUnavailable
 
 
@@ -83,8 +83,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from .course.config import load_assignment
-    from .course.mutants import problems as mutant_problems
+    from .assignment.config import load_assignment
+    from .authoring.mutants import problems as mutant_problems
     from .grading.grade import problems as found
     status = 0
     for slug in _slugs(args.slug):
@@ -113,7 +113,7 @@ def cmd_similarity(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .course.scaffold import scaffold
+    from .build.scaffold import scaffold
     for folder in scaffold(args.slug, title=args.title):
         print(f"wrote {folder}")
     print(f"next: python -m grader check-config {args.slug}, then make test")
@@ -144,7 +144,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_thresholds(args: argparse.Namespace) -> int:
-    from .course.thresholds import measure, report
+    from .authoring.thresholds import measure, report
     overrides = dict(_setting(text) for text in args.set)
     wrong = 0
     for slug in _slugs(args.slug):

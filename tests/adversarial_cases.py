@@ -2,12 +2,12 @@
 
 Each file is one case: a base submission (the reference or the template), edits to
 it, and what grading it must give. Keys are declared in CASE and checked like the
-manifest's (grader.course.config.read_table): a misspelt `lsot = [...]` is an error naming
+manifest's (grader.assignment.config.read_table): a misspelt `lsot = [...]` is an error naming
 the file, the key and the closest declared one, never an expectation silently
 dropped. Every key is present in what `load_case` returns (None when unset)."""
 from pathlib import Path
 
-from grader.course.config import NUMBER, REQUIRED, Key, read_table, read_toml
+from grader.assignment.config import NUMBER, REQUIRED, Key, read_table, read_toml
 
 FOLDER = Path(__file__).with_name("adversarial")
 NEEDS = ("root", "landlock", "root-or-landlock")

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from grader.course.config import load_assignment
-from grader.course.loader import load_modules
+from grader.assignment.config import load_assignment
+from grader.assignment.loader import load_modules
 
 SPEC = load_assignment("a1_softsign")
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from grader.course.loader import load_modules
+from grader.assignment.loader import load_modules
 
 FOLDER = REPO / "assignments" / "a2_two_layer_mlp"
 DATA = FOLDER / "data" / "digits.npz"

@@ -5,7 +5,7 @@ import re
 import nbformat
 
 from conftest import REPO, grade, lost, outputs, zip_files
-from grader.course.config import load_assignment
+from grader.assignment.config import load_assignment
 
 SPEC = load_assignment("a2_two_layer_mlp")
 REFERENCE = (SPEC.reference / "mlp.py").read_text()

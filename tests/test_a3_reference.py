@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from grader.course.config import load_assignment
-from grader.course.loader import load_modules
+from grader.assignment.config import load_assignment
+from grader.assignment.loader import load_modules
 
 SLUG = "a3_three_layer_nn"
 FOLDER = REPO / "assignments" / SLUG

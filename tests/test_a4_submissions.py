@@ -7,8 +7,8 @@ import sys
 import zipfile
 
 from conftest import grade, lost, outputs, zip_files
+from grader.assignment.config import load_assignment
 from grader.build.autograder import build_autograder
-from grader.course.config import load_assignment
 from gradescope_schema import validate
 
 SPEC = load_assignment("a4_modular_nn")

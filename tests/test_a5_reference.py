@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from grader.course.config import load_assignment
-from grader.course.loader import load_modules
+from grader.assignment.config import load_assignment
+from grader.assignment.loader import load_modules
 
 SPEC = load_assignment("a5_softmax_mlp")
 MODULES = ["prob1a", "prob1b", "prob1c", "prob1d", "prob2a", "prob2b", "hw2_utils"]

@@ -8,8 +8,8 @@ import pytest
 
 from adversarial_cases import case_files, load_case
 from conftest import IS_ROOT, REPO, grade, lost, outputs, zip_files
+from grader.assignment.config import load_assignment
 from grader.build.template import template_files
-from grader.course.config import load_assignment
 from grader.failures import TIME_BUDGET
 from grader.sandbox import landlock
 from gradescope_schema import validate

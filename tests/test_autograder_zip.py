@@ -13,9 +13,9 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from conftest import REPO
+from grader.assignment.config import all_slugs, load_assignment
 from grader.build.autograder import build_autograder
 from grader.build.hashes import gradescope_pins, hashed_requirements
-from grader.course.config import all_slugs, load_assignment
 from gradescope_schema import validate
 
 if sys.version_info >= (3, 11):

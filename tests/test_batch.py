@@ -12,9 +12,9 @@ import zipfile
 import pytest
 
 from conftest import REPO, zip_files
+from grader.assignment.config import load_assignment
 from grader.build.template import template_files
 from grader.classroom.batch import BatchError, Submission, claim_folders, find_submissions, folded
-from grader.course.config import load_assignment
 
 SLUG = "a1_softsign"
 SPEC = load_assignment(SLUG)

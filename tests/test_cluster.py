@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, zip_files
+from grader.assignment.config import load_assignment
 from grader.build.samples import build_samples
-from grader.course.config import load_assignment
 
 distributed = pytest.importorskip("distributed")
 

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from conftest import grade, zip_files
-from grader.course.config import load_assignment
+from grader.assignment.config import load_assignment
 from grader.submission.intake import NOTHING_CHECKED, IntakeError, extract_zip, find_files, stage
 
 SPEC = load_assignment("a1_softsign")

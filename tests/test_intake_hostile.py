@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from conftest import grade, zip_files
-from grader.course.config import load_assignment
+from grader.assignment.config import load_assignment
 from grader.submission.intake import MAX_ENTRIES, NOTHING_CHECKED, IntakeError, stage
 
 A1 = load_assignment("a1_softsign")

@@ -6,7 +6,7 @@ import zipfile
 import nbformat
 
 from conftest import REPO, grade, scores, zip_files
-from grader.course.config import load_assignment
+from grader.assignment.config import load_assignment
 from grader.submission.intake import stage
 from grader.submission.python2 import diagnose, headline, looks_like_python2
 

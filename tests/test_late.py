@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from conftest import REPO
-from grader.classroom.late import apply_policy, seconds_late
-from grader.course.config import load_assignment
+from grader.assignment.config import load_assignment
+from grader.assignment.late import apply_policy, seconds_late
 
 DUE = "2026-03-01T23:59:00-05:00"
 

@@ -11,8 +11,8 @@ import zipfile
 import pytest
 
 from conftest import REPO
+from grader.assignment.config import load_assignment
 from grader.classroom.manual_pdf import NO_ANSWER
-from grader.course.config import load_assignment
 
 pypdf = pytest.importorskip("pypdf")
 Image = pytest.importorskip("PIL.Image")

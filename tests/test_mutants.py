@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from conftest import REPO, lost, outputs
-from grader.course.config import all_slugs, load_assignment
-from grader.course.mutants import NO_DIAGNOSIS, load_mutants, mutant_files
+from grader.assignment.config import all_slugs, load_assignment
+from grader.authoring.mutants import NO_DIAGNOSIS, load_mutants, mutant_files
 from grader.vocabulary import counted
 
 CASES = [(slug, m) for slug in all_slugs() for m in load_mutants(slug)]

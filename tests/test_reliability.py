@@ -13,8 +13,8 @@ import zipfile
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import REPO, grade, zip_files
-from grader.course.config import load_assignment
-from grader.course.mutants import load_mutants, mutant_files
+from grader.assignment.config import load_assignment
+from grader.authoring.mutants import load_mutants, mutant_files
 from grader.submission.intake import IntakeError, extract_zip
 from gradescope_schema import validate
 

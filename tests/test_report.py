@@ -6,10 +6,10 @@ import subprocess
 
 import pytest
 
+from grader.assignment.config import load_assignment
 from grader.classroom import report as report_module
 from grader.classroom.batch import Graded, Submission
 from grader.classroom.report import attention, bug_classes, write_feedback, write_report
-from grader.course.config import load_assignment
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SENTENCES = {"transposed": "returned the transpose of the expected matrix"}

@@ -551,7 +551,7 @@ def test_a_run_that_overruns_everything_ends_with_valid_results(tmp_path):
         "import time\n    time.sleep(30)\n    return 1.0 / (1.0 + np.abs(z)) ** 2")
     (tmp_path / "models.py").write_text(source)
     (tmp_path / "util.py").write_text((REPO / "reference" / "a1_softsign" / "util.py").read_text())
-    program = ("import sys; import grader.grading.grade as g; from grader.course.config import load_assignment; "
+    program = ("import sys; import grader.grading.grade as g; from grader.assignment.config import load_assignment; "
                "g.WATCHDOG_MARGIN = 4.0 - load_assignment('a1_softsign').time_budget; "
                "from grader.cli import main; "
                f"sys.exit(main(['grade', 'a1_softsign', {str(tmp_path)!r}, '-o', {str(out)!r}]))")

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from conftest import REPO
-from grader.course.config import ConfigError
-from grader.course.scaffold import scaffold
+from grader.assignment.config import ConfigError
+from grader.build.scaffold import scaffold
 
 IGNORED = shutil.ignore_patterns(".venv", ".git", "__pycache__", "dist", "graded", ".pytest_cache", ".hypothesis",
                                  ".grader-secret")

@@ -2,8 +2,8 @@
 import pytest
 
 from conftest import grade, lost, scores, zip_files
+from grader.assignment.config import all_slugs, load_assignment
 from grader.build.template import template_files
-from grader.course.config import all_slugs, load_assignment
 from gradescope_schema import validate
 
 

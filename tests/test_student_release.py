@@ -11,8 +11,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from grader.assignment.config import all_slugs, load_assignment
 from grader.build.student import build_student, imported_modules, release_requirements
-from grader.course.config import all_slugs, load_assignment
 from grader.student.check import answer_problems
 
 

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from grader.course.config import TRAINING_RUN, ConfigError, TrainingRun
-from grader.course.thresholds import measure, report
+from grader.assignment.config import TRAINING_RUN, ConfigError, TrainingRun
+from grader.authoring.thresholds import measure, report
 from grader.failures import CheckFailure
 from grader.kit.training import limits, require_run, shortfalls, with_gaps
 

@@ -13,7 +13,7 @@ pixel values 0..16, shuffled with a fixed seed and split into
 - X_test (497, 64), y_test (497,)
 
 With --mnist FOLDER it reads the four MNIST IDX files from FOLDER instead
-(see grader/course/data.py): train 50,000 and validation 10,000 from the training
+(see grader/assignment/data.py): train 50,000 and validation 10,000 from the training
 file, test 10,000 from t10k, 784 features with pixel values 0..255.
 
 Either way the mean of the training images is subtracted from all three sets,
@@ -59,7 +59,7 @@ def build_digits():
 
 def build_mnist(folder):
     """Split MNIST's training file into train/validation with a fixed seed."""
-    from grader.course.data import load_mnist
+    from grader.assignment.data import load_mnist
 
     X, y, X_test, y_test = load_mnist(folder)
     order = np.random.default_rng(SEED).permutation(X.shape[0])

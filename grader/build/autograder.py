@@ -12,9 +12,9 @@ every value in them shell-quoted.
 import zipfile
 from pathlib import Path
 
-from ..course.config import REPO_ROOT
+from ..assignment.config import REPO_ROOT
+from ..assignment.seeds import SECRET_FILE, new_secret
 from ..grading.grade import validated
-from ..grading.seeds import SECRET_FILE, new_secret
 from ..render import render
 from .hashes import HASHED
 

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..course.config import REPO_ROOT
+from ..assignment.config import REPO_ROOT
 
 LOCK = Path("grader") / "build" / "requirements-lock.txt"
 HASHED = Path("grader") / "build" / "requirements-gradescope.txt"

@@ -1,6 +1,6 @@
 """Sample submissions, made from the reference and the assignment's bug catalog.
 
-assignments/<slug>/mutants.toml (read by grader.course.mutants) lists realistic bugs
+assignments/<slug>/mutants.toml (read by grader.authoring.mutants) lists realistic bugs
 as exact text edits of a reference file. The same catalog feeds `make grade`
 (those marked `sample`) and the mutant tests (all of them), so samples never
 drift from the reference.
@@ -10,8 +10,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from ..course.config import REPO_ROOT, load_assignment
-from ..course.mutants import load_mutants, mutant_files
+from ..assignment.config import REPO_ROOT, load_assignment
+from ..authoring.mutants import load_mutants, mutant_files
 from .template import template_files
 
 SAMPLE_TIME = (2020, 1, 1, 0, 0, 0)  # every entry's timestamp: rebuilding gives the same bytes

@@ -14,7 +14,7 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from ..course.config import REPO_ROOT, load_assignment
+from ..assignment.config import REPO_ROOT, load_assignment
 from ..submission.intake import copy_data
 from .template import template_files
 
@@ -24,7 +24,7 @@ NOT_SHIPPED = {Path("grader/bench.py"),  # instructors' benchmark: imports submi
                Path("grader/classroom/cluster_certs.py"),  # the Dask cluster's TLS credentials, likewise
                Path("grader/classroom/manual.py"),  # staff's PDFs of written answers
                Path("grader/classroom/manual_pdf.py"),
-               Path("grader/course/mutants.py"),  # reads mutants.toml, which is the instructors' alone
+               Path("grader/authoring/mutants.py"),  # reads mutants.toml, which is the instructors' alone
                Path("grader/templates/new")}  # `grader new`'s example assignment, with its reference and mutants
 REQUIREMENT_OF = {  # what a released file imports -> what provides it (as pyproject.toml pins it)
     "numpy": "numpy>=1.24", "pytest": "pytest>=7.4", "gradescope_utils": "gradescope-utils>=0.5",

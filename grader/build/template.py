@@ -9,7 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
-from ..course.config import REPO_ROOT
+from ..assignment.config import REPO_ROOT
 
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION(?:\s+stub:\s*(.*?))?\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")

@@ -24,14 +24,14 @@ from pathlib import Path
 
 import yaml
 
-from ..course.config import load_assignment
+from ..assignment.config import load_assignment
+from ..assignment.late import apply_policy, lateness, parse_time, summary, utc
 from ..grading import results
 from ..grading.grade import validated
 from ..sandbox.text import clean_text
 from ..submission import archive
 from .cache import CACHE_FILE, Cache, regrade_fingerprint, submission_digest
 from .isolated import Interrupted, descendants, kill_tree, run_one
-from .late import apply_policy, lateness, parse_time, summary, utc
 from .report import write_feedback, write_report
 
 EXPORT_METADATA = "submission_metadata.yml"

@@ -14,21 +14,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..grading import results, seeds
+from ..assignment import seeds
+from ..assignment.seeds import fingerprint
+from ..grading import results
 from ..submission.intake import stage
 
-GRADER = Path(__file__).resolve().parents[1]
 CACHE_FILE = ".grade-all-cache.json"
 SAVE_EVERY = 1.0  # seconds: rewriting the whole file per submission is quadratic in the class size
-
-
-def fingerprint(assignment):
-    """A short hash of everything that decides a grade besides the submission."""
-    digest = hashlib.sha256()
-    for part in (assignment.folder, assignment.reference, GRADER):
-        digest.update(str(part.name).encode())
-        seeds.tree_digest(part, digest)
-    return digest.hexdigest()[:16]
 
 
 def regrade_fingerprint(assignment):

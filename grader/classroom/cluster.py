@@ -23,9 +23,9 @@ from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..assignment.seeds import fingerprint
 from ..grading import results
 from ..submission.intake import MAX_TOTAL_BYTES
-from .cache import fingerprint
 from .cluster_certs import CertificateError, client_security, local_security
 from .isolated import EnvironmentFailure, become_subreaper, run_one
 
@@ -126,7 +126,7 @@ def quiet_logs():
 def worker_fingerprint(slug):
     """Run on each worker: its fingerprint of the grader and the assignment."""
     try:
-        from ..course.config import load_assignment
+        from ..assignment.config import load_assignment
         return fingerprint(load_assignment(slug))
     except Exception as problem:  # noqa: BLE001  a worker without the assignment says so, not the call
         return f"unusable ({type(problem).__name__}: {problem})"
@@ -167,7 +167,7 @@ def grade_task(slug, expected, filename, payload, timeout):
     """On a worker: grade one submission given as bytes; returns {"results": ...} or why not."""
     from distributed import get_worker
 
-    from ..course.config import load_assignment
+    from ..assignment.config import load_assignment
     worker = get_worker().address
     theirs = fingerprint(load_assignment(slug))
     if theirs != expected:

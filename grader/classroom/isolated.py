@@ -194,7 +194,7 @@ def cap_results(graded, limit):
 
 def main():
     """The grader process: read what to grade from stdin; exit 2 if the grader cannot run here."""
-    from ..course.config import ConfigError
+    from ..assignment.config import ConfigError
     from ..grading.grade import grade
     from ..sandbox.errors import SandboxUnavailable
 

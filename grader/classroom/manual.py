@@ -14,7 +14,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..course.config import load_assignment
+from ..assignment.config import load_assignment
 from ..submission import quarantine
 from ..submission.intake import IntakeError, survey, unpack
 from .batch import BatchError, find_submissions, open_input

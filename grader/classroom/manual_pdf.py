@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..course.config import heading_key as key
+from ..assignment.config import heading_key as key
 
 MAX_ANSWER_CHARS = 12_000      # of one question's answer from one file; the rest is cut with a note
 MAX_LEFTOVER_CHARS = 4_000     # text under no question's heading

@@ -23,11 +23,11 @@ from collections import Counter, namedtuple
 
 import matplotlib
 
+from ..assignment.late import summary
 from ..grading.figures import figures_of
 from ..grading.results import grader_faults
 from ..render import render
 from ..vocabulary import ATTENTION, TAGS, counted
-from .late import summary
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..assignment.config import load_assignment
 from ..build.template import template_files
-from ..course.config import load_assignment
 from ..submission.intake import IntakeError, find_files, unpack
 from .batch import find_submissions, open_input
 

@@ -4,8 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ..course.loader import load_modules
-from . import seeds
+from ..assignment import seeds
+from ..assignment.loader import load_modules
 from .plugin import GRADING
 
 
@@ -79,7 +79,7 @@ def submission_digest(request):
 @pytest.fixture
 def rng(request, submission_digest):
     """A generator for the check's inputs: seeded by the check's id in public checks; in
-    hidden ones also by the run's secret and the submission's digest (see grader.grading.seeds)."""
+    hidden ones also by the run's secret and the submission's digest (see grader.assignment.seeds)."""
     hidden = grading_hidden(request)
     return np.random.default_rng(seeds.check_seed(request.node.nodeid, submission_digest,
                                                   seeds.run_secret() if hidden else None))
@@ -93,6 +93,6 @@ def grading_hidden(request):
 
 @pytest.fixture(scope="session")
 def assignment(request):
-    """The assignment's manifest (training runs, limits): grader.course.config.Assignment."""
+    """The assignment's manifest (training runs, limits): grader.assignment.config.Assignment."""
     return _grading(request).spec
 

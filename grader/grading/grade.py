@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ..classroom.late import apply_policy, load_metadata, seconds_late
-from ..course.config import REPO_ROOT, ConfigError, check_files, load_assignment
+from ..assignment.config import REPO_ROOT, ConfigError, check_files, load_assignment
+from ..assignment.late import apply_policy, load_metadata, seconds_late
 from ..sandbox.errors import SandboxUnavailable
 from ..submission.intake import NOTHING_CHECKED, IntakeError, Staged, stage
 from . import deadline, fixtures, results

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ..course.config import ConfigError
+from ..assignment.config import ConfigError
 from ..failures import GRADER_FAULT, TIME_BUDGET, WATCHDOG, CheckFailure, clean_text
 from ..kit.items import case_of
 from ..sandbox.accounting import closed_children

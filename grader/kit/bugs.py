@@ -31,7 +31,7 @@ from types import SimpleNamespace
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..course.config import REQUIRED, ConfigError, Key, read_table, read_toml
+from ..assignment.config import REQUIRED, ConfigError, Key, read_table, read_toml
 from ..vocabulary import (  # noqa: F401  the standard bugs, for checks: bugs.SIGN_FLIP, ...
     DIVIDED_TWICE,
     FUNCTION_NOT_DERIVATIVE,

@@ -12,7 +12,7 @@ def _positive(value):
 
 
 def _limit(default, help):
-    """A declared limit: its default, help text and range, read by grader.course.config (the manifest's
+    """A declared limit: its default, help text and range, read by grader.assignment.config (the manifest's
     [limits] table and docs/manifest.md are derived from these fields; nothing here reads them)."""
     return field(default=default, metadata={"help": help, "valid": _positive})
 

@@ -6,7 +6,7 @@ import ast
 import tempfile
 from pathlib import Path
 
-from ..course.config import load_assignment
+from ..assignment.config import load_assignment
 from ..expressions import FUNCTIONS, NOT_A_STRING, ExpressionError, parse
 from ..grading.grade import run_checks
 from ..submission.intake import IntakeError, stage

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ..course.loader import load_modules
+from ..assignment.loader import load_modules
 from ..failures import IMPORT_FAILED, MISSING_FILE, CheckFailure, clean_text, student_raised
 from ..grading import fixtures
 from ..kit.items import case_of

@@ -14,7 +14,7 @@ import sys
 import sysconfig
 import tempfile
 
-from ..course.config import REPO_ROOT
+from ..assignment.config import REPO_ROOT
 
 PATH = re.compile(r"(?<![\w.)\]])/[^\s'\"()<>,;]+")  # an absolute path, up to a space, quote or bracket
 PACKAGE_FOLDERS = ("/site-packages/", "/dist-packages/")

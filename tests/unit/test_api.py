@@ -5,9 +5,9 @@ import json
 import pytest
 
 from grader import api, cli
+from grader.assignment.config import ConfigError
 from grader.classroom.batch import BatchError
 from grader.classroom.isolated import EnvironmentFailure
-from grader.course.config import ConfigError
 from grader.failures import GRADER_FAULT
 from grader.sandbox.errors import SandboxUnavailable
 

@@ -1,9 +1,9 @@
 """The class-scale bench grades unique students: grade-all's cache must not serve any of them."""
 import zipfile
 
+from grader.assignment.config import load_assignment
 from grader.bench import unique_class
 from grader.classroom.cache import submission_digest
-from grader.course.config import load_assignment
 
 
 def test_every_student_of_the_class_is_unique_and_keeps_its_samples_files(tmp_path):

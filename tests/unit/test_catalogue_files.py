@@ -5,10 +5,10 @@ import re
 import pytest
 
 from adversarial_cases import case_files, load_case
+from grader.assignment.config import ConfigError, all_slugs
+from grader.authoring import mutants, thresholds
+from grader.authoring.mutants import load_mutants
 from grader.build import samples
-from grader.course import mutants, thresholds
-from grader.course.config import ConfigError, all_slugs
-from grader.course.mutants import load_mutants
 
 MUTANT = """[[mutant]]
 name = "m"

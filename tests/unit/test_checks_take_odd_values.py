@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from oddities import odd
 
-from grader.course.config import all_slugs, load_assignment
-from grader.course.loader import load_modules
+from grader.assignment.config import all_slugs, load_assignment
+from grader.assignment.loader import load_modules
 from grader.failures import CheckFailure
 from grader.grading.fixtures import all_data
 from grader.kit import items

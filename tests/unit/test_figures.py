@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from grader.assignment.config import TRAINING_RUN, TrainingRun, load_assignment
 from grader.classroom.batch import Graded, Submission
 from grader.classroom.report import write_feedback
-from grader.course.config import TRAINING_RUN, TrainingRun, load_assignment
 from grader.failures import CheckFailure
 from grader.grading import figures
 from grader.grading.results import ItemResult, build
@@ -166,7 +166,7 @@ def test_stops_early():
 def test_a_graded_runs_record_left_on_the_check_is_drawn_after_its_item(pytester, tmp_path):
     """The record graded_run leaves on the check (docs/decisions.md, "Training runs") becomes the
     item's picture, whatever the verdict; a student's run that raised is not drawn."""
-    from grader.course.config import Assignment
+    from grader.assignment.config import Assignment
     from grader.grading import fixtures
     from grader.grading.plugin import GradingPlugin
     from grader.submission.intake import Staged

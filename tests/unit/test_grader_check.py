@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 from conftest import REPO
-from grader.course.config import load_assignment
+from grader.assignment.config import load_assignment
 from grader.student.local import selected
 from grader.submission.intake import CHECK_STAND_IN, stage
 

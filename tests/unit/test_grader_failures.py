@@ -9,10 +9,10 @@ import pytest
 
 from conftest import REPO
 from grader import cli
+from grader.assignment.config import ConfigError
 from grader.build.autograder import GRADER_FAILED, build_autograder, script as autograder_script
 from grader.classroom.batch import Graded, Submission
 from grader.classroom.report import attention, write_report
-from grader.course.config import ConfigError
 from grader.failures import GRADER_FAULT
 from grader.grading.grade import metadata_lateness, validated
 from grader.grading.results import FALLBACK, PENDING, grader_faults
@@ -94,7 +94,7 @@ def test_grader_faults_are_told_apart_from_the_students_mistakes(graded, faults,
 
 
 def test_report_never_calls_a_run_with_a_grader_fault_normal(tmp_path):
-    from grader.course.config import load_assignment
+    from grader.assignment.config import load_assignment
     entry = Graded(Submission("ann", tmp_path), results_with({"1.1": PENDING}))
     page = write_report(tmp_path / "report.html", load_assignment(SLUG), [entry]).read_text()
     assert "graded normally" not in page and "the grader failed on it" in page

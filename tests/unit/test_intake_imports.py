@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.course.config import load_assignment
+from grader.assignment.config import load_assignment
 from grader.submission.helpers import find_helpers, provided_modules
 from grader.submission.intake import stage
 from grader.submission.sources import scan

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from grader.course.config import ConfigError, all_slugs, load_assignment
+from grader.assignment.config import ConfigError, all_slugs, load_assignment
 from grader.grading.plugin import item_records
 from grader.kit import bugs, items
 

@@ -1,14 +1,14 @@
 """grade-all's late policy: when each submission was due and submitted, the deduction
-(grader.classroom.late, as in `grade`), and the grades.csv columns that show them."""
+(grader.assignment.late, as in `grade`), and the grades.csv columns that show them."""
 import csv
 import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from grader.assignment.config import load_assignment
+from grader.assignment.late import parse_time
 from grader.classroom.batch import Graded, Submission, due_date, find_submissions, with_late_policy, write_csv
-from grader.classroom.late import parse_time
-from grader.course.config import load_assignment
 
 SPEC = load_assignment("a1_softsign")
 DUE = "2026-03-01T23:59:00-05:00"
@@ -72,7 +72,7 @@ def test_days_late_cost_what_the_policy_says(tmp_path, days, score):
 
 
 def test_a_due_date_may_be_written_as_toml_date_time_or_text():
-    from grader.course.config import parse_manifest, parse_toml
+    from grader.assignment.config import parse_manifest, parse_toml
     raw = parse_toml('title = "t"\norigin = "o"\nsubmit = ["m.py"]\n[parts.1]\npoints = 1\n'
                      '[late_policy]\ndue_date = 2026-03-01T23:59:00-05:00\n'
                      'extensions = {"101" = "2026-03-02T23:59:00Z"}\n')

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from grader.course.config import (
+from grader.assignment.config import (
     LIMITS,
     TOP,
     TRAINING_RUN,
@@ -137,15 +137,15 @@ def test_toml_syntax_errors_name_the_file(tmp_path):
 
 
 def test_late_policy_without_max_days_applies():
-    from grader.classroom.late import apply_policy
+    from grader.assignment.late import apply_policy
     policy = parse_manifest(edited(("late_policy", "max_days"), KeyError), "x").late_policy
     assert apply_policy({"score": 10, "output": ""}, policy, 1.5 * 86400)["score"] == 8.0
 
 
 def test_docs_key_reference_is_generated_from_the_declarations():
-    from grader.course import manifest_doc
+    from grader.authoring import manifest_doc
     assert manifest_doc.OUTPUT.read_text() == manifest_doc.render(), \
-        "docs/manifest.md is stale: run python -m grader.course.manifest_doc"
+        "docs/manifest.md is stale: run python -m grader.authoring.manifest_doc"
 
 
 def test_limits_are_declared_once_by_the_sandbox():
@@ -170,7 +170,7 @@ def test_sandbox_package_imports_nothing_else_of_the_grader():
 
 
 def _mutant_catalogue(tmp_path, text):
-    from grader.course.config import REPO_ROOT, load_assignment
+    from grader.assignment.config import REPO_ROOT, load_assignment
     spec = load_assignment("a1_softsign")
     folder = tmp_path / "assignments" / "a1_softsign"
     folder.mkdir(parents=True)
@@ -193,7 +193,7 @@ MUTANT = ('[[mutant]]\nname = "m"\ndescription = "d"\nfile = "{file}"\nfind = "{
     ("[[mutnat]]\nname = 'm'\n", "did you mean 'mutant'"),
 ])
 def test_check_config_refuses_a_broken_mutant_catalogue(tmp_path, text, words):
-    from grader.course.mutants import problems
+    from grader.authoring.mutants import problems
     spec = _mutant_catalogue(tmp_path, text)
     found = problems(spec)
     assert len(found) == 1 and words in found[0], found
@@ -201,5 +201,5 @@ def test_check_config_refuses_a_broken_mutant_catalogue(tmp_path, text, words):
 
 @pytest.mark.parametrize("slug", all_slugs())
 def test_repository_mutant_catalogues_are_valid(slug):
-    from grader.course.mutants import problems
+    from grader.authoring.mutants import problems
     assert problems(load_assignment(slug)) == []

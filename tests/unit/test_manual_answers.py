@@ -7,8 +7,8 @@ import zlib
 import pytest
 
 from grader import cli
+from grader.assignment.config import ConfigError, load_assignment, parse_manifest, read_toml
 from grader.classroom import manual, manual_pdf
-from grader.course.config import ConfigError, load_assignment, parse_manifest, read_toml
 
 pypdf = pytest.importorskip("pypdf")
 Image = pytest.importorskip("PIL.Image")

@@ -1,10 +1,10 @@
-"""grader.course.data.load_mnist on tiny hand-made IDX files."""
+"""grader.assignment.data.load_mnist on tiny hand-made IDX files."""
 import gzip
 
 import numpy as np
 import pytest
 
-from grader.course.data import load_mnist
+from grader.assignment.data import load_mnist
 
 
 def idx_bytes(magic, array):

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from grader.course.config import Assignment, ConfigError
+from grader.assignment.config import Assignment, ConfigError
 from grader.failures import GRADER_FAULT, TIME_BUDGET
 from grader.grading import fixtures
 from grader.grading.plugin import GradingPlugin, check_points

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from grader.grading import seeds
+from grader.assignment import seeds
 from grader.kit import printed
 
 OUTPUT = """loss = 0.25

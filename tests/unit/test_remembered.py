@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from grader.course.config import load_assignment
+from grader.assignment.config import load_assignment
 from grader.kit import remembered as store
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
@@ -80,7 +80,7 @@ def test_no_sandbox_view_reaches_the_store():
 def test_a_training_item_trains_the_reference_once_and_scores_alike(fresh_store):
     from types import SimpleNamespace
 
-    from grader.course.config import TRAINING_RUN, TrainingRun
+    from grader.assignment.config import TRAINING_RUN, TrainingRun
     from grader.kit.training import require_run
     trained = []
 

@@ -2,9 +2,9 @@
 and which bugs were found in it; per bug class who had it, linked to their pages."""
 import re
 
+from grader.assignment.config import load_assignment
 from grader.classroom import report as report_module
 from grader.classroom.batch import Graded, Submission
-from grader.course.config import load_assignment
 
 SENTENCES = {"mean-vs-sum": "summed the loss instead of averaging it", "transposed": "returned the transpose",
              "wrong-values": "", "sign-flip": "", "not-attempted": ""}  # '': no sentence, the tag's words

@@ -6,7 +6,7 @@ import tempfile
 
 import pytest
 
-from grader.course.config import REPO_ROOT
+from grader.assignment.config import REPO_ROOT
 from grader.grading import results
 from grader.grading.adapter import unavailable
 from grader.submission.scrub import scrub

@@ -5,8 +5,8 @@ import sys
 import pytest
 
 from conftest import REPO
+from grader.assignment.config import all_slugs
 from grader.build.template import MarkerError, build_template, strip_solutions
-from grader.course.config import all_slugs
 
 
 @pytest.mark.parametrize("slug", all_slugs())

@@ -7,11 +7,11 @@ import shlex
 import sys
 from types import SimpleNamespace
 
+from grader.assignment.config import load_assignment
+from grader.build import scaffold as scaffold_module
 from grader.build.autograder import script
 from grader.classroom import report as report_module
 from grader.classroom.batch import Graded, Submission
-from grader.course import scaffold as scaffold_module
-from grader.course.config import load_assignment
 
 if sys.version_info >= (3, 11):
     import tomllib

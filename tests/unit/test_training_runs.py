@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from grader.course.config import TRAINING_RUN, TrainingRun
+from grader.assignment.config import TRAINING_RUN, TrainingRun
 from grader.failures import CheckFailure
 from grader.kit import training
 from grader.kit.items import expand

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from grader.course.config import load_assignment
-from grader.course.loader import load_modules
+from grader.assignment.config import load_assignment
+from grader.assignment.loader import load_modules
 from grader.sandbox.inprocess import InProcessStudent
 
 SLUG = "a5_softmax_mlp"

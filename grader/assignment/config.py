@@ -4,7 +4,7 @@ Every key is declared once, with its type, default, help text and range: a
 table read into a record is a dataclass whose fields are declared with `key()`
 (the top level is `Assignment`, [limits] is `Limits`, whose per-child part the
 sandbox owns); a table read into a dict is a dict of `Key`s. The parser
-(`read_table`) and docs/manifest.md (grader/course/manifest_doc.py) are derived from
+(`read_table`) and docs/manifest.md (grader/authoring/manifest_doc.py) are derived from
 them (`python -m grader check-config all` loads every manifest). A key that is
 not declared is an error naming the key and the closest declared one, at
 any level: a misspelt `time_budjet` or `[withold]` must not load silently
@@ -31,8 +31,8 @@ from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..classroom.late import parse_time
 from ..sandbox.limits import Limits as ChildLimits
+from .late import parse_time
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -291,7 +291,7 @@ class TrainingRun(dict):
 
 
 def late_policy(raw, where):
-    """The checked [late_policy], without the keys left unset (grader.classroom.late reads it)."""
+    """The checked [late_policy], without the keys left unset (grader.assignment.late reads it)."""
     policy = {k: v for k, v in read_table(raw, LATE_POLICY, where).items() if v is not None}
     if policy["kind"] == "per_day" and "percent_per_day" not in policy:
         raise ConfigError(f"{where}: kind 'per_day' needs 'percent_per_day' (else a late student loses nothing)")

@@ -4,18 +4,18 @@ Each `[[mutant]]` is an exact text edit of one reference file. The same catalogu
 makes the sample submissions (`sample = true`, grader.build.samples), the mutant
 tests (every mutant must lose exactly the items it `breaks`, diagnosed as its
 `diagnosis`) and the training
-thresholds (`probe = true`, grader.course.thresholds); this module is the one place
+thresholds (`probe = true`, grader.authoring.thresholds); this module is the one place
 that reads it. Keys are declared in MUTANT, checked like the manifest's
-(grader.course.config.read_table): a misspelt `sampel = true` is an error naming the
+(grader.assignment.config.read_table): a misspelt `sampel = true` is an error naming the
 file, the key and the closest declared one, never a mutant silently left out.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..assignment.config import REPO_ROOT, REQUIRED, ConfigError, Key, read_table, read_toml
 from ..kit.bugs import own_tags
 from ..vocabulary import known
-from .config import REPO_ROOT, REQUIRED, ConfigError, Key, read_table, read_toml
 
 NO_DIAGNOSIS = "none"  # `diagnosis` of a mutant no item names a specific bug for (yet)
 CATALOGUE = {

@@ -13,9 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..build.template import build_template
+from ..assignment.config import REPO_ROOT, ConfigError
 from ..render import render
-from .config import REPO_ROOT, ConfigError
+from .template import build_template
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..assignment.config import TRAINING_RUN, TrainingRun, load_assignment, read_table
+from ..assignment.loader import load_modules
 from ..grading.fixtures import all_data, load_reference
 from ..kit.training import limits, measures_of, shortfalls, with_gaps, with_seed
-from .config import TRAINING_RUN, TrainingRun, load_assignment, read_table
-from .loader import load_modules
 from .mutants import load_mutants, mutant_files
 
 

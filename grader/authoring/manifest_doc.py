@@ -1,12 +1,12 @@
 """docs/manifest.md, the reference of assignment.toml's keys, generated from their declarations
-in grader/course/config.py (and the sandbox's limits), so the docs cannot drift from the parser.
+in grader/assignment/config.py (and the sandbox's limits), so the docs cannot drift from the parser.
 
-`python -m grader.course.manifest_doc` rewrites it; a unit test fails while it is stale.
+`python -m grader.authoring.manifest_doc` rewrites it; a unit test fails while it is stale.
 """
 from datetime import date, datetime
 from pathlib import Path
 
-from . import config
+from ..assignment import config
 
 OUTPUT = config.REPO_ROOT / "docs" / "manifest.md"
 TABLES = [  # heading, declared keys, what the table is
@@ -46,7 +46,8 @@ def _cell(text):
 def render():
     """The text of docs/manifest.md."""
     lines = ["# assignment.toml keys", "",
-             "Generated from grader/course/config.py by `python -m grader.course.manifest_doc`; do not edit by hand.",
+             "Generated from grader/assignment/config.py by `python -m grader.authoring.manifest_doc`;",
+             "do not edit by hand.",
              "`python -m grader check-config <slug>` checks a manifest against these declarations: an",
              "unknown key is an error naming the closest declared one.", ""]
     for heading, declared, about in TABLES:

@@ -1,0 +1,1 @@
+"""An assignment as declared: its manifest, late policy, seeds and version, data, reference."""

@@ -1,1 +1,0 @@
-"""An assignment as its author writes it: manifest, mutants, scaffold, thresholds, data."""
