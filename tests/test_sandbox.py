@@ -730,3 +730,16 @@ def test_a_folder_that_cannot_be_measured_counts_as_full_and_is_still_removed(tm
         assert folder_mb(str(tmp_path)) == float("inf")
     remove_tree(str(tmp_path / "d"))  # what the grader removes a child's folder with, at any depth
     assert not (tmp_path / "d").exists()
+
+
+def test_an_installed_package_not_offered_imports_as_if_absent(probe):
+    """Whatever else the grader's environment holds (pytest here, an instructor's extras) is, to
+    student code and the packages it imports, simply not installed: an optional import falls
+    back (numpy.f2py's `try: import charset_normalizer` once crashed a grade on a file Landlock
+    refused), and the error names the module."""
+    student = probe("try:\n    import pytest\nexcept ImportError as error:\n    pytest = None\n    why = error\n"
+                    "def fell_back():\n    return [pytest is None, type(why).__name__, str(why)]\n")
+    assert student.probe.fell_back() == [True, "ModuleNotFoundError", "No module named 'pytest'"]
+    with pytest.raises(CheckFailure) as info:
+        probe("import pytest.mark\n").probe.fell_back()
+    assert "ModuleNotFoundError: No module named 'pytest'" in info.value.detail

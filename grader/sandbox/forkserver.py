@@ -93,7 +93,9 @@ class Zygote:
     def __init__(self, limits, user, packages=(), preload=()):
         self.limits, self.user, self.key = limits, user, (limits, tuple(packages), tuple(preload))
         try:
-            view, listable = readable.sandbox_view(packages + tuple(m.split(".")[0] for m in preload))
+            offered = packages + tuple(m.split(".")[0] for m in preload)
+            view, listable = readable.sandbox_view(offered)
+            absent = readable.not_offered(offered)
         except LookupError as missing:
             raise SandboxUnavailable(f"a package the sandbox needs is not installed: {missing}") from None
         self.run = RunFolder(user)
@@ -109,7 +111,7 @@ class Zygote:
             self.run.seed_font_cache()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         ours.settimeout(limits.import_timeout)  # a fork server that stops reading costs no more
-        config = {"control_fd": theirs.fileno(), "sys_path": listable,
+        config = {"control_fd": theirs.fileno(), "sys_path": listable, "not_offered": absent,
                   "preload": list(preload), "landlock": landlock.abi_version() > 0,
                   "child_readable": view + list(readable.PROC_FOR_CHILDREN) + [self.run.mpl_config],
                   "child_listable": listable}

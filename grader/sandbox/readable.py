@@ -126,6 +126,25 @@ def expand(paths, listable):
     return out
 
 
+def _module_name(entry):
+    """The top-level module an entry of site-packages provides ('' for metadata and caches)."""
+    if entry.endswith((".dist-info", ".egg-info", ".pth")) or entry.startswith(("_", ".")) or "-" in entry:
+        return ""
+    return entry.split(".")[0]
+
+
+def not_offered(packages=()):
+    """Top-level modules installed beside the offered packages but not offered. A child
+    imports them as if absent (ModuleNotFoundError): otherwise an optional import in an offered
+    package (numpy.f2py's `try: import charset_normalizer`) would meet a file Landlock refuses,
+    a PermissionError no `except ImportError` catches, and what the grader's own environment
+    happens to hold would change a student's grade."""
+    offered = package_paths(list(BASE_PACKAGES) + list(packages))
+    granted = {_module_name(os.path.basename(p)) for p in offered}
+    installed = {_module_name(entry) for folder in package_folders(offered) for entry in os.listdir(folder)}
+    return sorted(installed - granted - {""})
+
+
 def sandbox_view(packages=()):
     """(readable, listable): what the fork server and its children may read, and the
     folders whose entries they may only list (site-packages: the import system lists it)."""
