@@ -24,6 +24,7 @@ NOT_SHIPPED = {Path("grader/bench.py"),  # instructors' benchmark: imports submi
                Path("grader/classroom/cluster_certs.py"),  # the Dask cluster's TLS credentials, likewise
                Path("grader/classroom/manual.py"),  # staff's PDFs of written answers
                Path("grader/classroom/manual_pdf.py"),
+               Path("grader/classroom/similarity.py"),  # staff's comparison of a class's code (copydetect)
                Path("grader/authoring/mutants.py"),  # reads mutants.toml, which is the instructors' alone
                Path("grader/templates/new")}  # `grader new`'s example assignment, with its reference and mutants
 REQUIREMENT_OF = {  # what a released file imports -> what provides it (as pyproject.toml pins it)
