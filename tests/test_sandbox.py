@@ -563,7 +563,7 @@ def test_a_run_that_overruns_everything_ends_with_valid_results(tmp_path):
 
 STUCK_IN_C = """
 import itertools, signal, sys
-from grader import deadline, results
+from grader.grading import deadline, results
 out = sys.argv[1]
 tests = [{"name": "done", "number": "1", "score": 1, "max_score": 1, "status": "passed", "output": ""},
          {"name": "running", "number": "2", "score": 0, "max_score": 2, "status": "failed", "output": results.PENDING}]

@@ -1,6 +1,5 @@
 """Per-child limits and the environment a sandboxed process starts with."""
 import os
-import resource
 from dataclasses import dataclass, field
 
 PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -41,7 +40,10 @@ def child_env(workdir, mpl_config=None):
 
 def apply_rlimits(limits, own_uid):
     """Resource limits of the calling process; NPROC counts every process of the uid,
-    so it is only safe for a uid of the sandbox's own."""
+    so it is only safe for a uid of the sandbox's own. (`resource` is imported here: the
+    declarations above are read on Windows too, by a student's local check.)"""
+    import resource
+
     def setlimit(kind, value):
         resource.setrlimit(kind, (value, value))
     setlimit(resource.RLIMIT_CPU, limits.cpu_seconds)
