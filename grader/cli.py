@@ -185,6 +185,16 @@ def cmd_setup_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _class_input(p, output, what, jobs):
+    """The arguments of a command that reads a class as grade-all does (similarity, manual-pdfs)."""
+    p.add_argument("slug", help="the assignment, e.g. a3_three_layer_nn")
+    p.add_argument("folder", help="a folder of submissions (zips or folders), a Gradescope export, its zip, "
+                   "or a folder above it")
+    p.add_argument("-o", "--output", default=output, help=f"{what} (default: %(default)s)")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                   help=f"{jobs} (default: the number of CPUs, %(default)s here)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -216,20 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_grade_all)
     p = sub.add_parser("similarity", help="report the pairs of submissions that share the most code "
                        "beyond the template (HTML, matching regions side by side)")
-    p.add_argument("slug", help="the assignment, e.g. a1_softsign")
-    p.add_argument("folder", help="a folder of submissions (zips or folders), a Gradescope export, or its zip")
-    p.add_argument("-o", "--output", default="similarity.html", help="the report (default: %(default)s)")
+    _class_input(p, "similarity.html", "the report", "processes tokenizing submissions")
     p.add_argument("--pairs", type=int, default=50, help="pairs shown (default: %(default)s)")
-    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                   help="processes tokenizing submissions (default: the number of CPUs, %(default)s here)")
     p.set_defaults(func=cmd_similarity)
     p = sub.add_parser("manual-pdfs", help="the written answers of a class as PDFs for manual grading: one per "
                        "student, a page per [[manual]] question, and all-students.pdf")
-    p.add_argument("slug", help="the assignment, e.g. a3_three_layer_nn")
-    p.add_argument("folder", help="a folder of submissions, a Gradescope export, its zip, or a folder above it")
-    p.add_argument("-o", "--output", default="manual-pdfs", help="folder for the PDFs (default: %(default)s)")
-    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                   help="students rendered at once (default: the number of CPUs, %(default)s here)")
+    _class_input(p, "manual-pdfs", "folder for the PDFs", "students rendered at once")
     p.set_defaults(func=cmd_manual_pdfs)
     p = sub.add_parser("check", help="run the public checks on your working folder")
     p.add_argument("slug", help="the assignment, e.g. a1_softsign")
