@@ -29,7 +29,8 @@ import zlib
 
 import numpy as np
 
-GRID = 40  # cells per side of a decision-boundary lattice
+from ..kit.training import GRID_CELLS as GRID, lattice
+
 MAX_CURVE = 5000  # points kept of a curve (evenly spaced); a longer history is thinned
 SIDE = 3 * GRID  # pixels per side of a panel (a lattice cell is 3 x 3)
 GAP = 8
@@ -43,16 +44,10 @@ URI = re.compile(r'src="(data:image/png;base64,[A-Za-z0-9+/=]+)"')
 NOT_DRAWN = "The picture of this run could not be drawn ({}); the score does not depend on it."
 
 
-def lattice(X, cells=GRID):
-    """A GRID x GRID lattice over the box of the 2-D points `X` (a margin of a tenth each side):
-    the inputs (cells*cells, 2) to predict on, and the box (x0, x1, y0, y1)."""
-    X = np.asarray(X, dtype=float)
-    low, high = X.min(axis=0), X.max(axis=0)
-    margin = (high - low) / 10
-    low, high = low - margin, high + margin
-    xs, ys = np.linspace(low[0], high[0], cells), np.linspace(low[1], high[1], cells)
-    inputs = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    return inputs, (low[0], high[0], low[1], high[1])
+def box_of(X):
+    """The box (x0, x1, y0, y1) of the lattice a run predicted on (grader.kit.training.lattice)."""
+    inputs = lattice(X, GRID)
+    return inputs[:, 0].min(), inputs[:, 0].max(), inputs[:, 1].min(), inputs[:, 1].max()
 
 
 def curve(value):
@@ -241,7 +236,7 @@ def of_training(training, number):
         source = mine if "points_X" in mine else theirs
         if "points_X" in source:
             points = np.asarray(source["points_X"], dtype=float), np.asarray(source.get("points_y"), dtype=int)
-            box = lattice(points[0])[1]
+            box = box_of(points[0])
         unit = str(mine.get("history_unit", theirs.get("history_unit", "step")))
         uri, words = draw(mine, theirs, measure=measure, bound=_float(bound) if bound is not None else None,
                           points=points, box=box, unit=unit, at_least=kind == "min")

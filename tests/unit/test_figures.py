@@ -14,13 +14,14 @@ from grader.classroom.report import write_feedback
 from grader.failures import CheckFailure
 from grader.grading import figures
 from grader.grading.results import ItemResult, build
+from grader.kit import training
 from grader.kit.training import require_run
 from gradescope_schema import validate
 
 pytest_plugins = ["pytester"]
 
 MOONS = np.random.default_rng(0).normal(size=(60, 2)), np.arange(60) % 2
-LATTICE, BOX = figures.lattice(MOONS[0])
+LATTICE, BOX = training.lattice(MOONS[0]), figures.box_of(MOONS[0])
 
 
 def record(shift=0.0, history=None):
