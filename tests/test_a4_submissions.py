@@ -18,7 +18,7 @@ ANSWERS = (SPEC.reference / "answers.py").read_text()
 
 def test_copy_that_prints_every_iteration_and_tests_at_import_scores_full(tmp_path):
     """Most real copies run the file's tests when imported, and some print the
-    accuracy on every iteration of sgd (20,000 lines in check 4.3)."""
+    accuracy on every iteration of sgd (2,000 lines in check 4.3)."""
     code = CODE.replace("            self.sgd_step(lrate)\n",
                         "            self.sgd_step(lrate)\n"
                         "            self.print_accuracy(it, X, Y, 0.0, every=1)\n")

@@ -176,6 +176,16 @@ def _orphaned(pid, uids):
     return pid == 1
 
 
+def _running(pid, started):
+    """Whether the process `pid` that started at `started` still runs (a zombie does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return fields[0] != "Z" and int(fields[19]) == started
+    except (OSError, IndexError, ValueError):
+        return False
+
+
 def _cmdline(pid):
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
@@ -242,7 +252,7 @@ def test_ctrl_c_while_grading_expression_towers_stops_promptly_and_leaves_no_pro
     folder, out = tmp_path / "subs", tmp_path / "out"
     folder.mkdir()
     zip_files(folder / "aaa_towers.zip", towers)
-    for i in range(2):
+    for i in range(6):  # an a4 grade takes about a second: enough of them that one is under way at Ctrl-C
         zip_files(folder / f"bbb_reference_{i}.zip", files)
     proc = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", spec.slug, str(folder), "-o", str(out),
                              "-j", "1"],
@@ -274,9 +284,32 @@ def test_ctrl_c_while_grading_expression_towers_stops_promptly_and_leaves_no_pro
     assert all(towers[n]["score"] == 0 and "Q1_1_" in towers[n]["output"] for n in ("5.1", "5.2", "5.3"))
 
 
-ENVIRONMENT_FAILS = ("import sys, grader.classroom.isolated as i; "
-                     "i.COMMAND = [sys.executable, '-c', \"import sys; sys.executable = '/nonexistent/python'; "
-                     "from grader.classroom.isolated import main; sys.exit(main())\"]; "
+def test_a_killed_grade_all_takes_its_warm_process_and_every_grader_along(tmp_path):
+    """Graders are forked from a warm process per worker thread: killed outright, grade-all cleans up
+    nothing itself, so the warm process must leave when its input closes and the graders with it."""
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    zip_files(folder / "looping.zip", {"models.py": LOOPS})
+    command = [sys.executable, "-m", "grader", "grade-all", SLUG, str(folder), "-o", str(tmp_path / "out"), "-j", "1"]
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    seen, deadline = {}, time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and len(seen) < 5:  # warm, grader, watcher, sandbox
+        seen.update(_tree(proc.pid))
+        time.sleep(0.05)
+    assert any("grader.classroom.warm" in _cmdline(pid) for pid in seen), [_cmdline(p)[:80] for p in seen]
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    left = seen
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = [pid for pid, (_, started, _) in seen.items() if _running(pid, started)]
+    assert not left, f"still running after grade-all was killed: {[_cmdline(p)[:80] for p in left]}"
+
+
+ENVIRONMENT_FAILS = ("import sys, grader.classroom.warm as w; "
+                     "w.COMMAND = [sys.executable, '-c', \"import sys; sys.executable = '/nonexistent/python'; "
+                     "from grader.classroom.warm import main; sys.exit(main())\"]; "
                      "from grader.cli import main; sys.exit(main(sys.argv[1:]))")
 
 

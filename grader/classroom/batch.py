@@ -30,6 +30,7 @@ from ..grading import results
 from ..grading.grade import validated
 from ..sandbox.text import clean_text
 from ..submission import archive
+from . import warm
 from .cache import CACHE_FILE, Cache, regrade_fingerprint, submission_digest
 from .isolated import Interrupted, descendants, kill_tree, run_one
 from .report import write_feedback, write_report
@@ -258,22 +259,25 @@ def grade_one(slug, submission, outdir, timeout=None, should_stop=lambda: False)
 def grade_locally(slug, todo, outdir, jobs, timeout, stop):
     """Yield (submission, results, problem) as each is graded, `jobs` at a time on this machine."""
     halt = threading.Event()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_one, slug, s, outdir, timeout,
-                               lambda: stop.is_set() or halt.is_set()): s for s in todo}
-        try:
-            pending = set(futures)
-            while pending and not stop.is_set():
-                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in done:
-                    try:
-                        yield futures[future], future.result(), ""
-                    except Interrupted:
-                        pass
-        finally:
-            halt.set()
-            for future in futures:
-                future.cancel()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(grade_one, slug, s, outdir, timeout,
+                                   lambda: stop.is_set() or halt.is_set()): s for s in todo}
+            try:
+                pending = set(futures)
+                while pending and not stop.is_set():
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        try:
+                            yield futures[future], future.result(), ""
+                        except Interrupted:
+                            pass
+            finally:
+                halt.set()
+                for future in futures:
+                    future.cancel()
+    finally:
+        warm.close_all()  # the warm grader processes leave, and their CPU is counted in ours
 
 
 def progress(done, total, name, width=30):

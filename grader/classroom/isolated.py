@@ -1,7 +1,8 @@
 """Grade one submission in a grader process of its own, and leave nothing behind.
 
-`grade-all` and the Dask workers both go through `run_one`. The submission's
-path and the output path travel on the child's standard input, never on its
+`grade-all` and the Dask workers both go through `run_one`. The grader process
+is forked from a warm one (grader.classroom.warm), which is told the
+submission's path and the output path on its standard input, never on a
 command line, so other submissions (and other users) cannot read students'
 names in /proc/<pid>/cmdline. While it runs, what the grader process starts
 (its fork server, the sandbox children, their orphans) is noted by ancestry,
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 from ..grading import results
+from . import warm
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -96,23 +98,23 @@ def _signal(pid, sig):
 
 
 def reap_orphans():
-    """Collect dead orphans re-parented to us, never a grader process a thread still waits for."""
+    """Collect dead orphans re-parented to us, never a warm process a thread still waits for."""
+    ours = warm.pids()
     for pid, (state, parent) in _processes().items():
-        if state == "Z" and parent == os.getpid() and pid not in _graders:
+        if state == "Z" and parent == os.getpid() and pid not in ours:
             try:
                 os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
                 pass
 
 
-_graders = set()  # pids of the grader processes run_one is waiting for, in any thread
 TRACK_EVERY = 0.25  # seconds between looks at what a grader process has started
-COMMAND = [sys.executable, "-m", "grader.classroom.isolated"]  # the grader process; reads its request on stdin
 
 
 def run_one(slug, submission, out_path, timeout, should_stop=lambda: False):
     """Grade `submission` into `out_path` in a fresh grader process; return the results dict.
 
+    The process is forked from this thread's warm one (grader.classroom.warm).
     Past `timeout` seconds the grader is stopped and the checks it did not reach say so.
     Raises EnvironmentFailure when the grader cannot run here, Interrupted when
     `should_stop()` turns true meanwhile.
@@ -120,17 +122,13 @@ def run_one(slug, submission, out_path, timeout, should_stop=lambda: False):
     become_subreaper()
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(COMMAND, stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
-        _graders.add(proc.pid)
+    request = {"slug": slug, "submission": str(submission), "output": str(out_path)}
+    with tempfile.NamedTemporaryFile() as errors:
         try:
-            proc.stdin.write(json.dumps({"slug": slug, "submission": str(submission),
-                                         "output": str(out_path)}).encode())
-            proc.stdin.close()
-            capped, stopped = _watch(proc, time.monotonic() + timeout, should_stop)
-        finally:
-            _graders.discard(proc.pid)
+            proc = warm.warm_graders().fork(request, errors.name)
+        except OSError as problem:
+            raise EnvironmentFailure(f"the grader could not start: {problem}") from None
+        capped, stopped = _watch(proc, time.monotonic() + timeout, should_stop)
         if stopped:
             raise Interrupted(str(submission))
         if proc.returncode == 2:
@@ -192,21 +190,17 @@ def cap_results(graded, limit):
     return results.stop_pending(graded, CAPPED.format(limit=limit), "submission-timeout")
 
 
-def main():
-    """The grader process: read what to grade from stdin; exit 2 if the grader cannot run here."""
+def serve(request):
+    """The grader process (forked by grader.classroom.warm): grade `request`; exit code 2 when
+    the grader cannot run here."""
     from ..assignment.config import ConfigError
     from ..grading.grade import grade
     from ..sandbox.errors import SandboxUnavailable
 
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a killed grade-all or Dask worker takes us along;
-    request = json.loads(sys.stdin.read())    # the sandbox then ends itself when we are gone
-    try:
+    try:                                      # the sandbox then ends itself when we are gone
         grade(request["slug"], request["submission"], request["output"])
     except (ConfigError, SandboxUnavailable) as problem:
         print(f"{problem}".replace("\n", " "), file=sys.stderr)
         return 2
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -22,9 +22,6 @@ import threading
 import time
 from pathlib import Path
 
-from ..failures import WATCHDOG
-from . import results
-
 GRACE = 5.0  # seconds the grader gets to end by itself once asked
 TAG = "submission-timeout"
 ASK = getattr(signal, "SIGUSR1", None)  # None on Windows (a student's local check): no asking
@@ -49,7 +46,10 @@ def stop(watcher):
 
 
 def fail_unfinished(out_path):
-    """results.json with every check the grader did not finish failed, and why."""
+    """results.json with every check the grader did not finish failed, and why. (Imported only
+    here: the watcher, an interpreter of its own in every grade, needs them only at the deadline.)"""
+    from ..failures import WATCHDOG
+    from . import results
     try:
         with open(out_path) as f:
             graded = json.load(f)

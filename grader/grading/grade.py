@@ -62,6 +62,13 @@ def pytest_args(assignment, dirs, quiet=True):
             "-q" if quiet else "-v", *dirs]
 
 
+def run_pytest(args, plugins):
+    """pytest on the checks with our plugins and none that is merely installed: a machine may hold
+    any pytest plugin (hypothesis's alone costs 0.8 CPU-s a run), and none may change a grade."""
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    return pytest.main(args, plugins=plugins)
+
+
 def check_weights(assignment):
     """Collect the checks without running them: the problems check-config reports (points of a
     part that its checks' weights do not add up to, a check without @weight or @number)."""
@@ -79,7 +86,7 @@ def check_weights(assignment):
                 self.problem = self.problem or uncollectable(report, assignment)
     collector = Collector()
     with contextlib.redirect_stdout(io.StringIO()):
-        code = pytest.main(pytest_args(assignment, None) + ["--collect-only"], plugins=[collector])
+        code = run_pytest(pytest_args(assignment, None) + ["--collect-only"], [collector])
     problem = collector.problem or (f"collecting the checks stopped pytest ({pytest.ExitCode(code).name})"
                                     if code in STOPPED else "")
     return [f"{assignment.slug}: {problem}"] if problem else []
@@ -124,7 +131,6 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
     """
     plugin = GradingPlugin(assignment, staged, out_path, notes=notes, full=full)
     args = pytest_args(assignment, dirs, quiet)
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     stop_watch = None
     try:
         stop_watch = watchdog(plugin, out_path)
@@ -132,7 +138,7 @@ def run_checks(assignment, staged, out_path, *, notes=(), dirs=None, full=True, 
             from . import adapter
             adapter.workspace(staged, assignment).zygote()  # starts while pytest collects and imports
         with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
-            code = pytest.main(args, plugins=[plugin, fixture_module])
+            code = run_pytest(args, [plugin, fixture_module])
         if plugin.unavailable:
             raise plugin.unavailable
         if plugin.broken or code in STOPPED:

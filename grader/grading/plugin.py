@@ -172,7 +172,8 @@ class GradingPlugin:
                   "output": text[-6000:], "visibility": "hidden"} for nodeid, text in self.faults]
         output = "\n".join(self.notes + ([GRADER_FAULT] if self.faults else []))
         built = results.build(self.items.values(), output=output,
-                              execution_time=time.monotonic() - self.start, extra_tests=extra)
+                              execution_time=time.monotonic() - self.start, extra_tests=extra,
+                              shown_after=figures.entries)
         built["extra_data"] = {"cpu_s": {number: round(seconds, 3) for number, seconds in self.cpu.items()}}
         return built
 

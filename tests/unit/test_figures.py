@@ -123,7 +123,7 @@ def test_figures_are_informational_entries_in_results_and_shown_in_feedback(tmp_
                        output="", visibility="after_due_date", figures=[("5.1: yours", uri, "Blue & orange.")])
     secret = ItemResult(nodeid="b", name="secret", number="5.2", max_score=1.0, visibility="hidden",
                         figures=[("5.2: hidden", uri, "not for students")])
-    results = build([secret, drawn], output="", execution_time=1.0)
+    results = build([secret, drawn], output="", execution_time=1.0, shown_after=figures.entries)  # as the plugin does
     validate(results)
     assert [t["number"] for t in results["tests"]] == ["5.1", "5.1.0", "5.2", "5.2.0"]
     entry = results["tests"][1]
