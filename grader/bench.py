@@ -246,13 +246,16 @@ def child_peak_mb(slug, submission):
 def throughput(slug, submission, jobs, copies):
     """Seconds to grade `copies` identical submissions on `jobs` grader processes
     (grade-all's pool, without its one-off CSV and report at the end)."""
-    from .classroom.batch import Submission, grade_one  # not at the top: the naive runs must not pay for it
+    from .classroom import warm  # not at the top: the naive runs must not pay for it
+    from .classroom.batch import Submission, grade_one
     folder = Path(tempfile.mkdtemp())
     submissions = [Submission(f"s{i}", Path(submission)) for i in range(copies)]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(lambda s: grade_one(slug, s, folder), submissions))
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    warm.close_all()  # the pool's warm grader processes (grade-all closes its own the same way)
+    return elapsed
 
 
 def main(quick=False, students=None):
