@@ -307,13 +307,14 @@ def test_a_killed_grade_all_takes_its_warm_process_and_every_grader_along(tmp_pa
     assert not left, f"still running after grade-all was killed: {[_cmdline(p)[:80] for p in left]}"
 
 
-ENVIRONMENT_FAILS = ("import sys, grader.classroom.warm as w; "
-                     "w.COMMAND = [sys.executable, '-c', \"import sys; sys.executable = '/nonexistent/python'; "
-                     "from grader.classroom.warm import main; sys.exit(main())\"]; "
-                     "from grader.cli import main; sys.exit(main(sys.argv[1:]))")
+ENVIRONMENT_FAILS = {  # what the warm process runs instead of grader.classroom.warm's main
+    "the grader": "import sys; sys.executable = '/nonexistent/python'; "
+                  "from grader.classroom.warm import main; sys.exit(main())",
+    "the warm process": "raise SystemExit('the warm process could not start')"}
 
 
-def test_a_grader_that_cannot_start_stops_the_run_without_a_table(tmp_path):
+@pytest.mark.parametrize("failing", ENVIRONMENT_FAILS)
+def test_a_grader_that_cannot_start_stops_the_run_without_a_table(tmp_path, failing):
     folder = tmp_path / "subs"
     folder.mkdir()
     for i in range(3):
@@ -321,7 +322,10 @@ def test_a_grader_that_cannot_start_stops_the_run_without_a_table(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "grades.csv").write_text("stale,table\n")
-    proc = subprocess.run([sys.executable, "-c", ENVIRONMENT_FAILS, "grade-all", SLUG, str(folder), "-o", str(out),
+    warm = ENVIRONMENT_FAILS[failing]
+    script = (f"import sys, grader.classroom.warm as w; w.COMMAND = [sys.executable, '-c', {warm!r}]; "
+              "from grader.cli import main; sys.exit(main(sys.argv[1:]))")
+    proc = subprocess.run([sys.executable, "-c", script, "grade-all", SLUG, str(folder), "-o", str(out),
                            "-j", "1"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
