@@ -395,3 +395,24 @@ def test_a_zip_a_folder_and_a_script_of_one_name_get_a_row_each(tmp_path):
     assert float(graded["bob"]["total"]) == 0 and float(graded["bob.zip"]["total"]) == SPEC.total_points
     for name in graded:
         assert json.loads((out / name / "results.json").read_text())["score"] == float(graded[name]["total"])
+
+
+def test_a_grade_whose_watch_broke_leaves_no_stale_warm_process_behind(tmp_path, monkeypatch):
+    """The warm process serves one grade at a time; if run_one leaves before reading a grader's end
+    (a bug while watching), the next grade must get a fresh warm process, not its stale line."""
+    from grader.classroom import isolated, warm
+    watch, calls = isolated._watch, []
+
+    def breaks_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug while watching")
+        return watch(*args, **kwargs)
+    monkeypatch.setattr(isolated, "_watch", breaks_once)
+    submission = zip_files(tmp_path / "s.zip", {"models.py": REFERENCE})
+    try:
+        with pytest.raises(RuntimeError, match="a bug while watching"):
+            isolated.run_one(SLUG, submission, tmp_path / "1" / "results.json", 300)
+        assert isolated.run_one(SLUG, submission, tmp_path / "2" / "results.json", 300)["score"] == SPEC.total_points
+    finally:
+        warm.close_all()

@@ -128,7 +128,11 @@ def run_one(slug, submission, out_path, timeout, should_stop=lambda: False):
             proc = warm.warm_graders().fork(request, errors.name)
         except OSError as problem:
             raise EnvironmentFailure(f"the grader could not start: {problem}") from None
-        capped, stopped = _watch(proc, time.monotonic() + timeout, should_stop)
+        try:
+            capped, stopped = _watch(proc, time.monotonic() + timeout, should_stop)
+        except BaseException:
+            proc.warm.close()  # the grader's end unread: a fresh warm process serves the next grade
+            raise
         if stopped:
             raise Interrupted(str(submission))
         if proc.returncode == 2:
