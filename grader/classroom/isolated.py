@@ -136,9 +136,7 @@ def run_one(slug, submission, out_path, timeout, should_stop=lambda: False):
         if stopped:
             raise Interrupted(str(submission))
         if proc.returncode == 2:
-            errors.seek(0)
-            said = errors.read().decode("utf-8", "replace").strip().splitlines()
-            raise EnvironmentFailure(said[-1] if said else "the grader could not start")
+            raise EnvironmentFailure(warm.last_line(errors) or "the grader could not start")
     graded = _read(out_path)
     if capped:
         graded = cap_results(graded, timeout)

@@ -61,9 +61,7 @@ class WarmGraders:
         return json.loads(line) if line else None
 
     def _last_words(self):
-        self.errors.seek(0)
-        said = self.errors.read().decode("utf-8", "replace").strip().splitlines()
-        return said[-1] if said else f"the warm grader process ended (exit code {self.proc.poll()})"
+        return last_line(self.errors) or f"the warm grader process ended (exit code {self.proc.poll()})"
 
     def alive(self):
         return self.proc.poll() is None
@@ -91,6 +89,13 @@ class Forked:
                 raise subprocess.TimeoutExpired("grader", timeout) from None
             self.returncode = said["code"] if said else -signal.SIGKILL  # the warm process died with it
         return self.returncode
+
+
+def last_line(file):
+    """The last line a process wrote to `file` (its standard error), or ''."""
+    file.seek(0)
+    said = file.read().decode("utf-8", "replace").strip().splitlines()
+    return said[-1] if said else ""
 
 
 _local = threading.local()
